@@ -1,0 +1,217 @@
+//! Client configuration: key, base URL and HTTP timeouts, from code or from the environment.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, AUTHORIZATION};
+
+use crate::api_key::ApiKey;
+use crate::config_error::ConfigError;
+use crate::Client;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.evolink.ai";
+/// The environment variable holding the API key.
+pub const API_KEY_VAR: &str = "EVOLINK_API_KEY";
+/// The environment variable that overrides the base URL (e.g. a local sandbox).
+pub const BASE_URL_VAR: &str = "EVOLINK_BASE_URL";
+/// The `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("nanobanana/", env!("CARGO_PKG_VERSION"));
+
+/// How to reach the API. Build one with [`ClientConfig::new`] or [`ClientConfig::from_env`],
+/// adjust it, and turn it into a [`Client`] with [`ClientConfig::build`].
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    api_key: ApiKey,
+    base_url: String,
+    request_timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// A configuration for the production API with `api_key`.
+    pub fn new(api_key: impl Into<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            api_key: ApiKey::new(api_key)?,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            // progenitor's own default is 15 s, too short for a slow network (api-notes).
+            request_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// Reads `EVOLINK_API_KEY` (required) and `EVOLINK_BASE_URL` (optional).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) over any variable source, so it can be tested without
+    /// touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let key = lookup(API_KEY_VAR).filter(|k| !k.trim().is_empty()).ok_or(
+            ConfigError::MissingApiKey {
+                variable: API_KEY_VAR,
+            },
+        )?;
+        let config = Self::new(key)?;
+        match lookup(BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
+            Some(url) => config.base_url(url.trim()),
+            None => Ok(config),
+        }
+    }
+
+    /// Sends requests to `url` instead of the production API, e.g. `http://127.0.0.1:8787`.
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
+        self.base_url = normalize_base_url(url.as_ref())?;
+        Ok(self)
+    }
+
+    /// The longest one HTTP request may take, from connecting to reading the body.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The longest connecting may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url_str(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API key.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    /// Builds the client. One `reqwest::Client` (and its connection pool) is created here and
+    /// reused by every call.
+    pub fn build(&self) -> Result<Client, ConfigError> {
+        let mut headers = HeaderMap::new();
+        // A default header goes only to the hosts this client talks to: the API. reqwest drops
+        // it on a redirect to another host. Result downloads use a separate client without it.
+        headers.insert(AUTHORIZATION, self.api_key.bearer_header());
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(USER_AGENT)
+            .timeout(self.request_timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(ConfigError::HttpClient)?;
+        Ok(Client::new_with_client(&self.base_url, http))
+    }
+}
+
+impl Client {
+    /// A client for the production API with `api_key` and default settings.
+    pub fn with_api_key(api_key: impl Into<String>) -> Result<Self, ConfigError> {
+        ClientConfig::new(api_key)?.build()
+    }
+
+    /// A client configured from `EVOLINK_API_KEY` and `EVOLINK_BASE_URL`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        ClientConfig::from_env()?.build()
+    }
+}
+
+fn normalize_base_url(raw: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = reqwest::Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("credentials belong in the API key, not the URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    // The generated client appends `/v1/...` to the base URL as a string.
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn missing_key_names_the_variable_to_set() {
+        let err = ClientConfig::from_lookup(lookup(&[])).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingApiKey { variable } if variable == API_KEY_VAR));
+        assert!(err.to_string().contains("EVOLINK_API_KEY"), "{err}");
+    }
+
+    #[test]
+    fn blank_key_counts_as_missing() {
+        let err = ClientConfig::from_lookup(lookup(&[(API_KEY_VAR, " ")])).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingApiKey { .. }));
+    }
+
+    #[test]
+    fn env_gives_key_and_default_base_url() {
+        let config = ClientConfig::from_lookup(lookup(&[(API_KEY_VAR, "sk-1")])).unwrap();
+        assert_eq!(config.api_key().expose_secret(), "sk-1");
+        assert_eq!(config.base_url_str(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn env_base_url_overrides_and_loses_its_trailing_slash() {
+        let vars = [
+            (API_KEY_VAR, "sk-1"),
+            (BASE_URL_VAR, "http://127.0.0.1:8787/"),
+        ];
+        let config = ClientConfig::from_lookup(lookup(&vars)).unwrap();
+        assert_eq!(config.base_url_str(), "http://127.0.0.1:8787");
+    }
+
+    #[test]
+    fn a_base_url_with_a_path_stem_keeps_it() {
+        let config = ClientConfig::new("k")
+            .unwrap()
+            .base_url("https://proxy.example/evolink/")
+            .unwrap();
+        assert_eq!(config.base_url_str(), "https://proxy.example/evolink");
+    }
+
+    #[test]
+    fn bad_base_urls_are_rejected_with_the_reason() {
+        for (url, reason) in [
+            ("api.evolink.ai", "relative URL"),
+            ("ftp://api.evolink.ai", "scheme"),
+            ("https://user:pw@api.evolink.ai", "credentials"),
+            ("https://api.evolink.ai/?x=1", "query"),
+        ] {
+            let err = ClientConfig::new("k").unwrap().base_url(url).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(reason), "{url}: {text}");
+        }
+    }
+
+    #[test]
+    fn debug_of_config_and_client_never_shows_the_key() {
+        let secret = "sk-live-0123456789abcdef";
+        let config = ClientConfig::new(secret).unwrap();
+        let client = config.build().unwrap();
+        for text in [format!("{config:?}"), format!("{client:?}")] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(format!("{config:?}").contains("<redacted>"));
+    }
+}

@@ -1,0 +1,34 @@
+//! Errors in building a client: they say what to change, and never repeat the key.
+
+/// Why a [`Client`](crate::Client) could not be built from a [`ClientConfig`](crate::ClientConfig).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No API key in the environment.
+    #[error(
+        "no API key: set the environment variable {variable} (get a key at https://evolink.ai/dashboard/keys)"
+    )]
+    MissingApiKey {
+        /// The variable that was read.
+        variable: &'static str,
+    },
+    /// The key given is empty or only whitespace.
+    #[error("the API key is empty: pass the key from https://evolink.ai/dashboard/keys")]
+    EmptyApiKey,
+    /// The key holds characters an HTTP header cannot carry (the key is not repeated here).
+    #[error(
+        "the API key contains spaces, control or non-ASCII characters: check it was copied whole"
+    )]
+    MalformedApiKey,
+    /// The base URL is not an absolute http(s) URL.
+    #[error("invalid base URL {url:?}: {reason} (expected e.g. https://api.evolink.ai)")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// reqwest could not build its HTTP client (e.g. no TLS backend).
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}

@@ -1,0 +1,13 @@
+//! Library half of `xtask`, so its pieces can be tested directly.
+
+pub mod codegen;
+pub mod drift;
+pub mod spec_source;
+
+use std::path::PathBuf;
+
+/// The workspace root: the parent of this crate's manifest directory.
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
