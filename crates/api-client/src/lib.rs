@@ -39,6 +39,7 @@
 mod api_key;
 mod config;
 mod config_error;
+pub mod validation;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 mod generated;
@@ -47,3 +48,4 @@ pub use api_key::ApiKey;
 pub use config::{ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, USER_AGENT};
 pub use config_error::ConfigError;
 pub use generated::{builder, prelude, types, Client, ClientInfo, Error, ResponseValue};
+pub use validation::{Validate, ValidationError};

@@ -1,0 +1,132 @@
+//! Reads spec/openapi.yaml and writes the bindings between the spec and the generated client:
+//! one arm per component schema (its generated type) and one driver per operation (its builder
+//! call). This is what lets the suite find everything in the spec with no list kept by hand: a
+//! schema or operation added to the spec is bound here on the next build.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let spec_path = manifest.join("../../spec/openapi.yaml");
+    println!("cargo:rerun-if-changed={}", spec_path.display());
+    let text = std::fs::read_to_string(&spec_path).expect("spec/openapi.yaml is readable");
+    let spec: Value = serde_yaml_ng::from_str(&text).expect("spec/openapi.yaml parses");
+
+    let mut out = String::new();
+    write_components(&spec, &mut out);
+    write_operations(&spec, &mut out);
+    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("spec_bindings.rs");
+    std::fs::write(dest, out).unwrap();
+}
+
+fn write_components(spec: &Value, out: &mut String) {
+    let names: Vec<&String> = spec["components"]["schemas"]
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    writeln!(out, "/// Every component schema of the spec.").unwrap();
+    writeln!(out, "pub const COMPONENT_SCHEMAS: &[&str] = &{names:?};\n").unwrap();
+
+    writeln!(
+        out,
+        "/// Deserializes `value` as the generated type of component `name` (`None`: no such component).\n\
+         pub fn typed_component(name: &str, value: &serde_json::Value) -> Option<Result<Typed, String>> {{\n    match name {{"
+    )
+    .unwrap();
+    for name in &names {
+        let ty = name.to_upper_camel_case();
+        writeln!(
+            out,
+            "        {name:?} => Some(Typed::parse::<nanobanana_api::types::{ty}>(value)),"
+        )
+        .unwrap();
+    }
+    writeln!(out, "        _ => None,\n    }}\n}}\n").unwrap();
+
+    writeln!(
+        out,
+        "/// The JSON Schema schemars derives for the generated type of component `name`.\n\
+         pub fn derived_schema(name: &str) -> Option<serde_json::Value> {{\n    let schema = match name {{"
+    )
+    .unwrap();
+    for name in &names {
+        let ty = name.to_upper_camel_case();
+        writeln!(
+            out,
+            "        {name:?} => schemars::schema_for!(nanobanana_api::types::{ty}),"
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "        _ => return None,\n    }};\n    Some(serde_json::to_value(schema).expect(\"a schema serializes\"))\n}}\n"
+    )
+    .unwrap();
+}
+
+fn write_operations(spec: &Value, out: &mut String) {
+    let mut ids = Vec::new();
+    let mut arms = String::new();
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op["operationId"]
+                .as_str()
+                .expect("every operation has an operationId");
+            ids.push(id.to_string());
+            let mut call = format!("client.{}()", id.to_snake_case());
+            let params = item["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(op["parameters"].as_array().into_iter().flatten());
+            for param in params {
+                let name = param["name"].as_str().unwrap();
+                let ty = match param["schema"]["type"].as_str() {
+                    Some("integer") => "i64",
+                    Some("number") => "f64",
+                    Some("boolean") => "bool",
+                    _ => "String",
+                };
+                write!(
+                    call,
+                    ".{}(request.param::<{ty}>({name:?})?)",
+                    name.to_snake_case()
+                )
+                .unwrap();
+            }
+            if let Some(reference) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            {
+                let ty = reference.rsplit('/').next().unwrap().to_upper_camel_case();
+                write!(
+                    call,
+                    ".body(request.body::<nanobanana_api::types::{ty}>()?)"
+                )
+                .unwrap();
+            }
+            writeln!(
+                arms,
+                "        {id:?} => Some(CallOutcome::from_result({call}.send().await)),\n        // {} {path}",
+                method.to_uppercase()
+            )
+            .unwrap();
+        }
+    }
+    writeln!(out, "/// Every operationId of the spec.").unwrap();
+    writeln!(out, "pub const OPERATIONS: &[&str] = &{ids:?};\n").unwrap();
+    writeln!(
+        out,
+        "/// Calls operation `operation_id` through the generated client with the inputs in `request`.\n\
+         pub async fn call_operation(\n    client: &nanobanana_api::Client,\n    operation_id: &str,\n    request: &OperationRequest,\n) -> Option<Result<CallOutcome, String>> {{\n    let outcome = async {{\n        Ok(match operation_id {{\n{arms}        _ => None,\n        }})\n    }};\n    outcome.await.transpose()\n}}"
+    )
+    .unwrap();
+}
