@@ -69,7 +69,7 @@ async fn a_task_created_from_env_config_is_followed_to_its_results() {
             .await
             .unwrap()
             .into_inner();
-        statuses.push(detail.status);
+        statuses.push(detail.status.clone());
         if detail.status == types::TaskStatus::Completed || statuses.len() == 5 {
             break detail;
         }

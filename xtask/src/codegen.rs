@@ -2,7 +2,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::spec_source::{LoadedSpec, SpecError};
 use crate::workspace_root;
@@ -44,15 +44,51 @@ pub enum CodegenError {
     },
 }
 
-/// The generator settings of this project. Changing them changes `generated.rs`.
-pub fn settings() -> GenerationSettings {
+/// The spec extension marking a response enum whose list of values may grow.
+pub const OPEN_ENUM_EXTENSION: &str = "x-nanobanana-open-enum";
+
+/// Where the hand-written open enums live in the api-client crate.
+const OPEN_ENUM_MODULE: &str = "crate::open_enums";
+
+/// The generator settings of this project for `spec`. Changing them changes `generated.rs`.
+///
+/// Component schemas marked `x-nanobanana-open-enum: true` are not generated: typify's enums
+/// reject unknown values, so they are replaced by the api-client's open enums (same wire values,
+/// plus `Unknown(String)`), which the conformance suite checks against the spec.
+pub fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
+    for name in open_enums(spec) {
+        settings.with_replacement(
+            &name,
+            format!("{OPEN_ENUM_MODULE}::{name}"),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     settings
+}
+
+/// Names of the component schemas marked as open enums, in name order.
+pub fn open_enums(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    let Some(components) = &spec.components else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let schema = schema.as_item()?;
+            let marked = schema.schema_data.extensions.get(OPEN_ENUM_EXTENSION)
+                == Some(&serde_json::Value::Bool(true));
+            marked.then(|| name.clone())
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Generates the complete text of `generated.rs` for `spec`.
@@ -88,7 +124,7 @@ fn run_progenitor(
     let previous_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings()).generate_tokens(openapi)
+        Generator::new(&settings(openapi)).generate_tokens(openapi)
     }));
     panic::set_hook(previous_hook);
     match outcome {

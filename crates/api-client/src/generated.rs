@@ -326,15 +326,15 @@ followed).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object: ::std::option::Option<TaskObject>,
+        pub object: ::std::option::Option<crate::open_enums::TaskObject>,
         ///Task progress percentage (0-100)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<i64>,
-        pub status: TaskStatus,
+        pub status: crate::open_enums::TaskStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_info: ::std::option::Option<TaskInfo>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<TaskType>,
+        pub type_: ::std::option::Option<crate::open_enums::TaskType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<Usage>,
     }
@@ -597,7 +597,7 @@ only `id`, `object`, `status`, `model`, `progress` and `error`).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub object: ::std::option::Option<TaskObject>,
+        pub object: ::std::option::Option<crate::open_enums::TaskObject>,
         ///Task progress percentage (0-100)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<i64>,
@@ -606,11 +606,11 @@ valid for 24 hours and may live on another host (e.g. `files.evolink.ai`); the i
 may be JPEG, PNG or WebP.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub results: ::std::vec::Vec<::std::string::String>,
-        pub status: TaskStatus,
+        pub status: crate::open_enums::TaskStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_info: ::std::option::Option<TaskInfo>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<TaskType>,
+        pub type_: ::std::option::Option<crate::open_enums::TaskType>,
     }
 
     impl TaskDetail {
@@ -671,210 +671,6 @@ may be JPEG, PNG or WebP.*/
         }
     }
 
-    ///Specific task type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum TaskObject {
-        #[serde(rename = "image.generation.task")]
-        ImageGenerationTask,
-        #[serde(rename = "video.generation.task")]
-        VideoGenerationTask,
-        #[serde(rename = "audio.generation.task")]
-        AudioGenerationTask,
-    }
-
-    impl ::std::fmt::Display for TaskObject {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ImageGenerationTask => f.write_str("image.generation.task"),
-                Self::VideoGenerationTask => f.write_str("video.generation.task"),
-                Self::AudioGenerationTask => f.write_str("audio.generation.task"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TaskObject {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image.generation.task" => Ok(Self::ImageGenerationTask),
-                "video.generation.task" => Ok(Self::VideoGenerationTask),
-                "audio.generation.task" => Ok(Self::AudioGenerationTask),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TaskObject {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TaskObject {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    /**Task status. A cancelled task is expected to report `failed` with error code
-`request_cancelled`; the callback documentation also names "cancelled".*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum TaskStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "processing")]
-        Processing,
-        #[serde(rename = "completed")]
-        Completed,
-        #[serde(rename = "failed")]
-        Failed,
-    }
-
-    impl ::std::fmt::Display for TaskStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Processing => f.write_str("processing"),
-                Self::Completed => f.write_str("completed"),
-                Self::Failed => f.write_str("failed"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TaskStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "processing" => Ok(Self::Processing),
-                "completed" => Ok(Self::Completed),
-                "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TaskStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TaskStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    ///Task output type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum TaskType {
-        #[serde(rename = "text")]
-        Text,
-        #[serde(rename = "image")]
-        Image,
-        #[serde(rename = "audio")]
-        Audio,
-        #[serde(rename = "video")]
-        Video,
-    }
-
-    impl ::std::fmt::Display for TaskType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-                Self::Image => f.write_str("image"),
-                Self::Audio => f.write_str("audio"),
-                Self::Video => f.write_str("video"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TaskType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                "image" => Ok(Self::Image),
-                "audio" => Ok(Self::Audio),
-                "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TaskType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TaskType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
     ///Usage and billing information
     #[derive(
         ::serde::Deserialize,
@@ -886,146 +682,18 @@ may be JPEG, PNG or WebP.*/
         schemars::JsonSchema
     )]
     pub struct Usage {
-        ///Billing rule
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub billing_rule: ::std::option::Option<UsageBillingRule>,
+        pub billing_rule: ::std::option::Option<crate::open_enums::BillingRule>,
         ///Estimated credits consumed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub credits_reserved: ::std::option::Option<f64>,
-        ///User group category
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_group: ::std::option::Option<UsageUserGroup>,
+        pub user_group: ::std::option::Option<crate::open_enums::UserGroup>,
     }
 
     impl Usage {
         pub fn builder() -> builder::Usage {
             Default::default()
-        }
-    }
-
-    ///Billing rule
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum UsageBillingRule {
-        #[serde(rename = "per_call")]
-        PerCall,
-        #[serde(rename = "per_token")]
-        PerToken,
-        #[serde(rename = "per_second")]
-        PerSecond,
-    }
-
-    impl ::std::fmt::Display for UsageBillingRule {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::PerCall => f.write_str("per_call"),
-                Self::PerToken => f.write_str("per_token"),
-                Self::PerSecond => f.write_str("per_second"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for UsageBillingRule {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "per_call" => Ok(Self::PerCall),
-                "per_token" => Ok(Self::PerToken),
-                "per_second" => Ok(Self::PerSecond),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for UsageBillingRule {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for UsageBillingRule {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    ///User group category
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum UsageUserGroup {
-        #[serde(rename = "default")]
-        Default,
-        #[serde(rename = "vip")]
-        Vip,
-    }
-
-    impl ::std::fmt::Display for UsageUserGroup {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Default => f.write_str("default"),
-                Self::Vip => f.write_str("vip"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for UsageUserGroup {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "default" => Ok(Self::Default),
-                "vip" => Ok(Self::Vip),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for UsageUserGroup {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for UsageUserGroup {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -1360,20 +1028,23 @@ may be JPEG, PNG or WebP.*/
                 ::std::string::String,
             >,
             object: ::std::result::Result<
-                ::std::option::Option<super::TaskObject>,
+                ::std::option::Option<crate::open_enums::TaskObject>,
                 ::std::string::String,
             >,
             progress: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::TaskStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::TaskStatus,
+                ::std::string::String,
+            >,
             task_info: ::std::result::Result<
                 ::std::option::Option<super::TaskInfo>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::TaskType>,
+                ::std::option::Option<crate::open_enums::TaskType>,
                 ::std::string::String,
             >,
             usage: ::std::result::Result<
@@ -1435,7 +1106,9 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn object<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TaskObject>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::TaskObject>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.object = value
@@ -1459,7 +1132,7 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TaskStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::TaskStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1483,7 +1156,9 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TaskType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::TaskType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -1560,7 +1235,7 @@ may be JPEG, PNG or WebP.*/
                 ::std::string::String,
             >,
             object: ::std::result::Result<
-                ::std::option::Option<super::TaskObject>,
+                ::std::option::Option<crate::open_enums::TaskObject>,
                 ::std::string::String,
             >,
             progress: ::std::result::Result<
@@ -1571,13 +1246,16 @@ may be JPEG, PNG or WebP.*/
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::TaskStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::open_enums::TaskStatus,
+                ::std::string::String,
+            >,
             task_info: ::std::result::Result<
                 ::std::option::Option<super::TaskInfo>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::TaskType>,
+                ::std::option::Option<crate::open_enums::TaskType>,
                 ::std::string::String,
             >,
         }
@@ -1648,7 +1326,9 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn object<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TaskObject>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::TaskObject>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.object = value
@@ -1684,7 +1364,7 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TaskStatus>,
+                T: ::std::convert::TryInto<crate::open_enums::TaskStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1708,7 +1388,9 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TaskType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::TaskType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -1919,7 +1601,7 @@ may be JPEG, PNG or WebP.*/
         #[derive(Clone, Debug)]
         pub struct Usage {
             billing_rule: ::std::result::Result<
-                ::std::option::Option<super::UsageBillingRule>,
+                ::std::option::Option<crate::open_enums::BillingRule>,
                 ::std::string::String,
             >,
             credits_reserved: ::std::result::Result<
@@ -1927,7 +1609,7 @@ may be JPEG, PNG or WebP.*/
                 ::std::string::String,
             >,
             user_group: ::std::result::Result<
-                ::std::option::Option<super::UsageUserGroup>,
+                ::std::option::Option<crate::open_enums::UserGroup>,
                 ::std::string::String,
             >,
         }
@@ -1946,7 +1628,7 @@ may be JPEG, PNG or WebP.*/
             pub fn billing_rule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UsageBillingRule>,
+                    ::std::option::Option<crate::open_enums::BillingRule>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1973,7 +1655,9 @@ may be JPEG, PNG or WebP.*/
             }
             pub fn user_group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UsageUserGroup>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::UserGroup>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_group = value
@@ -2055,6 +1739,10 @@ Generated image links are valid for 24 hours, save them promptly.
 
 Written from Evolink's public documentation (the image generation page and the task query
 page). Where that documentation is silent, a description says "Assumed:" and why.
+
+`x-nanobanana-open-enum: true` marks a response enum whose list may grow (the task query can
+already report statuses not listed, e.g. a cancelled task): clients must keep unknown values
+rather than fail. The `enum` lists the values known today.
 
 Version: 1.0.0*/
 pub struct Client {

@@ -39,6 +39,7 @@
 mod api_key;
 mod config;
 mod config_error;
+mod open_enums;
 pub mod validation;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
@@ -47,5 +48,12 @@ mod generated;
 pub use api_key::ApiKey;
 pub use config::{ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, USER_AGENT};
 pub use config_error::ConfigError;
-pub use generated::{builder, prelude, types, Client, ClientInfo, Error, ResponseValue};
+pub use generated::{builder, prelude, Client, ClientInfo, Error, ResponseValue};
+
+/// Request and response types: generated from the spec, plus the open response enums
+/// (hand-written, see `x-nanobanana-open-enum` in the spec) that the generated types use.
+pub mod types {
+    pub use crate::generated::types::*;
+    pub use crate::open_enums::{BillingRule, TaskObject, TaskStatus, TaskType, UserGroup};
+}
 pub use validation::{Validate, ValidationError};

@@ -65,6 +65,8 @@ macro_rules! enforced_by_type {
 }
 
 enforced_by_type!(
+    BillingRule,
+    UserGroup,
     ErrorCode,
     ErrorDetail,
     ErrorResponse,

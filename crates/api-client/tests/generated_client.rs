@@ -89,7 +89,7 @@ async fn create_returns_the_documented_example_and_sends_a_valid_authenticated_r
     assert_eq!(info.can_cancel, Some(true));
     let usage = task.usage.expect("usage");
     assert_eq!(usage.credits_reserved, Some(1.6));
-    assert_eq!(usage.billing_rule, Some(types::UsageBillingRule::PerCall));
+    assert_eq!(usage.billing_rule, Some(types::BillingRule::PerCall));
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);

@@ -42,10 +42,15 @@ impl Typed {
 /// `nanobanana_api::generated::types::TaskDetail`.
 pub fn public_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
-    match name.strip_prefix("nanobanana_api::generated::types::") {
-        Some(rest) => Box::leak(format!("nanobanana_api::types::{rest}").into_boxed_str()),
-        None => name,
+    for private in [
+        "nanobanana_api::generated::types::",
+        "nanobanana_api::open_enums::",
+    ] {
+        if let Some(rest) = name.strip_prefix(private) {
+            return Box::leak(format!("nanobanana_api::types::{rest}").into_boxed_str());
+        }
     }
+    name
 }
 
 /// Deserializes `value` as the Rust primitive an inline schema maps to (`String`, `i64`, …).

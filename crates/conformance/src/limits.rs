@@ -36,7 +36,12 @@ pub struct SpecLimit {
     pub outside: Value,
     /// The property a `required` limit is about, or the property the schema is.
     pub field: Option<String>,
+    /// An enum marked `x-nanobanana-open-enum`: the outside value must be kept, not rejected.
+    pub open: bool,
 }
+
+/// The spec extension marking an enum whose values may grow.
+pub const OPEN_ENUM_EXTENSION: &str = "x-nanobanana-open-enum";
 
 /// Every limit of the spec, or the names of limits the suite has no rule for.
 pub fn find_limits(spec: &Spec) -> Result<Vec<SpecLimit>, Vec<String>> {
@@ -49,9 +54,11 @@ pub fn find_limits(spec: &Spec) -> Result<Vec<SpecLimit>, Vec<String>> {
             .rsplit('.')
             .next()
             .map(|f| f.trim_end_matches("[]").to_string());
+        let open = schema[OPEN_ENUM_EXTENSION] == Value::Bool(true);
         let mut push =
             |keyword: String, inside: Vec<Value>, outside: Value, field: Option<String>| {
                 limits.push(SpecLimit {
+                    open: open && keyword == "enum",
                     name: format!("{} {keyword}", node.name),
                     schema: node.pointer.clone(),
                     inside,

@@ -65,6 +65,24 @@ fn every_limit_is_enforced_at_its_boundary() {
             ));
             continue;
         }
+        if limit.open {
+            // Open enums keep values the spec does not list instead of failing the response.
+            match typed_owner(&placed.owner, &placed.value) {
+                Ok(typed) if typed.json == placed.value => report.push(format!(
+                    "{name}: open enum, an unlisted value is kept by {} and sent back unchanged",
+                    typed.rust_type
+                )),
+                Ok(typed) => failures.push(format!(
+                    "{name}: open enum changed {} to {}",
+                    brief(&placed.value),
+                    brief(&typed.json)
+                )),
+                Err(e) => {
+                    failures.push(format!("{name}: open enum rejected an unlisted value: {e}"))
+                }
+            }
+            continue;
+        }
         let enforced_by = match typed_owner(&placed.owner, &placed.value) {
             Err(e) => format!("generated type {:?} ({e})", placed.owner),
             Ok(typed) => match typed.limits {
