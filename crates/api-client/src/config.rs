@@ -6,6 +6,8 @@ use reqwest::header::{HeaderMap, AUTHORIZATION};
 
 use crate::api_key::ApiKey;
 use crate::config_error::ConfigError;
+use crate::retry::RetryPolicy;
+use crate::waiting::PollSchedule;
 use crate::Client;
 
 /// The production API.
@@ -25,6 +27,9 @@ pub struct ClientConfig {
     base_url: String,
     request_timeout: Duration,
     connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) poll: PollSchedule,
 }
 
 impl ClientConfig {
@@ -36,6 +41,9 @@ impl ClientConfig {
             // progenitor's own default is 15 s, too short for a slow network (api-notes).
             request_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            deadline: Some(Duration::from_secs(15 * 60)),
+            poll: PollSchedule::default(),
         })
     }
 
@@ -77,6 +85,25 @@ impl ClientConfig {
         self
     }
 
+    /// How failed calls are retried (default: 4 attempts, 0.5 s doubling to 60 s, jitter).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The longest [`NanoBanana::wait`](crate::NanoBanana::wait) (and so `generate`) waits for
+    /// a task; `None` waits as long as the task runs. Default 15 minutes.
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// When task queries are sent while waiting (default: from the task's estimate).
+    pub fn poll_schedule(mut self, schedule: PollSchedule) -> Self {
+        self.poll = schedule;
+        self
+    }
+
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url_str(&self) -> &str {
         &self.base_url
@@ -90,18 +117,37 @@ impl ClientConfig {
     /// Builds the client. One `reqwest::Client` (and its connection pool) is created here and
     /// reused by every call.
     pub fn build(&self) -> Result<Client, ConfigError> {
+        Ok(Client::new_with_client(
+            &self.base_url,
+            self.api_http_client()?,
+        ))
+    }
+
+    /// The HTTP client for the API: bearer auth on every request.
+    pub(crate) fn api_http_client(&self) -> Result<reqwest::Client, ConfigError> {
         let mut headers = HeaderMap::new();
         // A default header goes only to the hosts this client talks to: the API. reqwest drops
         // it on a redirect to another host. Result downloads use a separate client without it.
         headers.insert(AUTHORIZATION, self.api_key.bearer_header());
-        let http = reqwest::Client::builder()
+        reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(USER_AGENT)
             .timeout(self.request_timeout)
             .connect_timeout(self.connect_timeout)
             .build()
-            .map_err(ConfigError::HttpClient)?;
-        Ok(Client::new_with_client(&self.base_url, http))
+            .map_err(ConfigError::HttpClient)
+    }
+
+    /// The HTTP client for result images: no `Authorization` header (results live on another
+    /// host, which must never see the key), no overall timeout (images are large) but a limit
+    /// on each read, so a stalled transfer fails and resumes.
+    pub(crate) fn download_http_client(&self) -> Result<reqwest::Client, ConfigError> {
+        reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.request_timeout)
+            .build()
+            .map_err(ConfigError::HttpClient)
     }
 }
 

@@ -80,8 +80,32 @@ enforced_by_type!(
     TaskType,
 );
 
+/// The longest prompt, in characters.
+pub const MAX_PROMPT_CHARS: usize = 2000;
+/// The longest callback URL, in characters.
+pub const MAX_CALLBACK_URL_CHARS: usize = 2048;
+/// The file extensions the API accepts for reference images.
+pub const IMAGE_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "png", "webp"];
+
+/// Checks made before a request is sent, so that no credits go to a request the API rejects.
 impl Validate for types::ImageGenerationRequest {
     fn validate(&self) -> Result<(), ValidationError> {
+        let prompt: &str = &self.prompt;
+        if prompt.trim().is_empty() {
+            return Err(ValidationError::new(
+                "prompt",
+                "is empty or only whitespace",
+                format!("1 to {MAX_PROMPT_CHARS} characters describing the image"),
+            ));
+        }
+        let chars = prompt.chars().count();
+        if chars > MAX_PROMPT_CHARS {
+            return Err(ValidationError::new(
+                "prompt",
+                format!("has {chars} characters"),
+                format!("at most {MAX_PROMPT_CHARS} characters"),
+            ));
+        }
         if self.image_urls.len() > MAX_IMAGE_URLS {
             return Err(ValidationError::new(
                 "image_urls",
@@ -90,13 +114,110 @@ impl Validate for types::ImageGenerationRequest {
             ));
         }
         for (i, url) in self.image_urls.iter().enumerate() {
-            check_uri(&format!("image_urls[{i}]"), url)?;
+            check_image_url(&format!("image_urls[{i}]"), url)?;
         }
         if let Some(callback) = &self.callback_url {
-            check_uri("callback_url", callback)?;
+            check_callback_url(callback)?;
         }
         Ok(())
     }
+}
+
+/// An absolute http(s) URL whose path, if it has an extension, names a supported image type.
+fn check_image_url(field: &str, value: &str) -> Result<(), ValidationError> {
+    check_uri(field, value)?;
+    let url = reqwest::Url::parse(value).expect("checked by check_uri");
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ValidationError::new(
+            field,
+            format!("uses the scheme `{}`", url.scheme()),
+            "an absolute http(s) URL the API can download",
+        ));
+    }
+    let last = url
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap_or("");
+    if let Some((_, ext)) = last.rsplit_once('.') {
+        let ext = ext.to_ascii_lowercase();
+        if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(ValidationError::new(
+                field,
+                format!("ends in `.{ext}`"),
+                "an image of type .jpeg, .jpg, .png or .webp",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// HTTPS, at most 2048 characters, and not aimed at this machine or a private network.
+fn check_callback_url(value: &str) -> Result<(), ValidationError> {
+    const FIELD: &str = "callback_url";
+    let chars = value.chars().count();
+    if chars > MAX_CALLBACK_URL_CHARS {
+        return Err(ValidationError::new(
+            FIELD,
+            format!("has {chars} characters"),
+            format!("at most {MAX_CALLBACK_URL_CHARS} characters"),
+        ));
+    }
+    check_uri(FIELD, value)?;
+    let url = reqwest::Url::parse(value).expect("checked by check_uri");
+    if url.scheme() != "https" {
+        return Err(ValidationError::new(
+            FIELD,
+            format!("uses `{}`", url.scheme()),
+            "https only (the API refuses other schemes)",
+        ));
+    }
+    let internal = "a public host: not localhost, loopback, private (10/8, 172.16/12, 192.168/16), link-local, unspecified or unique-local";
+    match url.host() {
+        Some(url::Host::Domain(domain)) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            if domain == "localhost" || domain.ends_with(".localhost") {
+                return Err(ValidationError::new(
+                    FIELD,
+                    format!("points at `{domain}`"),
+                    internal,
+                ));
+            }
+        }
+        Some(url::Host::Ipv4(ip)) => {
+            if is_internal_v4(ip) {
+                return Err(ValidationError::new(
+                    FIELD,
+                    format!("points at {ip}"),
+                    internal,
+                ));
+            }
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            if is_internal_v6(ip) {
+                return Err(ValidationError::new(
+                    FIELD,
+                    format!("points at [{ip}]"),
+                    internal,
+                ));
+            }
+        }
+        None => return Err(ValidationError::new(FIELD, "has no host", internal)),
+    }
+    Ok(())
+}
+
+fn is_internal_v4(ip: std::net::Ipv4Addr) -> bool {
+    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+}
+
+fn is_internal_v6(ip: std::net::Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_internal_v4(v4);
+    }
+    let first = ip.segments()[0];
+    let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
+    let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
+    ip.is_loopback() || ip.is_unspecified() || unique_local || link_local
 }
 
 impl Validate for types::ImageGenerationResponse {
@@ -162,6 +283,110 @@ fn check_uri(field: &str, value: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(prompt: &str) -> types::ImageGenerationRequest {
+        types::ImageGenerationRequest {
+            callback_url: None,
+            image_urls: vec![],
+            model: types::ImageModel::NanoBanana2Lite,
+            prompt: prompt.parse().unwrap(),
+            quality: None,
+            size: None,
+        }
+    }
+
+    fn with_images(urls: &[&str]) -> types::ImageGenerationRequest {
+        let mut r = request("edit it");
+        r.image_urls = urls.iter().map(|u| u.to_string()).collect();
+        r
+    }
+
+    fn with_callback(url: &str) -> Result<(), ValidationError> {
+        let mut r = request("a cat");
+        r.callback_url = Some(url.parse().unwrap());
+        r.validate()
+    }
+
+    #[test]
+    fn a_blank_prompt_is_rejected() {
+        let err = request("   ").validate().unwrap_err();
+        assert_eq!(err.field, "prompt");
+        assert!(err.limit.contains("2000"), "{err}");
+    }
+
+    #[test]
+    fn ten_images_pass_and_eleven_do_not() {
+        assert!(with_images(&["https://e.com/a.png"; 10]).validate().is_ok());
+        let err = with_images(&["https://e.com/a.png"; 11])
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.problem.as_str()),
+            ("image_urls", "has 11 items")
+        );
+    }
+
+    #[test]
+    fn image_urls_must_be_absolute_http_with_an_image_extension() {
+        for ok in [
+            "https://e.com/a.PNG",
+            "http://e.com/a.jpeg",
+            "https://e.com/img?id=3",
+            "https://e.com/a.webp",
+        ] {
+            assert!(with_images(&[ok]).validate().is_ok(), "{ok}");
+        }
+        for (bad, problem) in [
+            ("/local/a.png", "not an absolute URI"),
+            ("ftp://e.com/a.png", "scheme `ftp`"),
+            ("https://e.com/a.gif", "`.gif`"),
+            ("https://e.com/a.tiff", "`.tiff`"),
+        ] {
+            let err = with_images(&["https://e.com/ok.png", bad])
+                .validate()
+                .unwrap_err();
+            assert_eq!(err.field, "image_urls[1]");
+            assert!(err.problem.contains(problem), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn callback_urls_must_be_public_https() {
+        assert!(with_callback("https://hooks.example.com/nb/123").is_ok());
+        assert!(with_callback("https://8.8.8.8/hook").is_ok());
+        for bad in [
+            "http://hooks.example.com/x",
+            "https://localhost/x",
+            "https://api.localhost./x",
+            "https://127.0.0.1/x",
+            "https://10.1.2.3/x",
+            "https://172.16.0.1/x",
+            "https://172.31.255.255/x",
+            "https://192.168.1.1/x",
+            "https://169.254.169.254/latest",
+            "https://0.0.0.0/x",
+            "https://[::1]/x",
+            "https://[::]/x",
+            "https://[fd12:3456::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::ffff:10.0.0.1]/x",
+        ] {
+            let err = with_callback(bad).unwrap_err();
+            assert_eq!(err.field, "callback_url", "{bad}");
+        }
+        assert!(
+            with_callback("https://172.32.0.1/x").is_ok(),
+            "172.32/16 is public"
+        );
+    }
+
+    #[test]
+    fn callback_url_length_is_limited() {
+        let at_limit = format!("https://e.com/{}", "a".repeat(MAX_CALLBACK_URL_CHARS - 14));
+        assert!(check_callback_url(&at_limit).is_ok());
+        let err = check_callback_url(&format!("{at_limit}a")).unwrap_err();
+        assert_eq!(err.problem, "has 2049 characters");
+    }
 
     #[test]
     fn error_names_field_problem_and_limit() {

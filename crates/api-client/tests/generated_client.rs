@@ -196,7 +196,7 @@ async fn errors_carry_the_typed_body_and_never_the_key() {
         .await
         .expect_err("401 is an error");
     match &err {
-        nanobanana_api::Error::ErrorResponse(body) => {
+        nanobanana_api::GeneratedError::ErrorResponse(body) => {
             assert_eq!(body.status().as_u16(), 401);
             assert_eq!(
                 body.error.code,
@@ -232,7 +232,7 @@ async fn transport_errors_never_show_the_key() {
         .await
         .expect_err("nothing listens there");
     assert!(
-        matches!(err, nanobanana_api::Error::CommunicationError(_)),
+        matches!(err, nanobanana_api::GeneratedError::CommunicationError(_)),
         "{err:?}"
     );
     for text in [err.to_string(), format!("{err:?}")] {
@@ -255,7 +255,7 @@ async fn an_over_long_prompt_is_rejected_before_any_request() {
         .await
         .expect_err("2001 characters is over the limit");
     assert!(
-        matches!(err, nanobanana_api::Error::InvalidRequest(_)),
+        matches!(err, nanobanana_api::GeneratedError::InvalidRequest(_)),
         "{err:?}"
     );
     assert!(err.to_string().contains("2000"), "{err}");

@@ -130,7 +130,7 @@ pub enum CallOutcome {
 impl CallOutcome {
     /// Classifies a generated builder's `send()` result.
     pub fn from_result<T: Serialize, E: Serialize + Debug>(
-        result: Result<ResponseValue<T>, nanobanana_api::Error<E>>,
+        result: Result<ResponseValue<T>, nanobanana_api::GeneratedError<E>>,
     ) -> Self {
         fn typed_json<X: Serialize>(value: &X) -> Value {
             serde_json::to_value(value).expect("generated types serialize")
@@ -141,7 +141,7 @@ impl CallOutcome {
                 rust_type: public_type_name::<T>(),
                 body: typed_json(&*response),
             },
-            Err(nanobanana_api::Error::ErrorResponse(response)) => Self::DocumentedError {
+            Err(nanobanana_api::GeneratedError::ErrorResponse(response)) => Self::DocumentedError {
                 status: response.status().as_u16(),
                 rust_type: public_type_name::<E>(),
                 body: typed_json(&*response),

@@ -174,7 +174,7 @@ async fn the_typed_error_keeps_every_documented_field() {
         .send()
         .await
         .unwrap_err();
-    let nanobanana_api::Error::ErrorResponse(response) = err else {
+    let nanobanana_api::GeneratedError::ErrorResponse(response) = err else {
         panic!("{err:?}")
     };
     assert_eq!(response.status().as_u16(), 404);

@@ -1,0 +1,358 @@
+//! Waiting for a task: polls scheduled from the task's own estimate rather than a fixed loop,
+//! progress as events, an overall deadline. Dropping the future or stream stops the polling.
+
+use std::time::Duration;
+
+use futures_util::Stream;
+use tokio::time::Instant;
+
+use crate::error::Error;
+use crate::types;
+use crate::NanoBanana;
+
+/// Task error codes after which the service usually recovers (api-notes): submitting again
+/// later may work. Any other code fails the same way again.
+pub const RETRYABLE_TASK_CODES: [&str; 7] = [
+    "generation_timeout",
+    "quota_exceeded",
+    "resource_exhausted",
+    "generation_failed_no_content",
+    "service_error",
+    "service_unavailable",
+    "unknown_error",
+];
+
+/// When to query a task while waiting for it.
+///
+/// With an estimate `E` (the create response's `task_info.estimated_time`), the first query is
+/// sent at `E × (1 + first_poll_slack)` after creation, then at intervals starting at
+/// `E × follow_up_fraction` and doubling, within `[min_interval, max_interval]`. A task that
+/// finishes on its estimate is seen by the first query. Without an estimate (resuming a task
+/// by id), the task is queried at once, then every `no_estimate_interval` growing by half.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PollSchedule {
+    /// How far past the estimate the first query goes, as a fraction of it.
+    pub first_poll_slack: f64,
+    /// The first follow-up interval, as a fraction of the estimate.
+    pub follow_up_fraction: f64,
+    /// The shortest interval between queries.
+    pub min_interval: Duration,
+    /// The longest interval between queries.
+    pub max_interval: Duration,
+    /// The first interval when there is no estimate.
+    pub no_estimate_interval: Duration,
+    /// Real time per second of the server's estimate: 1.0 for the API; a sandbox running
+    /// faster than real time uses its time scale.
+    pub estimate_scale: f64,
+    /// Query at this fixed interval instead, ignoring estimates.
+    pub fixed_interval: Option<Duration>,
+}
+
+impl Default for PollSchedule {
+    fn default() -> Self {
+        Self {
+            first_poll_slack: 0.02,
+            follow_up_fraction: 0.03,
+            min_interval: Duration::from_millis(500),
+            max_interval: Duration::from_secs(30),
+            no_estimate_interval: Duration::from_secs(2),
+            estimate_scale: 1.0,
+            fixed_interval: None,
+        }
+    }
+}
+
+impl PollSchedule {
+    /// Query every `interval`, like a plain polling loop.
+    pub fn fixed(interval: Duration) -> Self {
+        Self {
+            fixed_interval: Some(interval),
+            ..Self::default()
+        }
+    }
+
+    /// Scales the schedule for a server whose seconds last `scale` real seconds.
+    pub fn with_estimate_scale(mut self, scale: f64) -> Self {
+        self.estimate_scale = scale;
+        self.min_interval = self.min_interval.mul_f64(scale.min(1.0));
+        self.no_estimate_interval = self.no_estimate_interval.mul_f64(scale.min(1.0));
+        self
+    }
+
+    /// How long to wait before query number `poll` (0-based), `since_created` after the task
+    /// was created, given its estimate in the server's seconds.
+    pub fn delay_before(
+        &self,
+        poll: u32,
+        estimate: Option<Duration>,
+        since_created: Duration,
+    ) -> Duration {
+        if let Some(interval) = self.fixed_interval {
+            return interval;
+        }
+        let clamp =
+            |d: Duration| d.clamp(self.min_interval, self.max_interval.max(self.min_interval));
+        match estimate.map(|e| e.mul_f64(self.estimate_scale)) {
+            Some(estimate) if poll == 0 => estimate
+                .mul_f64(1.0 + self.first_poll_slack)
+                .saturating_sub(since_created),
+            Some(estimate) => {
+                let growth = 2f64.powi(poll.saturating_sub(1).min(30) as i32);
+                clamp(estimate.mul_f64(self.follow_up_fraction * growth))
+            }
+            None if poll == 0 => Duration::ZERO,
+            None => {
+                let growth = 1.5f64.powi(poll.saturating_sub(1).min(30) as i32);
+                clamp(self.no_estimate_interval.mul_f64(growth))
+            }
+        }
+    }
+}
+
+/// A task to wait for: its id and, when known, its estimate and when it was created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskHandle {
+    /// The task id.
+    pub id: String,
+    /// The server's estimate of the total time (`task_info.estimated_time`).
+    pub estimate: Option<Duration>,
+    /// When the task was created, as seen by this process.
+    pub created_at: Instant,
+}
+
+impl From<&types::ImageGenerationResponse> for TaskHandle {
+    /// A task just created: its estimate counts from now.
+    fn from(task: &types::ImageGenerationResponse) -> Self {
+        Self {
+            id: task.id.clone(),
+            estimate: task
+                .task_info
+                .as_ref()
+                .and_then(|i| i.estimated_time)
+                .map(Duration::from_secs),
+            created_at: Instant::now(),
+        }
+    }
+}
+
+impl From<&str> for TaskHandle {
+    /// A task known only by id (e.g. resumed from another process).
+    fn from(id: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            estimate: None,
+            created_at: Instant::now(),
+        }
+    }
+}
+
+impl From<String> for TaskHandle {
+    fn from(id: String) -> Self {
+        Self::from(id.as_str())
+    }
+}
+
+/// What one task query found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitEvent {
+    /// The task.
+    pub task_id: String,
+    /// Which query this was (1-based).
+    pub poll: u32,
+    /// The status reported.
+    pub status: types::TaskStatus,
+    /// The progress reported, 0–100.
+    pub progress: Option<i64>,
+    /// Time since waiting started.
+    pub elapsed: Duration,
+    /// The whole task as reported.
+    pub task: types::TaskDetail,
+}
+
+/// The polling loop behind [`NanoBanana::watch`] and [`NanoBanana::wait`].
+struct Poller<'a> {
+    client: &'a NanoBanana,
+    handle: TaskHandle,
+    started: Instant,
+    polls: u32,
+    last_status: String,
+    done: bool,
+}
+
+impl Poller<'_> {
+    async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
+        if self.done {
+            return None;
+        }
+        let schedule = &self.client.inner.poll;
+        let since_created = self.handle.created_at.elapsed();
+        let delay = schedule.delay_before(self.polls, self.handle.estimate, since_created);
+        let mut at = Instant::now() + delay;
+        let deadline = self.client.inner.deadline.map(|d| self.started + d);
+        let last_chance = deadline.is_some_and(|d| at >= d);
+        if let Some(deadline) = deadline {
+            at = at.min(deadline);
+        }
+        tokio::time::sleep_until(at).await;
+
+        let task = match self.client.get_task(&self.handle.id).await {
+            Ok(task) => task,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        self.polls += 1;
+        self.last_status = task.status.to_string();
+        let terminal = task.status.is_terminal();
+        if !terminal && last_chance {
+            self.done = true;
+            return Some(Err(Error::Deadline {
+                task_id: self.handle.id.clone(),
+                waited: self.started.elapsed(),
+                last_status: self.last_status.clone(),
+            }));
+        }
+        self.done = terminal;
+        Some(Ok(WaitEvent {
+            task_id: self.handle.id.clone(),
+            poll: self.polls,
+            status: task.status.clone(),
+            progress: task.progress,
+            elapsed: self.started.elapsed(),
+            task,
+        }))
+    }
+}
+
+impl NanoBanana {
+    /// Task queries for `task` as a stream of events, ending after the task ends (or with an
+    /// error: a failed query after retries, or the deadline). Dropping the stream stops polling.
+    pub fn watch(
+        &self,
+        task: impl Into<TaskHandle>,
+    ) -> impl Stream<Item = Result<WaitEvent, Error>> + '_ {
+        let poller = Poller {
+            client: self,
+            handle: task.into(),
+            started: Instant::now(),
+            polls: 0,
+            last_status: "unknown".to_string(),
+            done: false,
+        };
+        futures_util::stream::unfold(poller, |mut poller| async move {
+            let event = poller.next_event().await?;
+            Some((event, poller))
+        })
+    }
+
+    /// Waits until `task` completes and returns it with its `results`. A task that ends any
+    /// other way (`failed`, or a status the spec does not list such as `cancelled`) is
+    /// [`Error::TaskFailed`].
+    pub async fn wait(&self, task: impl Into<TaskHandle>) -> Result<types::TaskDetail, Error> {
+        self.wait_with_progress(task, |_| {}).await
+    }
+
+    /// [`wait`](Self::wait), calling `on_event` after every query.
+    pub async fn wait_with_progress(
+        &self,
+        task: impl Into<TaskHandle>,
+        mut on_event: impl FnMut(&WaitEvent),
+    ) -> Result<types::TaskDetail, Error> {
+        use futures_util::StreamExt;
+        let events = self.watch(task);
+        futures_util::pin_mut!(events);
+        let mut last = None;
+        while let Some(event) = events.next().await {
+            let event = event?;
+            on_event(&event);
+            last = Some(event.task);
+        }
+        let task = last.expect("the stream yields at least one event or an error");
+        finished(task)
+    }
+}
+
+/// `Ok` for a completed task, [`Error::TaskFailed`] for any other ending.
+pub(crate) fn finished(task: types::TaskDetail) -> Result<types::TaskDetail, Error> {
+    if task.status == types::TaskStatus::Completed {
+        return Ok(task);
+    }
+    let code = task
+        .error
+        .as_ref()
+        .and_then(|e| e.code.as_ref())
+        .map(|c| c.to_string());
+    let retryable = code
+        .as_deref()
+        .is_some_and(|c| RETRYABLE_TASK_CODES.contains(&c));
+    Err(Error::TaskFailed {
+        task_id: task.id.clone(),
+        status: task.status.to_string(),
+        message: task.error.as_ref().and_then(|e| e.message.clone()),
+        code,
+        retryable,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_poll_is_just_past_the_estimate() {
+        let s = PollSchedule::default();
+        let e = Some(Duration::from_secs(45));
+        assert_eq!(
+            s.delay_before(0, e, Duration::ZERO),
+            Duration::from_millis(45_900)
+        );
+        // Time already spent since creation counts.
+        assert_eq!(
+            s.delay_before(0, e, Duration::from_secs(40)),
+            Duration::from_millis(5_900)
+        );
+    }
+
+    #[test]
+    fn follow_ups_double_within_bounds() {
+        let s = PollSchedule::default();
+        let e = Some(Duration::from_secs(45));
+        let delays: Vec<u128> = (1..8)
+            .map(|p| s.delay_before(p, e, Duration::ZERO).as_millis())
+            .collect();
+        assert_eq!(delays, [1350, 2700, 5400, 10800, 21600, 30000, 30000]);
+    }
+
+    #[test]
+    fn without_an_estimate_poll_now_then_back_off() {
+        let s = PollSchedule::default();
+        assert_eq!(s.delay_before(0, None, Duration::ZERO), Duration::ZERO);
+        assert_eq!(
+            s.delay_before(1, None, Duration::ZERO),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            s.delay_before(2, None, Duration::ZERO),
+            Duration::from_secs(3)
+        );
+    }
+
+    #[test]
+    fn a_fixed_schedule_ignores_estimates() {
+        let s = PollSchedule::fixed(Duration::from_secs(1));
+        assert_eq!(
+            s.delay_before(0, Some(Duration::from_secs(45)), Duration::ZERO),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn a_scaled_schedule_follows_a_fast_sandbox() {
+        let s = PollSchedule::default().with_estimate_scale(0.01);
+        assert_eq!(
+            s.delay_before(0, Some(Duration::from_secs(45)), Duration::ZERO),
+            Duration::from_millis(459)
+        );
+    }
+}
