@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::classify::conversion_error;
 use crate::error::Error;
 use crate::nanobanana::Generated;
 use crate::waiting::TaskHandle;
@@ -79,6 +80,7 @@ impl Ledger {
             }
         };
         let mut known = HashMap::new();
+        let mut unfinished_line = false;
         if path.exists() {
             let text = std::fs::read_to_string(path).map_err(io("cannot read the ledger"))?;
             // A line cut by a crash is skipped; its task is created again.
@@ -88,12 +90,19 @@ impl Ledger {
             {
                 known.insert(entry.index, entry);
             }
+            unfinished_line = !text.is_empty() && !text.ends_with('\n');
         }
-        let writer = std::fs::OpenOptions::new()
+        let mut writer = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(io("cannot open the ledger"))?;
+        if unfinished_line {
+            // End the cut line so the next entry starts on a line of its own.
+            writer
+                .write_all(b"\n")
+                .map_err(io("cannot write the ledger"))?;
+        }
         Ok(Self {
             path: path.to_path_buf(),
             known,
@@ -135,19 +144,31 @@ impl NanoBanana {
     /// per request in input order. All calls share this client's rate-limit gate: a 429 holds
     /// back every request of the batch for the wait the server asked for. The outer error is
     /// for the batch itself (the ledger cannot be read or created).
-    pub async fn generate_many(
+    pub async fn generate_many<R>(
         &self,
-        requests: Vec<types::ImageGenerationRequest>,
+        requests: impl IntoIterator<Item = R>,
         options: BatchOptions,
-    ) -> Result<Vec<Result<Generated, Error>>, Error> {
+    ) -> Result<Vec<Result<Generated, Error>>, Error>
+    where
+        R: TryInto<types::ImageGenerationRequest>,
+        R::Error: std::fmt::Display,
+    {
         let ledger = options.ledger.as_deref().map(Ledger::open).transpose()?;
         let ledger = ledger.as_ref();
         let dir = options.dir.as_path();
+        let requests: Vec<_> = requests
+            .into_iter()
+            .map(|r| r.try_into().map_err(|e| conversion_error(e.to_string())))
+            .collect();
         let mut results: Vec<Option<Result<Generated, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
             .map(|(index, request)| async move {
-                (index, self.generate_one(index, request, ledger, dir).await)
+                let result = match request {
+                    Ok(request) => self.generate_one(index, request, ledger, dir).await,
+                    Err(invalid) => Err(invalid),
+                };
+                (index, result)
             })
             .buffer_unordered(options.concurrency.max(1));
         while let Some((index, result)) = finished.next().await {

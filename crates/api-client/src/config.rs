@@ -25,8 +25,9 @@ pub const USER_AGENT: &str = concat!("nanobanana/", env!("CARGO_PKG_VERSION"));
 pub struct ClientConfig {
     api_key: ApiKey,
     base_url: String,
-    request_timeout: Duration,
-    connect_timeout: Duration,
+    request_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) deadline: Option<Duration>,
     pub(crate) poll: PollSchedule,
@@ -39,8 +40,9 @@ impl ClientConfig {
             api_key: ApiKey::new(api_key)?,
             base_url: DEFAULT_BASE_URL.to_string(),
             // progenitor's own default is 15 s, too short for a slow network (api-notes).
-            request_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
+            request_timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Some(Duration::from_secs(10)),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
             retry: RetryPolicy::default(),
             deadline: Some(Duration::from_secs(15 * 60)),
             poll: PollSchedule::default(),
@@ -75,13 +77,22 @@ impl ClientConfig {
 
     /// The longest one HTTP request may take, from connecting to reading the body.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// No request, connect or idle-connection timers at all. For tests on tokio's paused
+    /// clock, which jumps to the next pending timer whenever the runtime waits for I/O.
+    pub fn no_timeouts(mut self) -> Self {
+        self.request_timeout = None;
+        self.connect_timeout = None;
+        self.pool_idle_timeout = None;
         self
     }
 
     /// The longest connecting may take.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = Some(timeout);
         self
     }
 
@@ -129,25 +140,40 @@ impl ClientConfig {
         // A default header goes only to the hosts this client talks to: the API. reqwest drops
         // it on a redirect to another host. Result downloads use a separate client without it.
         headers.insert(AUTHORIZATION, self.api_key.bearer_header());
-        reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(USER_AGENT)
-            .timeout(self.request_timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(ConfigError::HttpClient)
+        self.timeouts(
+            reqwest::Client::builder().default_headers(headers),
+            self.request_timeout,
+        )
+        .build()
+        .map_err(ConfigError::HttpClient)
     }
 
     /// The HTTP client for result images: no `Authorization` header (results live on another
     /// host, which must never see the key), no overall timeout (images are large) but a limit
     /// on each read, so a stalled transfer fails and resumes.
     pub(crate) fn download_http_client(&self) -> Result<reqwest::Client, ConfigError> {
-        reqwest::Client::builder()
+        let mut builder = self.timeouts(reqwest::Client::builder(), None);
+        if let Some(read) = self.request_timeout {
+            builder = builder.read_timeout(read);
+        }
+        builder.build().map_err(ConfigError::HttpClient)
+    }
+
+    fn timeouts(
+        &self,
+        builder: reqwest::ClientBuilder,
+        total: Option<Duration>,
+    ) -> reqwest::ClientBuilder {
+        let mut builder = builder
             .user_agent(USER_AGENT)
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.request_timeout)
-            .build()
-            .map_err(ConfigError::HttpClient)
+            .pool_idle_timeout(self.pool_idle_timeout);
+        if let Some(total) = total {
+            builder = builder.timeout(total);
+        }
+        if let Some(connect) = self.connect_timeout {
+            builder = builder.connect_timeout(connect);
+        }
+        builder
     }
 }
 

@@ -259,6 +259,11 @@ impl Error {
     /// the server (a timeout after sending, 500, 502, a broken answer) could bill twice.
     /// Task queries are retried on every transient failure.
     pub fn is_retryable(&self, operation: Operation) -> bool {
+        // An error type this SDK does not know is judged by its status.
+        let unknown_status = match self {
+            Self::Api(e) => Some(e.status),
+            _ => None,
+        };
         let refused = matches!(self, Self::RateLimited(_) | Self::ServiceUnavailable(_))
             || matches!(
                 self,
@@ -266,7 +271,8 @@ impl Error {
                     may_have_reached_server: false,
                     ..
                 }
-            );
+            )
+            || matches!(unknown_status, Some(429 | 503));
         let may_have_arrived = matches!(
             self,
             Self::Internal(_)
@@ -277,7 +283,7 @@ impl Error {
                     may_have_reached_server: true,
                     ..
                 }
-        );
+        ) || matches!(unknown_status, Some(500..=599));
         match operation {
             Operation::CreateTask => refused,
             _ => refused || may_have_arrived,

@@ -1,0 +1,255 @@
+//! Batches: results in input order, one shared backoff on 429, and resuming from the ledger
+//! without creating (and paying for) a task twice.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nanobanana_api::batch::LedgerEntry;
+use nanobanana_api::{types, BatchOptions};
+use support::*;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Creates: the first answered 429 (`Retry-After: 1`), the rest create `task-unified-<prompt>`.
+/// Records when each create arrived.
+struct Creates {
+    arrivals: Arc<Mutex<Vec<(Instant, u16)>>>,
+    seen: AtomicUsize,
+    first_is_429: bool,
+}
+
+impl Respond for Creates {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let n = self.seen.fetch_add(1, Ordering::SeqCst);
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let status = if n == 0 && self.first_is_429 {
+            429
+        } else {
+            200
+        };
+        self.arrivals.lock().unwrap().push((Instant::now(), status));
+        if status == 429 {
+            return ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(error_body(
+                    429,
+                    "rate_limit_error",
+                    "Rate limit exceeded",
+                    None,
+                ));
+        }
+        let id = format!("task-unified-{}", body["prompt"].as_str().unwrap());
+        ResponseTemplate::new(200).set_body_json(created(&id, 0))
+    }
+}
+
+/// Task queries: every task is complete, with one image on `host`.
+struct Tasks {
+    host: String,
+}
+
+impl Respond for Tasks {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = request.url.path().rsplit('/').next().unwrap().to_string();
+        ResponseTemplate::new(200).set_body_json(task(
+            &id,
+            "completed",
+            100,
+            &[format!("{}/{id}.png", self.host)],
+        ))
+    }
+}
+
+struct Fixture {
+    api: MockServer,
+    arrivals: Arc<Mutex<Vec<(Instant, u16)>>>,
+    _host: MockServer,
+}
+
+async fn fixture(first_is_429: bool) -> Fixture {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(300)))
+        .mount(&host)
+        .await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(Creates {
+            arrivals: arrivals.clone(),
+            seen: AtomicUsize::new(0),
+            first_is_429,
+        })
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/v1/tasks/"))
+        .respond_with(Tasks { host: host.uri() })
+        .mount(&api)
+        .await;
+    Fixture {
+        api,
+        arrivals,
+        _host: host,
+    }
+}
+
+fn requests(prompts: &[&str]) -> Vec<types::ImageGenerationRequest> {
+    prompts
+        .iter()
+        .map(|p| {
+            types::ImageGenerationRequest::builder()
+                .model(types::ImageModel::NanoBanana2Lite)
+                .prompt(*p)
+                .try_into()
+                .unwrap()
+        })
+        .collect()
+}
+
+async fn creates(api: &MockServer) -> usize {
+    api.received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count()
+}
+
+#[tokio::test]
+async fn results_come_back_in_input_order_and_one_429_holds_back_the_whole_batch() {
+    let f = fixture(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let prompts = ["p0", "p1", "p2", "p3", "p4"];
+    let results = client(&f.api)
+        .generate_many(requests(&prompts), BatchOptions::new(2, dir.path()))
+        .await
+        .unwrap();
+
+    let ids: Vec<String> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().task.id.clone())
+        .collect();
+    assert_eq!(ids, prompts.map(|p| format!("task-unified-{p}")));
+    for (i, result) in results.iter().enumerate() {
+        assert!(result.as_ref().unwrap().files[0].ends_with(format!("task-unified-p{i}-0.png")));
+    }
+
+    let arrivals = f.arrivals.lock().unwrap().clone();
+    assert_eq!(arrivals.iter().filter(|(_, s)| *s == 429).count(), 1);
+    assert_eq!(
+        arrivals.len(),
+        6,
+        "5 creates plus one retry, none lost or duplicated"
+    );
+    let (limited_at, _) = arrivals[0];
+    // The two first creates were in flight together; every later one waited for the shared
+    // gate, though the other slot was free long before the second was up.
+    for (at, _) in &arrivals[2..] {
+        assert!(
+            *at - limited_at >= Duration::from_millis(950),
+            "sent {:?} after the 429",
+            *at - limited_at
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
+    let f = fixture(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("batch.jsonl");
+    let batch = requests(&["a", "b", "c"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // A previous run got as far as submitting the first two, then was interrupted.
+    let mut lines = String::new();
+    for (index, request) in batch.iter().take(2).enumerate() {
+        let entry = LedgerEntry {
+            index,
+            request: request.clone(),
+            task_id: format!("task-unified-earlier-{index}"),
+            created_at: now - 60,
+        };
+        lines.push_str(&serde_json::to_string(&entry).unwrap());
+        lines.push('\n');
+    }
+    lines.push_str("{\"index\": 2, \"trunc"); // a line cut by the crash
+    std::fs::write(&ledger, lines).unwrap();
+
+    let options = BatchOptions::new(3, dir.path().join("out")).ledger(&ledger);
+    let results = client(&f.api)
+        .generate_many(batch.clone(), options)
+        .await
+        .unwrap();
+    let ids: Vec<String> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().task.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "task-unified-earlier-0",
+            "task-unified-earlier-1",
+            "task-unified-c"
+        ]
+    );
+    assert_eq!(
+        creates(&f.api).await,
+        1,
+        "only the request that was never submitted is created"
+    );
+
+    // The ledger now lists the new task too; a third run creates nothing.
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    assert!(text.contains("task-unified-c"), "{text}");
+    let options = BatchOptions::new(3, dir.path().join("again")).ledger(&ledger);
+    client(&f.api).generate_many(batch, options).await.unwrap();
+    assert_eq!(creates(&f.api).await, 1);
+}
+
+#[tokio::test]
+async fn a_changed_or_expired_request_is_not_resumed() {
+    let f = fixture(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("batch.jsonl");
+    let old = requests(&["old prompt", "b"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let entries = [
+        LedgerEntry {
+            index: 0,
+            request: old[0].clone(),
+            task_id: "task-unified-x".into(),
+            created_at: now,
+        },
+        LedgerEntry {
+            index: 1,
+            request: old[1].clone(),
+            task_id: "task-unified-y".into(),
+            created_at: now - 25 * 3600,
+        },
+    ];
+    let lines: String = entries
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap() + "\n")
+        .collect();
+    std::fs::write(&ledger, lines).unwrap();
+    let batch = requests(&["new prompt", "b"]);
+    let options = BatchOptions::new(2, dir.path().join("out")).ledger(&ledger);
+    let results = client(&f.api).generate_many(batch, options).await.unwrap();
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(
+        creates(&f.api).await,
+        2,
+        "a changed request and a 25 h old one are created anew"
+    );
+}

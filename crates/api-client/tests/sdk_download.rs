@@ -1,0 +1,265 @@
+//! Downloads: atomic (no partial file under the final name), resumed with `Range`, checked by
+//! magic bytes and length, never sent the API key.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use nanobanana_api::{types, Error};
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A result host serving one image, whose first `cut` responses stop halfway through the body
+/// and close the connection. Returns the image URL and the request heads it saw.
+async fn flaky_result_host(body: Vec<u8>, cut: usize) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/results/a.png", listener.local_addr().unwrap());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    tokio::spawn(async move {
+        let mut served = 0;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && socket.read(&mut byte).await.unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            let from: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("range: bytes="))
+                .and_then(|r| r.trim_end_matches('-').parse().ok())
+                .unwrap_or(0);
+            seen.lock().unwrap().push(head);
+            let rest = &body[from..];
+            let status = if from > 0 {
+                format!(
+                    "206 Partial Content\r\ncontent-range: bytes {from}-{}/{}",
+                    body.len() - 1,
+                    body.len()
+                )
+            } else {
+                "200 OK".to_string()
+            };
+            let header = format!("HTTP/1.1 {status}\r\ncontent-type: image/png\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", rest.len());
+            let _ = socket.write_all(header.as_bytes()).await;
+            let send = if served < cut {
+                &rest[..rest.len() / 2]
+            } else {
+                rest
+            };
+            let _ = socket.write_all(send).await;
+            let _ = socket.shutdown().await;
+            served += 1;
+        }
+    });
+    (url, heads)
+}
+
+fn completed(url: &str) -> types::TaskDetail {
+    serde_json::from_value(task("task-unified-7", "completed", 100, &[url.to_string()])).unwrap()
+}
+
+#[tokio::test]
+async fn a_cut_transfer_leaves_no_final_file_and_the_next_attempt_resumes() {
+    let api = MockServer::start().await;
+    let image = png_bytes(200_000);
+    let (url, heads) = flaky_result_host(image.clone(), 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&api);
+
+    let err = client
+        .downloader()
+        .clone()
+        .attempts(1)
+        .download(&completed(&url), dir.path())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Download {
+                index: 0,
+                expired: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !dir.path().join("task-unified-7-0.png").exists(),
+        "no half image under the final name"
+    );
+    let partial = dir.path().join(".task-unified-7-0.part");
+    assert_eq!(
+        std::fs::metadata(&partial).unwrap().len(),
+        100_000,
+        "the first half is kept"
+    );
+
+    let files = client.download(&completed(&url), dir.path()).await.unwrap();
+    assert_eq!(files, [dir.path().join("task-unified-7-0.png")]);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), image);
+    assert!(!partial.exists());
+    let heads = heads.lock().unwrap();
+    assert_eq!(heads.len(), 2);
+    assert!(heads[1].contains("range: bytes=100000-"), "{}", heads[1]);
+}
+
+#[tokio::test]
+async fn one_download_call_resumes_by_itself() {
+    let api = MockServer::start().await;
+    let image = png_bytes(64_000);
+    let (url, heads) = flaky_result_host(image.clone(), 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = client(&api)
+        .download(&completed(&url), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&files[0]).unwrap(), image);
+    assert_eq!(heads.lock().unwrap().len(), 3, "cut, cut, then the rest");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_an_image_is_rejected_and_removed() {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>login required</html>"))
+        .mount(&host)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let err = client(&api)
+        .download(&completed(&format!("{}/a.png", host.uri())), dir.path())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a PNG, JPEG or WebP"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
+}
+
+#[tokio::test]
+async fn the_extension_follows_the_bytes_not_the_url() {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 500]].concat();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(jpeg.clone()))
+        .mount(&host)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = client(&api)
+        .download(&completed(&format!("{}/image.png", host.uri())), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(files, [dir.path().join("task-unified-7-0.jpg")]);
+}
+
+#[tokio::test]
+async fn an_expired_link_says_the_image_is_gone() {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(1)
+        .mount(&host)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let err = client(&api)
+        .download(&completed(&format!("{}/a.png", host.uri())), dir.path())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Download { expired: true, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("expire 24 h"), "{err}");
+}
+
+#[tokio::test]
+async fn existing_files_are_kept_unless_overwrite_is_asked() {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(100)))
+        .mount(&host)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("task-unified-7-0.png");
+    std::fs::write(&existing, b"mine").unwrap();
+    let task = completed(&format!("{}/a.png", host.uri()));
+    let client = client(&api);
+    let err = client.download(&task, dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("overwrite(true)"), "{err}");
+    assert_eq!(std::fs::read(&existing).unwrap(), b"mine");
+    client
+        .downloader()
+        .clone()
+        .overwrite(true)
+        .download(&task, dir.path())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&existing).unwrap(), png_bytes(100));
+}
+
+#[tokio::test]
+async fn generate_sends_the_key_to_the_api_and_never_to_the_result_host() {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    let image_url = format!("{}/files/cat.png", host.uri());
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-7", 0)))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tasks/task-unified-7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(task(
+            "task-unified-7",
+            "completed",
+            100,
+            &[image_url],
+        )))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(1000)))
+        .mount(&host)
+        .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let request = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("a cat");
+    let generated = client(&api)
+        .generate(request, dir.path().join("out"))
+        .await
+        .unwrap();
+    assert_eq!(
+        generated.files,
+        [dir.path().join("out/task-unified-7-0.png")]
+    );
+    assert_eq!(generated.task.status, types::TaskStatus::Completed);
+
+    for request in api.received_requests().await.unwrap() {
+        assert_eq!(
+            request.headers.get("authorization").unwrap(),
+            &format!("Bearer {KEY}")
+        );
+    }
+    let downloads = host.received_requests().await.unwrap();
+    assert_eq!(downloads.len(), 1);
+    assert!(
+        downloads[0].headers.get("authorization").is_none(),
+        "the key reached the result host"
+    );
+    assert!(downloads[0]
+        .headers
+        .values()
+        .all(|v| !v.to_str().unwrap_or("").contains(KEY)));
+}

@@ -1,0 +1,334 @@
+//! Retries: honoured waits on 429, safe retries of creates only, GETs retried on every
+//! transient failure. Timing is checked on tokio's paused clock, not by sleeping.
+
+mod support;
+
+use std::time::Duration;
+
+use nanobanana_api::{types, Error, RetryPolicy};
+use serde_json::json;
+use support::*;
+use tokio::time::Instant;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn request() -> types::builder::ImageGenerationRequest {
+    types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("a cat")
+}
+
+async fn mount_create_then_ok(server: &MockServer, first: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-1", 10)))
+        .mount(server)
+        .await;
+}
+
+fn rate_limited(retry_after: Option<&str>, suggestion: Option<&str>) -> ResponseTemplate {
+    let mut response = ResponseTemplate::new(429).set_body_json(error_body(
+        429,
+        "rate_limit_error",
+        "Rate limit exceeded",
+        suggestion,
+    ));
+    if let Some(seconds) = retry_after {
+        response = response.insert_header("Retry-After", seconds);
+    }
+    response
+}
+
+async fn requests_to(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_exactly_what_retry_after_asks_then_succeeds() {
+    let server = MockServer::start().await;
+    mount_create_then_ok(
+        &server,
+        rate_limited(Some("7"), Some("retry after 60 seconds")),
+    )
+    .await;
+    let start = Instant::now();
+    let task = client(&server).create(request()).await.unwrap();
+    assert_eq!(task.id, "task-unified-1");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(7),
+        "the header wins over the suggestion"
+    );
+    assert_eq!(requests_to(&server).await, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_the_header_the_suggestion_sets_the_wait() {
+    let server = MockServer::start().await;
+    mount_create_then_ok(&server, rate_limited(None, Some("retry after 3 seconds"))).await;
+    let start = Instant::now();
+    client(&server).create(request()).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_either_the_backoff_sets_the_wait() {
+    let server = MockServer::start().await;
+    mount_create_then_ok(&server, rate_limited(None, None)).await;
+    let start = Instant::now();
+    client(&server).create(request()).await.unwrap();
+    assert_eq!(start.elapsed(), policy().initial_delay);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_longer_than_max_delay_is_returned_not_slept() {
+    let server = MockServer::start().await;
+    mount_create_then_ok(&server, rate_limited(Some("3600"), None)).await;
+    let start = Instant::now();
+    let err = client(&server).create(request()).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited(_)), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(requests_to(&server).await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_stop_after_max_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(rate_limited(Some("1"), None))
+        .mount(&server)
+        .await;
+    let err = client(&server).create(request()).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited(_)));
+    assert_eq!(requests_to(&server).await, policy().max_attempts);
+    assert_eq!(err.status(), Some(429));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_create_is_retried_because_it_was_refused() {
+    let server = MockServer::start().await;
+    mount_create_then_ok(
+        &server,
+        ResponseTemplate::new(503).set_body_json(error_body(
+            503,
+            "service_unavailable_error",
+            "Service temporarily unavailable",
+            Some("retry after 30 seconds"),
+        )),
+    )
+    .await;
+    let start = Instant::now();
+    client(&server).create(request()).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+    assert_eq!(requests_to(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_create_that_may_have_been_billed_is_never_retried() {
+    let cases = [
+        ResponseTemplate::new(500).set_body_json(error_body(
+            500,
+            "internal_server_error",
+            "Internal server error",
+            Some("try again later"),
+        )),
+        ResponseTemplate::new(502).set_body_json(error_body(
+            502,
+            "upstream_error",
+            "Upstream AI service unavailable",
+            None,
+        )),
+        // A gateway's HTML 502: not the documented JSON, but it did reach a server.
+        ResponseTemplate::new(502).set_body_string("<html><body>Bad Gateway</body></html>"),
+        ResponseTemplate::new(504).set_body_string("gateway timeout"),
+    ];
+    for response in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        let err = client(&server).create(request()).await.unwrap_err();
+        assert_eq!(requests_to(&server).await, 1, "retried: {err:?}");
+        let message = err.to_string();
+        assert!(message.contains("Not retried automatically"), "{message}");
+        assert_key_hidden(&err, &message);
+    }
+}
+
+#[tokio::test]
+async fn a_create_timeout_after_sending_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(created("task-unified-1", 10))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let config = config(&server).request_timeout(Duration::from_millis(200));
+    let client = nanobanana_api::NanoBanana::new(&config).unwrap();
+    let err = client.create(request()).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("may have reached the server"),
+        "{err}"
+    );
+    assert_eq!(requests_to(&server).await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn task_queries_are_retried_on_every_transient_failure() {
+    let server = MockServer::start().await;
+    for status in [503, 500, 502] {
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(error_body(
+                status,
+                "x",
+                "transient",
+                None,
+            )))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(task(
+            "task-unified-1",
+            "processing",
+            50,
+            &[],
+        )))
+        .mount(&server)
+        .await;
+    let start = Instant::now();
+    let task = client(&server).get_task("task-unified-1").await.unwrap();
+    assert_eq!(task.progress, Some(50));
+    assert_eq!(requests_to(&server).await, 4);
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(1 + 2 + 4),
+        "exponential backoff"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_classified_as_never_sent() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = nanobanana_api::ClientConfig::new(KEY)
+        .unwrap()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .unwrap()
+        .retry_policy(RetryPolicy::never());
+    let err = nanobanana_api::NanoBanana::new(&config)
+        .unwrap()
+        .create(request())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Connection {
+            may_have_reached_server,
+            ..
+        } => assert!(!may_have_reached_server),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.is_retryable(nanobanana_api::Operation::CreateTask));
+    assert_key_hidden(&err, &err.to_string());
+}
+
+#[tokio::test]
+async fn every_api_error_type_maps_to_its_variant_with_its_fields() {
+    type IsVariant = fn(&Error) -> bool;
+    let cases: [(u16, &str, IsVariant); 11] = [
+        (400, "invalid_request_error", |e| {
+            matches!(e, Error::InvalidRequest(_))
+        }),
+        (401, "authentication_error", |e| {
+            matches!(e, Error::Authentication(_))
+        }),
+        (402, "insufficient_quota_error", |e| {
+            matches!(e, Error::InsufficientQuota(_))
+        }),
+        (403, "permission_error", |e| {
+            matches!(e, Error::Permission(_))
+        }),
+        (404, "not_found_error", |e| matches!(e, Error::NotFound(_))),
+        (413, "request_too_large_error", |e| {
+            matches!(e, Error::RequestTooLarge(_))
+        }),
+        (429, "rate_limit_error", |e| {
+            matches!(e, Error::RateLimited(_))
+        }),
+        (500, "internal_server_error", |e| {
+            matches!(e, Error::Internal(_))
+        }),
+        (502, "upstream_error", |e| matches!(e, Error::Upstream(_))),
+        (503, "service_unavailable_error", |e| {
+            matches!(e, Error::ServiceUnavailable(_))
+        }),
+        (
+            418,
+            "teapot_error",
+            |e| matches!(e, Error::Api(a) if a.error_type.as_deref() == Some("teapot_error")),
+        ),
+    ];
+    for (status, kind, is_variant) in cases {
+        let server = MockServer::start().await;
+        let mut body = error_body(status, kind, "what happened", Some("what to do"));
+        body["error"]["param"] = json!("model");
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let config = config(&server).retry_policy(RetryPolicy::never());
+        let err = nanobanana_api::NanoBanana::new(&config)
+            .unwrap()
+            .get_task("task-unified-1")
+            .await
+            .unwrap_err();
+        assert!(is_variant(&err), "{status} {kind}: {err:?}");
+        let api = err.api_error().expect("an API error");
+        assert_eq!(
+            (api.status, api.param.as_deref(), api.message.as_deref()),
+            (status, Some("model"), Some("what happened"))
+        );
+        assert_eq!(api.code, Some(types::ErrorCode::Integer(status as i64)));
+        let message = err.to_string();
+        assert!(
+            message.contains("The API suggests: what to do"),
+            "{message}"
+        );
+        assert_key_hidden(&err, &message);
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_request_is_refused_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    let request = request().image_urls(vec!["https://e.com/a.png".to_string(); 11]);
+    let err = client(&server).create(request).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "image_urls"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nothing was sent"), "{err}");
+    let missing = types::ImageGenerationRequest::builder().prompt("no model");
+    let err = client(&server).create(missing).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "model"),
+        "{err:?}"
+    );
+    assert_eq!(requests_to(&server).await, 0);
+}

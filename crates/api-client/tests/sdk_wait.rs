@@ -1,0 +1,233 @@
+//! Waiting: polls scheduled from the estimate, progress events, endings the spec does not
+//! list, the deadline, and cancel-safety. On tokio's paused clock.
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use nanobanana_api::{types, Error, NanoBanana, TaskHandle};
+use support::*;
+use tokio::time::Instant;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ID: &str = "task-unified-1757165031-uyujaw3d";
+
+/// Answers the task query with `bodies` in order, the last one forever after.
+async fn serve_task_sequence(server: &MockServer, bodies: &[serde_json::Value]) {
+    for (i, body) in bodies.iter().enumerate() {
+        let mock =
+            Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body));
+        let mock = if i + 1 < bodies.len() {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(server).await;
+    }
+}
+
+fn handle(estimate_secs: u64) -> TaskHandle {
+    TaskHandle::from(
+        &serde_json::from_value::<types::ImageGenerationResponse>(created(ID, estimate_secs))
+            .unwrap(),
+    )
+}
+
+async fn polls(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_done_on_its_estimate_is_seen_by_the_first_poll() {
+    let server = MockServer::start().await;
+    serve_task_sequence(
+        &server,
+        &[task(
+            ID,
+            "completed",
+            100,
+            &["https://files.example/a.png".into()],
+        )],
+    )
+    .await;
+    let start = Instant::now();
+    let task = client(&server).wait(handle(45)).await.unwrap();
+    assert_eq!(task.results, ["https://files.example/a.png"]);
+    assert_eq!(polls(&server).await, 1);
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(45_900),
+        "first poll at estimate + 2 %"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn progress_events_arrive_for_each_poll_and_a_late_task_needs_three() {
+    let server = MockServer::start().await;
+    serve_task_sequence(
+        &server,
+        &[
+            task(ID, "processing", 90, &[]),
+            task(ID, "processing", 97, &[]),
+            task(
+                ID,
+                "completed",
+                100,
+                &["https://files.example/a.png".into()],
+            ),
+        ],
+    )
+    .await;
+    let mut events = Vec::new();
+    let start = Instant::now();
+    let task = client(&server)
+        .wait_with_progress(handle(45), |e| {
+            events.push((e.poll, e.status.clone(), e.progress))
+        })
+        .await
+        .unwrap();
+    assert_eq!(task.status, types::TaskStatus::Completed);
+    assert_eq!(
+        events,
+        [
+            (1, types::TaskStatus::Processing, Some(90)),
+            (2, types::TaskStatus::Processing, Some(97)),
+            (3, types::TaskStatus::Completed, Some(100)),
+        ]
+    );
+    // 45.9 s, then +1.35 s, then +2.7 s: a task 10 % late is seen within 3 polls.
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(45_900 + 1_350 + 2_700)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_naive_one_second_loop_would_have_polled_46_times() {
+    // The baseline the schedule is measured against (see the benchmarks).
+    let server = MockServer::start().await;
+    let mut bodies: Vec<_> = (0..45).map(|_| task(ID, "processing", 50, &[])).collect();
+    bodies.push(task(
+        ID,
+        "completed",
+        100,
+        &["https://files.example/a.png".into()],
+    ));
+    serve_task_sequence(&server, &bodies).await;
+    let config =
+        config(&server).poll_schedule(nanobanana_api::PollSchedule::fixed(Duration::from_secs(1)));
+    NanoBanana::new(&config)
+        .unwrap()
+        .wait(handle(45))
+        .await
+        .unwrap();
+    assert_eq!(polls(&server).await, 46);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_stream_reports_every_poll_and_ends_with_the_task() {
+    let server = MockServer::start().await;
+    serve_task_sequence(
+        &server,
+        &[
+            task(ID, "pending", 0, &[]),
+            task(ID, "completed", 100, &["https://f.example/a.png".into()]),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let statuses: Vec<_> = client.watch(ID).map(|e| e.unwrap().status).collect().await;
+    assert_eq!(
+        statuses,
+        [types::TaskStatus::Pending, types::TaskStatus::Completed]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_the_spec_does_not_list_ends_the_wait_as_a_failure() {
+    let server = MockServer::start().await;
+    serve_task_sequence(&server, &[task(ID, "cancelled", 30, &[])]).await;
+    let err = client(&server).wait(ID).await.unwrap_err();
+    match &err {
+        Error::TaskFailed {
+            status, task_id, ..
+        } => assert_eq!((status.as_str(), task_id.as_str()), ("cancelled", ID)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_task_says_whether_submitting_again_can_help() {
+    for (code, retryable) in [
+        ("content_policy_violation", false),
+        ("generation_timeout", true),
+    ] {
+        let server = MockServer::start().await;
+        let mut body = task(ID, "failed", 0, &[]);
+        body["error"] =
+            serde_json::json!({"code": code, "message": "it failed", "type": "task_error"});
+        serve_task_sequence(&server, &[body]).await;
+        let err = client(&server).wait(ID).await.unwrap_err();
+        match &err {
+            Error::TaskFailed {
+                code: Some(c),
+                retryable: r,
+                ..
+            } => assert_eq!((c.as_str(), *r), (code, retryable)),
+            other => panic!("{other:?}"),
+        }
+        let text = err.to_string();
+        assert!(text.contains(code) && text.contains("it failed"), "{text}");
+        assert_key_hidden(&err, &text);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_deadline_ends_the_wait_and_names_the_task_to_resume() {
+    let server = MockServer::start().await;
+    serve_task_sequence(&server, &[task(ID, "processing", 10, &[])]).await;
+    let config = config(&server).deadline(Some(Duration::from_secs(30)));
+    let start = Instant::now();
+    let err = NanoBanana::new(&config)
+        .unwrap()
+        .wait(handle(45))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(30),
+        "polled once at the deadline"
+    );
+    assert_eq!(polls(&server).await, 1);
+    match &err {
+        Error::Deadline {
+            task_id,
+            last_status,
+            ..
+        } => assert_eq!((task_id.as_str(), last_status.as_str()), (ID, "processing")),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().contains(&format!("wait(\"{ID}\")")),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_the_wait_stops_polling() {
+    let server = MockServer::start().await;
+    serve_task_sequence(&server, &[task(ID, "processing", 10, &[])]).await;
+    let client = client(&server);
+    // Give up after 60 s: the wait future is dropped mid-sleep.
+    let outcome = tokio::time::timeout(Duration::from_secs(60), client.wait(handle(45))).await;
+    assert!(outcome.is_err(), "still waiting at 60 s");
+    let polled = polls(&server).await;
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert_eq!(
+        polls(&server).await,
+        polled,
+        "no query after the future was dropped"
+    );
+}
