@@ -1,0 +1,96 @@
+//! How a sandbox behaves: key, time scale, TTLs, rate limit, faults.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A way to make a call fail, chosen by the `X-Sandbox-Fault` header or queued with
+/// [`SandboxHandle::inject`](crate::SandboxHandle::inject).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this documented error status and its documented body (no task is created).
+    Status(u16),
+    /// Create the task, then make it end `failed` (`generation_failed_no_content`).
+    FailTask,
+    /// Answer after [`SandboxConfig::slow_delay`].
+    Slow,
+    /// Close the connection without an answer.
+    Drop,
+    /// Send the headers and half the body, then close.
+    Truncate,
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "fail" => Ok(Self::FailTask),
+            "slow" => Ok(Self::Slow),
+            "drop" => Ok(Self::Drop),
+            "truncate" => Ok(Self::Truncate),
+            other => match other.parse::<u16>() {
+                Ok(code) if crate::contract::is_documented_status(code) => Ok(Self::Status(code)),
+                _ => Err(format!(
+                    "unknown fault {value:?}: use a documented status (400, 401, 402, 403, 404, 413, 429, 500, 502, 503) or fail, slow, drop, truncate"
+                )),
+            },
+        }
+    }
+}
+
+/// Sandbox settings. [`SandboxConfig::default`] is an embedded sandbox on an ephemeral loopback
+/// port accepting any key, where a 45 s task takes 2.25 s.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    pub addr: SocketAddr,
+    /// The only key accepted; `None` accepts any non-empty key.
+    pub api_key: Option<String>,
+    /// Real seconds per simulated second: tasks take `estimated_time × time_scale`, and callback
+    /// retries wait `1/2/4 s × time_scale`. 1.0 is real time.
+    pub time_scale: f64,
+    /// The `estimated_time` reported for a task (seconds, as the API documents 45).
+    pub estimated_time_secs: u64,
+    /// How long result links work after a task completes (the API keeps them 24 h).
+    pub link_ttl: Duration,
+    /// How long a task can be queried after it was created.
+    pub task_ttl: Duration,
+    /// Creates allowed per second per key; more answer 429 with `Retry-After`.
+    pub rate_limit_per_sec: Option<u32>,
+    /// Requests with a body larger than this answer 413.
+    pub max_body_bytes: usize,
+    /// How long the `slow` fault delays an answer.
+    pub slow_delay: Duration,
+    /// Permit http and loopback callback URLs (for local receivers).
+    pub allow_insecure_callbacks: bool,
+    /// The callback POST timeout.
+    pub callback_timeout: Duration,
+    /// Faults applied to the next calls, in order.
+    pub faults: Vec<Fault>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_key: None,
+            time_scale: 0.05,
+            estimated_time_secs: 45,
+            link_ttl: Duration::from_secs(24 * 60 * 60),
+            task_ttl: Duration::from_secs(25 * 60 * 60),
+            rate_limit_per_sec: None,
+            max_body_bytes: 1024 * 1024,
+            slow_delay: Duration::from_secs(30),
+            allow_insecure_callbacks: false,
+            callback_timeout: Duration::from_secs(10),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// How long a task runs in real time.
+    pub fn task_duration(&self) -> Duration {
+        Duration::from_secs(self.estimated_time_secs).mul_f64(self.time_scale.max(0.0))
+    }
+}

@@ -1,0 +1,131 @@
+//! The API contract as the sandbox answers it: error bodies are the spec's own documented
+//! examples (the spec is embedded at build time), with `message` and `param` made specific.
+
+use std::sync::OnceLock;
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// The spec the sandbox implements.
+pub const SPEC: &str = include_str!("../../../spec/openapi.yaml");
+
+/// The operations the sandbox answers, as JSON pointers to them in the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecOperation {
+    /// `POST /v1/images/generations`
+    CreateTask,
+    /// `GET /v1/tasks/{task_id}`
+    GetTask,
+}
+
+impl SpecOperation {
+    fn pointer(self) -> &'static str {
+        match self {
+            Self::CreateTask => "/paths/~1v1~1images~1generations/post",
+            Self::GetTask => "/paths/~1v1~1tasks~1{task_id}/get",
+        }
+    }
+}
+
+fn spec() -> &'static Value {
+    static PARSED: OnceLock<Value> = OnceLock::new();
+    PARSED.get_or_init(|| serde_yaml_ng::from_str(SPEC).expect("the embedded spec parses"))
+}
+
+/// Whether the create call documents `status` (the statuses faults may inject).
+pub fn is_documented_status(status: u16) -> bool {
+    documented_body(SpecOperation::CreateTask, status).is_some()
+}
+
+/// The documented example body of `operation` for `status`, if the spec has one.
+pub fn documented_body(operation: SpecOperation, status: u16) -> Option<Value> {
+    let pointer = format!(
+        "{}/responses/{status}/content/application~1json/examples/example/value",
+        operation.pointer()
+    );
+    spec().pointer(&pointer).cloned()
+}
+
+/// An error answer: a documented status and body.
+#[derive(Clone, Debug)]
+pub struct ApiFailure {
+    /// HTTP status.
+    pub status: u16,
+    /// The `ErrorResponse` body.
+    pub body: Value,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
+}
+
+impl ApiFailure {
+    /// The documented error of `operation` for `status` (the create call's when the operation
+    /// documents none for that status).
+    pub fn documented(operation: SpecOperation, status: u16) -> Self {
+        let body = documented_body(operation, status)
+            .or_else(|| documented_body(SpecOperation::CreateTask, status))
+            .unwrap_or_else(|| {
+                serde_json::json!({"error": {"code": status, "message": "Error", "type": "api_error"}})
+            });
+        Self {
+            status,
+            body,
+            retry_after: None,
+        }
+    }
+
+    /// Replaces `error.message`.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.body["error"]["message"] = Value::String(message.into());
+        self
+    }
+
+    /// Sets `error.param`, the request field the error is about.
+    pub fn param(mut self, param: impl Into<String>) -> Self {
+        self.body["error"]["param"] = Value::String(param.into());
+        self
+    }
+
+    /// Adds a `Retry-After` header.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<ApiFailure> for Response {
+    fn from(failure: ApiFailure) -> Self {
+        failure.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_create_status_has_its_body() {
+        for status in [400, 401, 402, 403, 404, 413, 429, 500, 502, 503] {
+            let body = documented_body(SpecOperation::CreateTask, status).unwrap();
+            assert_eq!(body["error"]["code"], status);
+        }
+        assert_eq!(
+            documented_body(SpecOperation::GetTask, 404).unwrap()["error"]["code"],
+            "task_not_found"
+        );
+        assert!(!is_documented_status(418));
+    }
+}

@@ -1,0 +1,38 @@
+//! A local server that behaves like the Nano Banana 2 API, so an integration can be built and
+//! tested offline without spending credits.
+//!
+//! - **Same contract** as `spec/openapi.yaml`: its paths; request bodies parsed into the
+//!   generated types and checked with the SDK's limits; error bodies taken from the spec's
+//!   documented examples, with `param` set.
+//! - **Tasks** move pending → processing → completed over `estimated_time × time_scale`.
+//! - **Real images**: completed tasks link to PNGs served at `/files/<name>.png`, sized by
+//!   `size` and `quality`, the same bytes for the same prompt; links expire after a TTL.
+//! - **Callbacks** with the documented timeout and retries; **faults** on demand (the
+//!   `X-Sandbox-Fault` header or [`SandboxHandle::inject`]); a per-key rate limit.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use nanobanana_sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! println!("EVOLINK_BASE_URL={}", sandbox.base_url());
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod callbacks;
+mod config;
+pub mod contract;
+pub mod images;
+mod rate_limit;
+mod request_check;
+mod routes;
+mod server;
+pub mod simulation;
+mod state;
+mod store;
+
+pub use config::{Fault, SandboxConfig};
+pub use routes::FAULT_HEADER;
+pub use server::{Sandbox, SandboxHandle};
+pub use state::SandboxStats;

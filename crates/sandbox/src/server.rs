@@ -1,0 +1,124 @@
+//! Starting and stopping a sandbox: on an ephemeral loopback port for tests and the CLI's
+//! embedded default, or on a fixed port for `nanobanana sandbox`.
+
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::callbacks::{CallbackTransport, HttpTransport};
+use crate::config::{Fault, SandboxConfig};
+use crate::routes::{router, sweep_interval};
+use crate::state::{AppState, SandboxStats};
+
+/// Starts sandboxes.
+pub struct Sandbox;
+
+/// A running sandbox. Dropping it (or [`shutdown`](Self::shutdown)) stops it gracefully.
+pub struct SandboxHandle {
+    base_url: String,
+    state: Arc<AppState>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds `config.addr` and serves in the background of the current tokio runtime.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
+        Self::start_with_transport(config, Arc::new(HttpTransport::default())).await
+    }
+
+    /// [`start`](Self::start) with another way to deliver callbacks (tests deliver in memory).
+    pub async fn start_with_transport(
+        config: SandboxConfig,
+        callbacks: Arc<dyn CallbackTransport>,
+    ) -> std::io::Result<SandboxHandle> {
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(AppState::new(config, callbacks));
+        let base_url = format!("http://{addr}");
+        state.base_url.set(base_url.clone()).expect("set once");
+
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(state.clone());
+        let sweeper_state = state.clone();
+        let server = tokio::spawn(async move {
+            let sweeper = tokio::spawn(async move {
+                let mut tick = tokio::time::interval(sweep_interval(&sweeper_state));
+                loop {
+                    tick.tick().await;
+                    let config = &sweeper_state.config;
+                    let evicted = sweeper_state.store.evict(config.task_ttl, config.link_ttl);
+                    if evicted > 0 {
+                        tracing::debug!(evicted, "expired tasks and files evicted");
+                    }
+                }
+            });
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            sweeper.abort();
+            if let Err(e) = served {
+                tracing::error!(error = %e, "sandbox server stopped");
+            }
+        });
+        tracing::info!(%base_url, "sandbox listening");
+        Ok(SandboxHandle {
+            base_url,
+            state,
+            stop: Some(stop),
+            server: Some(server),
+        })
+    }
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:<port>`: the base URL for clients.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Makes the next call fail with `fault` (queued after any already queued).
+    pub fn inject(&self, fault: Fault) {
+        self.state.faults.lock().expect("faults").push_back(fault);
+    }
+
+    /// What the sandbox has done so far.
+    pub fn stats(&self) -> SandboxStats {
+        self.state.counters.snapshot()
+    }
+
+    /// Credits reserved by the tasks created so far.
+    pub fn credits_reserved(&self) -> f64 {
+        self.state
+            .counters
+            .credits_reserved_millis
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+            / 1000.0
+    }
+
+    /// Tasks currently held in memory.
+    pub fn tasks_held(&self) -> usize {
+        self.state.store.task_count()
+    }
+
+    /// Stops accepting connections and waits for open requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

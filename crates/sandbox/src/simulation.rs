@@ -1,0 +1,158 @@
+//! The task clock: what a task reports at any moment, computed from when it was created. No
+//! HTTP here.
+
+use std::time::Duration;
+
+use nanobanana_api::types::{self, ImageQuality, ImageSize};
+use tokio::time::Instant;
+
+/// What a created task is and how it will end.
+#[derive(Clone, Debug)]
+pub struct SimulatedTask {
+    /// `task-unified-<unix>-<suffix>`.
+    pub id: String,
+    /// The model requested.
+    pub model: String,
+    /// The prompt, which seeds the images.
+    pub prompt: String,
+    /// Requested aspect ratio.
+    pub size: Option<ImageSize>,
+    /// Requested quality.
+    pub quality: Option<ImageQuality>,
+    /// Where to POST the task when it ends.
+    pub callback_url: Option<String>,
+    /// When it was created (process clock) and as Unix seconds.
+    pub created_at: Instant,
+    /// Unix seconds of creation.
+    pub created_unix: i64,
+    /// How long it runs in real time.
+    pub duration: Duration,
+    /// Ends `failed` with this code instead of completing.
+    pub fails_with: Option<String>,
+    /// The credits the create reserved.
+    pub credits: f64,
+}
+
+/// The phase a task is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Queued: the first tenth of its time.
+    Pending,
+    /// Generating, with a progress percentage.
+    Processing(i64),
+    /// Ended.
+    Done,
+}
+
+impl SimulatedTask {
+    /// The phase at `now`.
+    pub fn phase(&self, now: Instant) -> Phase {
+        let elapsed = now.saturating_duration_since(self.created_at);
+        if elapsed >= self.duration {
+            return Phase::Done;
+        }
+        let fraction = elapsed.as_secs_f64() / self.duration.as_secs_f64().max(f64::MIN_POSITIVE);
+        if fraction < 0.1 {
+            Phase::Pending
+        } else {
+            // 1..=99 while processing: rising, never 100 before completion.
+            Phase::Processing(((fraction - 0.1) / 0.9 * 98.0) as i64 + 1)
+        }
+    }
+
+    /// When the task ends.
+    pub fn ends_at(&self) -> Instant {
+        self.created_at + self.duration
+    }
+
+    /// The task as the query reports it at `now`; `result_urls` are its images once completed.
+    pub fn detail(&self, now: Instant, result_urls: &[String]) -> types::TaskDetail {
+        let (status, progress, results, error) = match (self.phase(now), &self.fails_with) {
+            (Phase::Pending, _) => (types::TaskStatus::Pending, 0, vec![], None),
+            (Phase::Processing(p), _) => (types::TaskStatus::Processing, p, vec![], None),
+            (Phase::Done, Some(code)) => (
+                types::TaskStatus::Failed,
+                0,
+                vec![],
+                Some(types::TaskError {
+                    code: Some(types::ErrorCode::String(code.clone())),
+                    message: Some(failure_message(code).to_string()),
+                    type_: Some("task_error".to_string()),
+                }),
+            ),
+            (Phase::Done, None) => (
+                types::TaskStatus::Completed,
+                100,
+                result_urls.to_vec(),
+                None,
+            ),
+        };
+        types::TaskDetail {
+            created: Some(self.created_unix),
+            error,
+            id: self.id.clone(),
+            model: Some(self.model.clone()),
+            object: Some(types::TaskObject::ImageGenerationTask),
+            progress: Some(progress),
+            results,
+            status,
+            task_info: Some(types::TaskInfo {
+                can_cancel: Some(!matches!(self.phase(now), Phase::Done)),
+                estimated_time: None,
+            }),
+            type_: Some(types::TaskType::Image),
+        }
+    }
+}
+
+fn failure_message(code: &str) -> &'static str {
+    match code {
+        "content_policy_violation" => {
+            "Content policy violation. Your request was blocked by safety filters..."
+        }
+        _ => "The sandbox was asked to fail this task.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(duration_ms: u64) -> SimulatedTask {
+        SimulatedTask {
+            id: "task-unified-1-a".into(),
+            model: "nano-banana-2-lite".into(),
+            prompt: "a cat".into(),
+            size: None,
+            quality: None,
+            callback_url: None,
+            created_at: Instant::now(),
+            created_unix: 1,
+            duration: Duration::from_millis(duration_ms),
+            fails_with: None,
+            credits: 1.6,
+        }
+    }
+
+    #[test]
+    fn phases_move_forward_with_rising_progress() {
+        let t = task(1000);
+        let at = |ms| t.phase(t.created_at + Duration::from_millis(ms));
+        assert_eq!(at(0), Phase::Pending);
+        assert_eq!(at(99), Phase::Pending);
+        let (Phase::Processing(a), Phase::Processing(b)) = (at(200), at(900)) else {
+            panic!()
+        };
+        assert!(0 < a && a < b && b < 100, "{a} {b}");
+        assert_eq!(at(1000), Phase::Done);
+    }
+
+    #[test]
+    fn a_failing_task_reports_its_error() {
+        let mut t = task(0);
+        t.fails_with = Some("content_policy_violation".into());
+        let detail = t.detail(t.created_at, &[]);
+        assert_eq!(detail.status, types::TaskStatus::Failed);
+        assert!(detail.results.is_empty());
+    }
+}

@@ -1,0 +1,91 @@
+//! Everything the handlers share, in one struct behind an `Arc`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::callbacks::CallbackTransport;
+use crate::config::{Fault, SandboxConfig};
+use crate::rate_limit::RateLimiter;
+use crate::store::Store;
+
+/// Counters of what the sandbox did, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SandboxStats {
+    /// Tasks created.
+    pub creates: u64,
+    /// Create calls answered with an error (no task created).
+    pub creates_rejected: u64,
+    /// Task queries answered.
+    pub task_queries: u64,
+    /// Result files served (whole or partial).
+    pub file_downloads: u64,
+    /// Callbacks delivered (a 2xx was received).
+    pub callbacks_delivered: u64,
+    /// Callbacks given up after all retries.
+    pub callbacks_failed: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub creates: AtomicU64,
+    pub creates_rejected: AtomicU64,
+    pub task_queries: AtomicU64,
+    pub file_downloads: AtomicU64,
+    pub callbacks_delivered: AtomicU64,
+    pub callbacks_failed: AtomicU64,
+    pub next_id: AtomicU64,
+    pub credits_reserved_millis: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn bump(counter: &AtomicU64) -> u64 {
+        counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn snapshot(&self) -> SandboxStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        SandboxStats {
+            creates: get(&self.creates),
+            creates_rejected: get(&self.creates_rejected),
+            task_queries: get(&self.task_queries),
+            file_downloads: get(&self.file_downloads),
+            callbacks_delivered: get(&self.callbacks_delivered),
+            callbacks_failed: get(&self.callbacks_failed),
+        }
+    }
+}
+
+/// The shared state of one sandbox.
+pub(crate) struct AppState {
+    pub config: SandboxConfig,
+    pub store: Store,
+    pub limiter: Option<RateLimiter>,
+    pub faults: Mutex<VecDeque<Fault>>,
+    pub counters: Counters,
+    pub callbacks: Arc<dyn CallbackTransport>,
+    /// The address results are served from, known once the listener is bound.
+    pub base_url: OnceLock<String>,
+}
+
+impl AppState {
+    pub(crate) fn new(config: SandboxConfig, callbacks: Arc<dyn CallbackTransport>) -> Self {
+        Self {
+            limiter: config.rate_limit_per_sec.map(RateLimiter::new),
+            faults: Mutex::new(config.faults.iter().cloned().collect()),
+            store: Store::default(),
+            counters: Counters::default(),
+            callbacks,
+            base_url: OnceLock::new(),
+            config,
+        }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        self.base_url.get().map(String::as_str).unwrap_or("")
+    }
+
+    pub(crate) fn next_fault(&self) -> Option<Fault> {
+        self.faults.lock().expect("faults").pop_front()
+    }
+}

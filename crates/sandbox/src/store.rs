@@ -1,0 +1,90 @@
+//! What the sandbox remembers: tasks and rendered result files, each evicted after its TTL so
+//! memory stays bounded.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::simulation::SimulatedTask;
+
+/// A result file: which task and image it is, and its PNG once rendered.
+#[derive(Clone, Debug)]
+pub struct ResultFile {
+    /// The task it belongs to.
+    pub task_id: String,
+    /// The PNG, rendered on first download.
+    pub png: Option<std::sync::Arc<Vec<u8>>>,
+}
+
+/// Tasks and files with their TTLs.
+#[derive(Debug, Default)]
+pub struct Store {
+    tasks: Mutex<HashMap<String, SimulatedTask>>,
+    files: Mutex<HashMap<String, ResultFile>>,
+}
+
+impl Store {
+    /// Remembers a new task.
+    pub fn insert_task(&self, task: SimulatedTask) {
+        self.tasks
+            .lock()
+            .expect("store")
+            .insert(task.id.clone(), task);
+    }
+
+    /// The task `id`, unless unknown or past `ttl`.
+    pub fn task(&self, id: &str, ttl: Duration) -> Option<SimulatedTask> {
+        let tasks = self.tasks.lock().expect("store");
+        tasks
+            .get(id)
+            .filter(|t| t.created_at.elapsed() < ttl)
+            .cloned()
+    }
+
+    /// The number of tasks held.
+    pub fn task_count(&self) -> usize {
+        self.tasks.lock().expect("store").len()
+    }
+
+    /// Registers the file `name` for `task_id`.
+    pub fn insert_file(&self, name: &str, task_id: &str) {
+        self.files
+            .lock()
+            .expect("store")
+            .entry(name.to_string())
+            .or_insert_with(|| ResultFile {
+                task_id: task_id.to_string(),
+                png: None,
+            });
+    }
+
+    /// The file `name`.
+    pub fn file(&self, name: &str) -> Option<ResultFile> {
+        self.files.lock().expect("store").get(name).cloned()
+    }
+
+    /// Keeps the rendered PNG of `name`.
+    pub fn cache_png(&self, name: &str, png: std::sync::Arc<Vec<u8>>) {
+        if let Some(file) = self.files.lock().expect("store").get_mut(name) {
+            file.png = Some(png);
+        }
+    }
+
+    /// Drops tasks older than `task_ttl` and the files of tasks that ended more than
+    /// `link_ttl` ago.
+    pub fn evict(&self, task_ttl: Duration, link_ttl: Duration) -> usize {
+        let now = Instant::now();
+        let mut tasks = self.tasks.lock().expect("store");
+        let mut files = self.files.lock().expect("store");
+        let before = tasks.len() + files.len();
+        files.retain(|_, file| {
+            tasks
+                .get(&file.task_id)
+                .is_some_and(|t| now.saturating_duration_since(t.ends_at()) < link_ttl)
+        });
+        tasks.retain(|_, t| now.saturating_duration_since(t.created_at) < task_ttl);
+        before - tasks.len() - files.len()
+    }
+}
