@@ -41,9 +41,6 @@ pub struct PollSchedule {
     pub max_interval: Duration,
     /// The first interval when there is no estimate.
     pub no_estimate_interval: Duration,
-    /// Real time per second of the server's estimate: 1.0 for the API; a sandbox running
-    /// faster than real time uses its time scale.
-    pub estimate_scale: f64,
     /// Query at this fixed interval instead, ignoring estimates.
     pub fixed_interval: Option<Duration>,
 }
@@ -56,7 +53,6 @@ impl Default for PollSchedule {
             min_interval: Duration::from_millis(500),
             max_interval: Duration::from_secs(30),
             no_estimate_interval: Duration::from_secs(2),
-            estimate_scale: 1.0,
             fixed_interval: None,
         }
     }
@@ -69,14 +65,6 @@ impl PollSchedule {
             fixed_interval: Some(interval),
             ..Self::default()
         }
-    }
-
-    /// Scales the schedule for a server whose seconds last `scale` real seconds.
-    pub fn with_estimate_scale(mut self, scale: f64) -> Self {
-        self.estimate_scale = scale;
-        self.min_interval = self.min_interval.mul_f64(scale.min(1.0));
-        self.no_estimate_interval = self.no_estimate_interval.mul_f64(scale.min(1.0));
-        self
     }
 
     /// How long to wait before query number `poll` (0-based), `since_created` after the task
@@ -92,7 +80,7 @@ impl PollSchedule {
         }
         let clamp =
             |d: Duration| d.clamp(self.min_interval, self.max_interval.max(self.min_interval));
-        match estimate.map(|e| e.mul_f64(self.estimate_scale)) {
+        match estimate {
             Some(estimate) if poll == 0 => estimate
                 .mul_f64(1.0 + self.first_poll_slack)
                 .saturating_sub(since_created),
@@ -344,15 +332,6 @@ mod tests {
         assert_eq!(
             s.delay_before(0, Some(Duration::from_secs(45)), Duration::ZERO),
             Duration::from_secs(1)
-        );
-    }
-
-    #[test]
-    fn a_scaled_schedule_follows_a_fast_sandbox() {
-        let s = PollSchedule::default().with_estimate_scale(0.01);
-        assert_eq!(
-            s.delay_before(0, Some(Duration::from_secs(45)), Duration::ZERO),
-            Duration::from_millis(459)
         );
     }
 }

@@ -49,7 +49,7 @@ pub struct SandboxConfig {
     /// Real seconds per simulated second: tasks take `estimated_time × time_scale`, and callback
     /// retries wait `1/2/4 s × time_scale`. 1.0 is real time.
     pub time_scale: f64,
-    /// The `estimated_time` reported for a task (seconds, as the API documents 45).
+    /// How long a task takes in simulated seconds (the API documents an estimate of 45).
     pub estimated_time_secs: u64,
     /// How long result links work after a task completes (the API keeps them 24 h).
     pub link_ttl: Duration,
@@ -89,6 +89,13 @@ impl Default for SandboxConfig {
 }
 
 impl SandboxConfig {
+    /// The `estimated_time` the sandbox reports: the real seconds its tasks take, rounded, so a
+    /// client that schedules polls from the estimate (as the SDK does) is not misled by the
+    /// time scale.
+    pub fn reported_estimate_secs(&self) -> u64 {
+        self.task_duration().as_secs_f64().round() as u64
+    }
+
     /// How long a task runs in real time.
     pub fn task_duration(&self) -> Duration {
         Duration::from_secs(self.estimated_time_secs).mul_f64(self.time_scale.max(0.0))

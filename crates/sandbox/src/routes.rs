@@ -100,7 +100,7 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
         status: types::TaskStatus::Pending,
         task_info: Some(types::TaskInfo {
             can_cancel: Some(true),
-            estimated_time: Some(state.config.estimated_time_secs),
+            estimated_time: Some(state.config.reported_estimate_secs()),
         }),
         type_: Some(types::TaskType::Image),
         usage: Some(types::Usage {

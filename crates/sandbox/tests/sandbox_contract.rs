@@ -19,7 +19,7 @@ fn fast() -> SandboxConfig {
     }
 }
 
-fn sdk(sandbox: &SandboxHandle, scale: f64) -> NanoBanana {
+fn sdk(sandbox: &SandboxHandle) -> NanoBanana {
     let config = ClientConfig::new(KEY)
         .unwrap()
         .base_url(sandbox.base_url())
@@ -29,7 +29,11 @@ fn sdk(sandbox: &SandboxHandle, scale: f64) -> NanoBanana {
             jitter: false,
             ..RetryPolicy::default()
         })
-        .poll_schedule(PollSchedule::default().with_estimate_scale(scale));
+        // The sandbox reports its real (scaled) estimate; poll fast around it.
+        .poll_schedule(PollSchedule {
+            min_interval: Duration::from_millis(10),
+            ..PollSchedule::default()
+        });
     NanoBanana::new(&config).unwrap()
 }
 
@@ -48,7 +52,7 @@ fn png_size(path: &std::path::Path) -> (u32, u32) {
 #[tokio::test]
 async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
     let sandbox = Sandbox::start(fast()).await.unwrap();
-    let client = sdk(&sandbox, 0.002);
+    let client = sdk(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (None, None, (2048, 2048)),
@@ -91,7 +95,7 @@ async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
 #[tokio::test]
 async fn the_same_prompt_gives_the_same_bytes() {
     let sandbox = Sandbox::start(fast()).await.unwrap();
-    let client = sdk(&sandbox, 0.002);
+    let client = sdk(&sandbox);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = client
         .generate(
@@ -128,10 +132,11 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
     })
     .await
     .unwrap();
-    let client = sdk(&sandbox, 0.02);
+    let client = sdk(&sandbox);
     let created = client.create(request("a cat")).await.unwrap();
     assert_eq!(created.status, types::TaskStatus::Pending);
-    assert_eq!(created.task_info.as_ref().unwrap().estimated_time, Some(45));
+    // 45 simulated seconds at a 0.02 time scale: the estimate is reported in real seconds.
+    assert_eq!(created.task_info.as_ref().unwrap().estimated_time, Some(1));
     assert_eq!(created.usage.as_ref().unwrap().credits_reserved, Some(1.6));
     let config = ClientConfig::new(KEY)
         .unwrap()
@@ -345,14 +350,14 @@ async fn the_rate_limit_answers_429_with_retry_after_and_the_sdk_waits_it_out() 
         [(200, None), (200, None), (429, Some("1".to_string()))]
     );
     // The SDK honours Retry-After: its create succeeds after waiting.
-    let task = sdk(&sandbox, 0.002).create(request("a cat")).await.unwrap();
+    let task = sdk(&sandbox).create(request("a cat")).await.unwrap();
     assert!(task.id.starts_with("task-unified-"));
 }
 
 #[tokio::test]
 async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
     let sandbox = Sandbox::start(fast()).await.unwrap();
-    let client = sdk(&sandbox, 0.002);
+    let client = sdk(&sandbox);
 
     // A dropped answer to a create: the task exists, the SDK must not create it again.
     sandbox.inject(Fault::Drop);
@@ -392,7 +397,7 @@ async fn result_links_expire_after_their_ttl() {
         ..fast()
     };
     let sandbox = Sandbox::start(config).await.unwrap();
-    let client = sdk(&sandbox, 0.002);
+    let client = sdk(&sandbox);
     let created = client
         .create(request("a cat").quality(types::ImageQuality::X1k))
         .await
@@ -415,7 +420,7 @@ async fn old_tasks_and_files_are_evicted() {
         ..fast()
     };
     let sandbox = Sandbox::start(config).await.unwrap();
-    let created = sdk(&sandbox, 0.002).create(request("a cat")).await.unwrap();
+    let created = sdk(&sandbox).create(request("a cat")).await.unwrap();
     assert_eq!(sandbox.tasks_held(), 1);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(sandbox.tasks_held(), 0, "evicted after the TTL");

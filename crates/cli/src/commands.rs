@@ -1,0 +1,215 @@
+//! The commands: `generate`, `task get`, `task wait`, `sandbox`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nanobanana_api::{types, Error, TaskHandle};
+use nanobanana_sandbox::{Sandbox, SandboxConfig};
+
+use crate::args::{GenerateArgs, SandboxArgs, TaskCommand};
+use crate::connection::connect;
+use crate::progress::TaskProgress;
+
+/// `nanobanana generate`: validate, create, wait with a progress bar, download, print paths.
+pub async fn generate(
+    args: GenerateArgs,
+    base_url: Option<&str>,
+    retries: usize,
+) -> Result<(), Error> {
+    let mut request = types::ImageGenerationRequest::builder()
+        .model(args.model)
+        .prompt(args.prompt.clone());
+    if let Some(size) = args.size {
+        request = request.size(size);
+    }
+    if let Some(quality) = args.quality {
+        request = request.quality(quality);
+    }
+    if !args.images.is_empty() {
+        request = request.image_urls(args.images.clone());
+    }
+    if let Some(url) = &args.callback_url {
+        request = request.callback_url(Some(
+            url.parse::<types::ImageGenerationRequestCallbackUrl>()
+                .map_err(|e| {
+                    Error::Validation(nanobanana_api::ValidationError {
+                        field: "callback_url".into(),
+                        problem: e.to_string(),
+                        limit: "at most 2048 characters".into(),
+                    })
+                })?,
+        ));
+    }
+    let request: types::ImageGenerationRequest =
+        request
+            .try_into()
+            .map_err(|e: types::error::ConversionError| {
+                Error::Validation(nanobanana_api::ValidationError {
+                    field: "request".into(),
+                    problem: e.to_string(),
+                    limit: "the API's limits".into(),
+                })
+            })?;
+    // Check everything before spending credits, including the output file.
+    nanobanana_api::Validate::validate(&request)?;
+    if let Some(output) = &args.output {
+        if output.exists() && !args.force {
+            return Err(exists(output));
+        }
+    }
+
+    let connection = connect(base_url, retries, true).await?;
+    let client = &connection.client;
+    let started = Instant::now();
+    let created = client.create(request).await?;
+    let handle = TaskHandle::from(&created);
+    let progress = TaskProgress::start(&created.id, handle.estimate);
+    let waited = client
+        .wait_with_progress(handle, |event| progress.update(event))
+        .await;
+    let task = match waited {
+        Ok(task) => task,
+        Err(e) => {
+            progress.finish();
+            return Err(e);
+        }
+    };
+    progress.step("downloading");
+    let dir = match (&args.output, &args.out_dir) {
+        (Some(output), _) => output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        (None, Some(dir)) => dir.clone(),
+        (None, None) => PathBuf::from("."),
+    };
+    let downloaded = client
+        .downloader()
+        .clone()
+        .overwrite(args.force)
+        .download(&task, &dir)
+        .await;
+    progress.finish();
+    let mut files = downloaded?;
+    if let Some(output) = &args.output {
+        files = rename_to_output(files, output, args.force)?;
+    }
+
+    if args.json {
+        let summary = serde_json::json!({
+            "task_id": task.id,
+            "status": task.status,
+            "model": task.model,
+            "results": task.results,
+            "files": files,
+            "seconds": started.elapsed().as_secs_f64(),
+            "sandbox": connection.sandbox.is_some(),
+        });
+        println!("{}", serde_json::to_string_pretty(&summary).expect("JSON"));
+    } else {
+        for file in &files {
+            println!("{}", file.display());
+        }
+        eprintln!(
+            "task {} completed in {:.1} s",
+            task.id,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn exists(path: &Path) -> Error {
+    Error::Io {
+        action: "refusing to overwrite (pass --force)",
+        path: path.to_path_buf(),
+        source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+    }
+}
+
+/// Renames downloaded files to `output` (then `output-1.ext`, …), keeping each file's type.
+fn rename_to_output(
+    files: Vec<PathBuf>,
+    output: &Path,
+    force: bool,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut renamed = Vec::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        let target = if i == 0 {
+            output.to_path_buf()
+        } else {
+            let stem = output
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ext = file
+                .extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            output.with_file_name(format!("{stem}-{i}.{ext}"))
+        };
+        if target.exists() && !force {
+            return Err(exists(&target));
+        }
+        std::fs::rename(&file, &target).map_err(|source| Error::Io {
+            action: "cannot move the image to",
+            path: target.clone(),
+            source,
+        })?;
+        renamed.push(target);
+    }
+    Ok(renamed)
+}
+
+/// `nanobanana task get|wait`.
+pub async fn task(
+    command: TaskCommand,
+    base_url: Option<&str>,
+    retries: usize,
+) -> Result<(), Error> {
+    let connection = connect(base_url, retries, false).await?;
+    let client = &connection.client;
+    let task = match command {
+        TaskCommand::Get { id } => client.get_task(&id).await?,
+        TaskCommand::Wait { id, out_dir } => {
+            let progress = TaskProgress::start(&id, None);
+            let waited = client
+                .wait_with_progress(id.as_str(), |event| progress.update(event))
+                .await;
+            progress.finish();
+            let task = waited?;
+            if let Some(dir) = out_dir {
+                for file in client.download(&task, dir).await? {
+                    eprintln!("saved {}", file.display());
+                }
+            }
+            task
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&task).expect("JSON"));
+    Ok(())
+}
+
+/// `nanobanana sandbox`: serve until Ctrl-C.
+pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
+    let config = SandboxConfig {
+        addr: ([127, 0, 0, 1], args.port).into(),
+        api_key: args.api_key,
+        time_scale: args.time_scale,
+        rate_limit_per_sec: args.rate_limit,
+        allow_insecure_callbacks: args.allow_insecure_callbacks,
+        link_ttl: Duration::from_secs(args.link_ttl),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
+        action: "cannot listen on port",
+        path: args.port.to_string().into(),
+        source,
+    })?;
+    eprintln!("sandbox listening on {0}\n  export EVOLINK_BASE_URL={0} EVOLINK_API_KEY=sandbox\nCtrl-C stops it.", sandbox.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("stopping; {:?}", sandbox.stats());
+    sandbox.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Where commands send requests: the API (or a sandbox) named by the environment and flags,
+//! or, with no key and no base URL, a sandbox started in this process.
+
+use std::time::Duration;
+
+use nanobanana_api::{ClientConfig, Error, NanoBanana, RetryPolicy, API_KEY_VAR};
+use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+/// Overrides the embedded sandbox's time scale (tests make it fast).
+pub const SANDBOX_TIME_SCALE_VAR: &str = "NANOBANANA_SANDBOX_TIME_SCALE";
+
+/// A client, and the embedded sandbox it talks to if there is one (kept alive with it).
+pub struct Connection {
+    /// The SDK client.
+    pub client: NanoBanana,
+    /// The in-process sandbox, when no API key was set.
+    pub sandbox: Option<SandboxHandle>,
+}
+
+/// Connects to `base_url` (or the production API) with `EVOLINK_API_KEY`; with neither a key
+/// nor a base URL and `allow_embedded`, starts an in-process sandbox.
+pub async fn connect(
+    base_url: Option<&str>,
+    retries: usize,
+    allow_embedded: bool,
+) -> Result<Connection, Error> {
+    let key = std::env::var(API_KEY_VAR)
+        .ok()
+        .filter(|k| !k.trim().is_empty());
+    let policy = RetryPolicy {
+        max_attempts: retries + 1,
+        ..RetryPolicy::default()
+    };
+    match (key, base_url) {
+        (None, None) if allow_embedded => {
+            let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(SandboxConfig::default().time_scale);
+            let sandbox = Sandbox::start(SandboxConfig {
+                time_scale: scale,
+                ..SandboxConfig::default()
+            })
+            .await
+            .map_err(|source| Error::Io {
+                action: "cannot start the local sandbox on",
+                path: "127.0.0.1".into(),
+                source,
+            })?;
+            eprintln!(
+                "note: {API_KEY_VAR} is not set, so this runs against a local sandbox at {} (placeholder \
+                 images made on this machine, no network, no credits). To use the real API: export \
+                 {API_KEY_VAR}=<key from https://evolink.ai/dashboard/keys>",
+                sandbox.base_url()
+            );
+            let config = ClientConfig::new("sandbox")?
+                .base_url(sandbox.base_url())?
+                .retry_policy(policy);
+            Ok(Connection {
+                client: NanoBanana::new(&config)?,
+                sandbox: Some(sandbox),
+            })
+        }
+        (None, _) => Err(Error::Config(nanobanana_api::ConfigError::MissingApiKey {
+            variable: API_KEY_VAR,
+        })),
+        (Some(key), base_url) => {
+            let mut config = ClientConfig::new(key)?
+                .retry_policy(policy)
+                .deadline(Some(Duration::from_secs(30 * 60)));
+            if let Some(url) = base_url {
+                config = config.base_url(url)?;
+            }
+            Ok(Connection {
+                client: NanoBanana::new(&config)?,
+                sandbox: None,
+            })
+        }
+    }
+}

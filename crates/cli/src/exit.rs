@@ -1,0 +1,45 @@
+//! Exit codes by error class, so scripts can tell what went wrong.
+
+use nanobanana_api::{ConfigError, Error};
+
+/// The process exit codes, also listed in `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  other failure (network, download, local files)
+  2  usage error (bad arguments)
+  3  invalid request (nothing was sent, or the API rejected it: 400, 404, 413)
+  4  authentication or permission (missing/invalid EVOLINK_API_KEY: 401, 403)
+  5  insufficient quota (402: top up credits)
+  6  rate limited (429, after retries)
+  7  server error (500, 502, 503, timeouts, broken answers)
+  8  the task failed, or did not finish before the deadline";
+
+/// The exit code for `error`.
+pub fn code_for(error: &Error) -> u8 {
+    match error {
+        Error::Validation(_)
+        | Error::InvalidRequest(_)
+        | Error::NotFound(_)
+        | Error::RequestTooLarge(_) => 3,
+        Error::Authentication(_) | Error::Permission(_) => 4,
+        Error::Config(
+            ConfigError::MissingApiKey { .. }
+            | ConfigError::EmptyApiKey
+            | ConfigError::MalformedApiKey,
+        ) => 4,
+        Error::Config(_) => 2,
+        Error::InsufficientQuota(_) => 5,
+        Error::RateLimited(_) => 6,
+        Error::Internal(_)
+        | Error::Upstream(_)
+        | Error::ServiceUnavailable(_)
+        | Error::InvalidResponse { .. }
+        | Error::Timeout { .. }
+        | Error::Connection { .. } => 7,
+        Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
+        Error::Api(api) if (400..500).contains(&api.status) => 3,
+        Error::Api(_) => 7,
+        _ => 1,
+    }
+}

@@ -1,0 +1,39 @@
+//! `nanobanana`: generate images with Nano Banana 2 from the shell.
+
+mod args;
+mod commands;
+mod connection;
+mod exit;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NANOBANANA_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let base_url = cli.base_url.as_deref();
+    let outcome = match cli.command {
+        Command::Generate(args) => commands::generate(args, base_url, cli.retries).await,
+        Command::Task(command) => commands::task(command, base_url, cli.retries).await,
+        Command::Sandbox(args) => commands::sandbox(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(exit::code_for(&error))
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The `nanobanana` binary as a user runs it: against the embedded sandbox with no key, and
+//! against a sandbox with faults to check each documented error's exit code.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig};
+
+const SECRET: &str = "sk-cli-secret-never-printed";
+
+/// Runs the binary with a clean environment (no key, no base URL) plus `env`.
+fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("EVOLINK_API_KEY")
+        .env_remove("EVOLINK_BASE_URL")
+        .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the binary runs")
+}
+
+/// Runs the binary off the async runtime, so an in-process sandbox keeps serving.
+async fn nanobanana_async(
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    dir: std::path::PathBuf,
+) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        nanobanana(&args, &env, &dir)
+    })
+    .await
+    .unwrap()
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let info = decoder.read_info().unwrap();
+    (info.info().width, info.info().height)
+}
+
+#[test]
+fn without_a_key_generate_uses_the_embedded_sandbox_and_leaves_a_real_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nanobanana(
+        &["generate", "A cat playing in the grass", "-o", "cat.png"],
+        &[],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout.trim(), "cat.png");
+    assert_eq!(png_size(&dir.path().join("cat.png")), (2048, 2048));
+    assert!(
+        stderr.contains("local sandbox") && stderr.contains("EVOLINK_API_KEY"),
+        "{stderr}"
+    );
+    // stderr is a pipe here: no progress bar, no escape sequences or carriage returns.
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn size_and_quality_set_the_png_dimensions() {
+    let dir = tempfile::tempdir().unwrap();
+    for (size, quality, expected) in [
+        ("16:9", "1K", (1024, 576)),
+        ("9:16", "1K", (576, 1024)),
+        ("3:2", "2K", (2048, 1365)),
+        ("1:1", "4K", (4096, 4096)),
+    ] {
+        let name = format!("{}-{quality}.png", size.replace(':', "x"));
+        let output = nanobanana(
+            &[
+                "generate",
+                "a fox",
+                "--size",
+                size,
+                "--quality",
+                quality,
+                "-o",
+                &name,
+            ],
+            &[],
+            dir.path(),
+        );
+        assert!(output.status.success(), "{}", text(&output).1);
+        assert_eq!(
+            png_size(&dir.path().join(&name)),
+            expected,
+            "{size} {quality}"
+        );
+    }
+}
+
+#[test]
+fn json_output_and_out_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nanobanana(
+        &[
+            "generate",
+            "a fox",
+            "--quality",
+            "1K",
+            "--out-dir",
+            "images",
+            "--json",
+        ],
+        &[],
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", text(&output).1);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["sandbox"], true);
+    let file = summary["files"][0].as_str().unwrap();
+    assert!(
+        file.starts_with("images/task-unified-") && file.ends_with("-0.png"),
+        "{file}"
+    );
+    assert!(dir.path().join(file).exists());
+}
+
+#[test]
+fn an_existing_output_is_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cat.png"), b"mine").unwrap();
+    let output = nanobanana(&["generate", "a cat", "-o", "cat.png"], &[], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output).1.contains("--force"));
+    assert_eq!(std::fs::read(dir.path().join("cat.png")).unwrap(), b"mine");
+}
+
+#[test]
+fn usage_and_validation_errors_exit_2_and_3_without_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_size = nanobanana(&["generate", "a cat", "--size", "7:5"], &[], dir.path());
+    assert_eq!(bad_size.status.code(), Some(2), "{}", text(&bad_size).1);
+    let long = "x".repeat(2001);
+    let too_long = nanobanana(&["generate", &long], &[], dir.path());
+    assert_eq!(too_long.status.code(), Some(3), "{}", text(&too_long).1);
+    assert!(text(&too_long).1.contains("prompt"));
+    let eleven: Vec<String> = (0..11)
+        .flat_map(|i| ["--image".to_string(), format!("https://e.com/{i}.png")])
+        .collect();
+    let mut args = vec!["generate", "edit"];
+    args.extend(eleven.iter().map(String::as_str));
+    let too_many = nanobanana(&args, &[], dir.path());
+    assert_eq!(too_many.status.code(), Some(3));
+    assert!(
+        text(&too_many).1.contains("at most 10"),
+        "{}",
+        text(&too_many).1
+    );
+    let http_callback = nanobanana(
+        &[
+            "generate",
+            "a cat",
+            "--callback-url",
+            "http://example.com/hook",
+        ],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(http_callback.status.code(), Some(3));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let output = nanobanana(&["--help"], &[], Path::new("."));
+    let (stdout, _) = text(&output);
+    for line in [
+        "3  invalid request",
+        "4  authentication",
+        "5  insufficient quota",
+        "6  rate limited",
+        "7  server error",
+        "8  the task failed",
+    ] {
+        assert!(stdout.contains(line), "{line} missing from:\n{stdout}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_error_maps_to_its_exit_code_and_never_shows_the_key() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        time_scale: 0.002,
+        api_key: Some(SECRET.into()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = vec![
+        ("EVOLINK_API_KEY".to_string(), SECRET.to_string()),
+        (
+            "EVOLINK_BASE_URL".to_string(),
+            sandbox.base_url().to_string(),
+        ),
+    ];
+    let args = |extra: &[&str]| {
+        let mut args: Vec<String> = ["--retries", "0", "generate", "a cat", "--quality", "1K"]
+            .map(String::from)
+            .to_vec();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    for (status, code) in [
+        (400, 3),
+        (401, 4),
+        (402, 5),
+        (403, 4),
+        (404, 3),
+        (413, 3),
+        (429, 6),
+        (500, 7),
+        (502, 7),
+        (503, 7),
+    ] {
+        sandbox.inject(Fault::Status(status));
+        let output = nanobanana_async(
+            args(&["--out-dir", "x"]),
+            env.clone(),
+            dir.path().to_path_buf(),
+        )
+        .await;
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(code), "HTTP {status}: {stderr}");
+        assert!(stderr.contains(&format!("HTTP {status}")), "{stderr}");
+        assert!(
+            !stdout.contains(SECRET) && !stderr.contains(SECRET),
+            "key printed for {status}"
+        );
+    }
+
+    // A wrong key is the documented 401 too.
+    let wrong = vec![
+        ("EVOLINK_API_KEY".to_string(), "sk-wrong".to_string()),
+        env[1].clone(),
+    ];
+    let output = nanobanana_async(args(&[]), wrong, dir.path().to_path_buf()).await;
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output).1);
+
+    // A task that fails.
+    sandbox.inject(Fault::FailTask);
+    let output = nanobanana_async(
+        args(&["--out-dir", "x"]),
+        env.clone(),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(8), "{}", text(&output).1);
+    assert!(text(&output).1.contains("generation_failed_no_content"));
+
+    // And the happy path through the same sandbox, then `task get` / `task wait` on it.
+    let output = nanobanana_async(
+        args(&["--json", "--out-dir", "ok"]),
+        env.clone(),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let id = summary["task_id"].as_str().unwrap().to_string();
+    let got = nanobanana_async(
+        vec!["task".into(), "get".into(), id.clone()],
+        env.clone(),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert!(got.status.success(), "{}", text(&got).1);
+    let task: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(
+        (task["id"].as_str(), task["status"].as_str()),
+        (Some(id.as_str()), Some("completed"))
+    );
+    let waited = nanobanana_async(
+        vec![
+            "task".into(),
+            "wait".into(),
+            id,
+            "--out-dir".into(),
+            "again".into(),
+        ],
+        env,
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert!(waited.status.success(), "{}", text(&waited).1);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("again")).unwrap().count(),
+        1
+    );
+}
+
+#[test]
+fn task_commands_need_a_key() {
+    let output = nanobanana(&["task", "get", "task-unified-1"], &[], Path::new("."));
+    assert_eq!(output.status.code(), Some(4));
+    assert!(text(&output).1.contains("EVOLINK_API_KEY"));
+}
