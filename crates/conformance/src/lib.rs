@@ -8,11 +8,13 @@
 //! - [`limits`]: every limit in the spec with a value just inside and just outside it.
 //! - [`operations`]: operations, their documented responses, and example inputs.
 //! - [`bindings`]: spec names to generated types and operations.
+//! - [`live`]: the same response checks against a running server.
 
 pub mod bindings;
 pub mod examples;
 pub mod instances;
 pub mod limits;
+pub mod live;
 pub mod operations;
 pub mod spec;
 
