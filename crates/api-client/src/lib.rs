@@ -62,6 +62,8 @@ mod config;
 mod config_error;
 pub mod download;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod nanobanana;
 mod open_enums;
 pub mod retry;

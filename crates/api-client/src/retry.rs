@@ -164,7 +164,7 @@ fn suggested_wait(suggestion: &str) -> Option<Duration> {
     let n: u64 = digits.parse().ok()?;
     let unit = rest[digits.len()..].trim_start();
     if unit.starts_with("min") {
-        Some(Duration::from_secs(n * 60))
+        Some(Duration::from_secs(n.saturating_mul(60)))
     } else if unit.starts_with("ms") || unit.starts_with("milli") {
         Some(Duration::from_millis(n))
     } else {

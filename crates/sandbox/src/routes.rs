@@ -217,11 +217,19 @@ async fn result_file(
             let (width, height) =
                 crate::images::dimensions(task.size.as_ref(), task.quality.as_ref());
             let seed = crate::images::seed(&format!("{}|{width}x{height}", task.prompt));
-            let png =
-                tokio::task::spawn_blocking(move || crate::images::render_png(seed, width, height))
+            let png = match state.store.rendered(seed, width, height) {
+                Some(png) => png,
+                None => {
+                    let png = tokio::task::spawn_blocking(move || {
+                        crate::images::render_png(seed, width, height)
+                    })
                     .await
                     .expect("rendering does not panic");
-            let png = Arc::new(png);
+                    let png = Arc::new(png);
+                    state.store.keep_render(seed, width, height, png.clone());
+                    png
+                }
+            };
             state.store.cache_png(&name, png.clone());
             png
         }

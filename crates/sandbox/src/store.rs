@@ -18,11 +18,19 @@ pub struct ResultFile {
     pub png: Option<std::sync::Arc<Vec<u8>>>,
 }
 
-/// Tasks and files with their TTLs.
+/// A rendered PNG's key: the prompt's seed, width and height.
+type RenderKey = (u64, u32, u32);
+
+/// At most this many distinct rendered images are shared between tasks.
+const RENDER_CACHE_ENTRIES: usize = 16;
+
+/// Tasks and files with their TTLs, and a small cache of rendered images shared by tasks with
+/// the same prompt and dimensions.
 #[derive(Debug, Default)]
 pub struct Store {
     tasks: Mutex<HashMap<String, SimulatedTask>>,
     files: Mutex<HashMap<String, ResultFile>>,
+    renders: Mutex<HashMap<RenderKey, std::sync::Arc<Vec<u8>>>>,
 }
 
 impl Store {
@@ -70,6 +78,24 @@ impl Store {
         if let Some(file) = self.files.lock().expect("store").get_mut(name) {
             file.png = Some(png);
         }
+    }
+
+    /// A PNG already rendered for `seed` at `width × height`.
+    pub fn rendered(&self, seed: u64, width: u32, height: u32) -> Option<std::sync::Arc<Vec<u8>>> {
+        self.renders
+            .lock()
+            .expect("store")
+            .get(&(seed, width, height))
+            .cloned()
+    }
+
+    /// Keeps a rendered PNG for reuse (the cache is emptied when full: memory stays bounded).
+    pub fn keep_render(&self, seed: u64, width: u32, height: u32, png: std::sync::Arc<Vec<u8>>) {
+        let mut renders = self.renders.lock().expect("store");
+        if renders.len() >= RENDER_CACHE_ENTRIES {
+            renders.clear();
+        }
+        renders.insert((seed, width, height), png);
     }
 
     /// Drops tasks older than `task_ttl` and the files of tasks that ended more than

@@ -1,0 +1,73 @@
+//! Batch: N generations through `generate_many` against a sandbox limited to R creates/s; wall
+//! time vs the bound N/R, lost and duplicated generations, peak memory.
+
+use std::time::{Duration, Instant};
+
+use nanobanana_api::{types, BatchOptions, ClientConfig, NanoBanana, PollSchedule};
+use nanobanana_sandbox::{Sandbox, SandboxConfig};
+
+use crate::measure::{peak_rss_kib, report};
+
+pub async fn run(generations: usize, rate: u32) {
+    let config = SandboxConfig {
+        time_scale: 0.001,
+        rate_limit_per_sec: Some(rate),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = NanoBanana::new(
+        &ClientConfig::new("sk-bench")
+            .unwrap()
+            .base_url(sandbox.base_url())
+            .unwrap()
+            .poll_schedule(PollSchedule {
+                min_interval: Duration::from_millis(100),
+                ..PollSchedule::default()
+            }),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let requests = (0..generations).map(|i| {
+        types::ImageGenerationRequest::builder()
+            .model(types::ImageModel::NanoBanana2Lite)
+            .prompt(format!("a cat, variation {}", i % 8))
+            .quality(types::ImageQuality::X1k)
+    });
+    let concurrency = (rate as usize).max(16) * 2;
+    let start = Instant::now();
+    let results = client
+        .generate_many(requests, BatchOptions::new(concurrency, dir.path()))
+        .await
+        .unwrap();
+    let wall = start.elapsed();
+
+    let ok = results
+        .iter()
+        .filter(|r| r.as_ref().is_ok_and(|g| g.files.iter().all(|f| f.exists())))
+        .count();
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .take(3)
+        .collect();
+    let stats = sandbox.stats();
+    let bound = Duration::from_secs_f64(generations as f64 / rate as f64);
+    let ratio = wall.as_secs_f64() / bound.as_secs_f64();
+    report(
+        &format!("batch ({generations} generations, {rate} creates/s, {concurrency} in flight)"),
+        &format!("wall {:.2} s", wall.as_secs_f64()),
+        &format!("bound N/R {:.2} s", bound.as_secs_f64()),
+        ratio,
+        "≤ 1.1",
+        ratio <= 1.1,
+    );
+    println!(
+        "batch: {ok}/{generations} images on disk, lost {}, duplicated creates {} (sandbox created {}, rejected {} with 429), peak RSS {:.1} MiB{}",
+        generations - ok,
+        stats.creates.saturating_sub(generations as u64),
+        stats.creates,
+        stats.creates_rejected,
+        peak_rss_kib() as f64 / 1024.0,
+        if failed.is_empty() { String::new() } else { format!("; first errors: {failed:?}") }
+    );
+}

@@ -1,0 +1,135 @@
+//! `nanobanana-bench`: the performance figures of the README, each measured against a baseline
+//! in the same run. `cargo run --release -p nanobanana-bench -- all` runs every benchmark.
+
+mod batch;
+mod codegen;
+mod download;
+mod measure;
+mod overhead;
+mod polling;
+mod throughput;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "nanobanana-bench",
+    about = "Benchmarks with ratios against same-run baselines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Every benchmark below, in order.
+    All,
+    /// SDK create + get-task vs the same two requests by hand with bare reqwest.
+    Overhead {
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+    },
+    /// Polls per task and detection lag: the SDK's estimate schedule vs a 1 s loop.
+    Polling {
+        #[arg(long, default_value_t = 20)]
+        tasks: usize,
+    },
+    /// generate_many of N generations under a rate limit of R creates/s vs the bound N/R.
+    Batch {
+        #[arg(long, default_value_t = 1000)]
+        generations: usize,
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+    },
+    /// Streaming a result PNG to disk vs curl, and peak memory for two image sizes.
+    Download,
+    /// Task queries/s and p99 of the sandbox vs Prism serving the same spec.
+    Throughput {
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Prism's executable (`npm install @stoplight/prism-cli`); skipped when absent.
+        #[arg(long, env = "PRISM_BIN")]
+        prism: Option<String>,
+    },
+    /// `cargo xtask codegen`'s generation time.
+    Codegen,
+    /// Serve a sandbox on a port (used by the benchmarks to keep it in another process).
+    #[command(hide = true)]
+    ServeSandbox {
+        #[arg(long)]
+        port: u16,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().bench {
+        Bench::All => {
+            codegen::run();
+            overhead::run(2000).await;
+            polling::run(20).await;
+            batch::run(1000, 100).await;
+            download::run().await;
+            throughput::run(32, 5, std::env::var("PRISM_BIN").ok()).await;
+        }
+        Bench::Overhead { iterations } => overhead::run(iterations).await,
+        Bench::Polling { tasks } => polling::run(tasks).await,
+        Bench::Batch { generations, rate } => batch::run(generations, rate).await,
+        Bench::Download => download::run().await,
+        Bench::Throughput {
+            clients,
+            seconds,
+            prism,
+        } => throughput::run(clients, seconds, prism).await,
+        Bench::Codegen => codegen::run(),
+        Bench::ServeSandbox { port } => serve(port).await,
+    }
+}
+
+async fn serve(port: u16) {
+    let config = nanobanana_sandbox::SandboxConfig {
+        addr: ([127, 0, 0, 1], port).into(),
+        time_scale: 0.001,
+        ..Default::default()
+    };
+    let sandbox = nanobanana_sandbox::Sandbox::start(config)
+        .await
+        .expect("the port is free");
+    println!("{}", sandbox.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Starts `nanobanana-bench serve-sandbox` in a child process and returns it with its base URL.
+pub async fn sandbox_process() -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args(["serve-sandbox", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bench binary runs");
+    let url = format!("http://127.0.0.1:{port}");
+    wait_for_port(port).await;
+    (child, url)
+}
+
+/// Waits until something listens on `port`.
+pub async fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("nothing listens on {port}");
+}

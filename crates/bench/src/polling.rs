@@ -1,0 +1,110 @@
+//! Polling cost: polls per task and detection lag, the SDK's estimate schedule vs a 1 s loop,
+//! on tasks of 45 simulated seconds at time scale 0.2 (9 s each).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nanobanana_api::{types, ClientConfig, NanoBanana, PollSchedule};
+use nanobanana_sandbox::{Sandbox, SandboxConfig};
+
+use crate::measure::report;
+
+const SCALE: f64 = 0.2;
+
+struct Outcome {
+    polls: u32,
+    lag: Duration,
+}
+
+async fn follow(client: Arc<NanoBanana>, task_time: Duration) -> Outcome {
+    let request = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("a cat");
+    let created = client.create(request).await.unwrap();
+    let created_at = Instant::now();
+    let mut polls = 0;
+    client
+        .wait_with_progress(&created, |e| polls = e.poll)
+        .await
+        .unwrap();
+    Outcome {
+        polls,
+        lag: created_at.elapsed().saturating_sub(task_time),
+    }
+}
+
+pub async fn run(tasks: usize) {
+    let config = SandboxConfig {
+        time_scale: SCALE,
+        ..SandboxConfig::default()
+    };
+    let task_time = config.task_duration();
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let base = ClientConfig::new("sk-bench")
+        .unwrap()
+        .base_url(sandbox.base_url())
+        .unwrap();
+    let ours = Arc::new(NanoBanana::new(&base).unwrap());
+    let naive = Arc::new(
+        NanoBanana::new(
+            &base
+                .clone()
+                .poll_schedule(PollSchedule::fixed(Duration::from_secs(1))),
+        )
+        .unwrap(),
+    );
+
+    let mut runs = Vec::new();
+    for i in 0..tasks * 2 {
+        let client = if i % 2 == 0 {
+            ours.clone()
+        } else {
+            naive.clone()
+        };
+        runs.push(tokio::spawn(follow(client, task_time)));
+    }
+    let mut outcomes = Vec::new();
+    for run in runs {
+        outcomes.push(run.await.unwrap());
+    }
+    let summarize = |parity: usize| {
+        let picked: Vec<&Outcome> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == parity)
+            .map(|(_, o)| o)
+            .collect();
+        let polls = picked.iter().map(|o| o.polls as f64).sum::<f64>() / picked.len() as f64;
+        let max_polls = picked.iter().map(|o| o.polls).max().unwrap_or(0);
+        let lag = picked.iter().map(|o| o.lag.as_secs_f64()).sum::<f64>() / picked.len() as f64;
+        let max_lag = picked
+            .iter()
+            .map(|o| o.lag.as_secs_f64())
+            .fold(0.0, f64::max);
+        (polls, max_polls, lag, max_lag)
+    };
+    let (ours_polls, ours_max, ours_lag, ours_max_lag) = summarize(0);
+    let (naive_polls, _, naive_lag, _) = summarize(1);
+    let secs = task_time.as_secs_f64();
+    report(
+        &format!("polling ({tasks} tasks of {secs:.0} s each way)"),
+        &format!("SDK {ours_polls:.1} polls/task (max {ours_max})"),
+        &format!("1 s loop {naive_polls:.1}"),
+        ours_polls / naive_polls,
+        "≤ 3 polls per task",
+        ours_max <= 3,
+    );
+    report(
+        "polling detection lag",
+        &format!(
+            "SDK {:.0} ms mean, {:.0} ms max = {:.1} % of task time",
+            ours_lag * 1e3,
+            ours_max_lag * 1e3,
+            ours_max_lag / secs * 100.0
+        ),
+        &format!("1 s loop {:.0} ms mean", naive_lag * 1e3),
+        ours_lag / naive_lag.max(1e-9),
+        "≤ 5 % of task time",
+        ours_max_lag / secs <= 0.05,
+    );
+}
