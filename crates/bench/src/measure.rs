@@ -22,6 +22,12 @@ pub fn peak_rss_kib() -> u64 {
     status_field("VmHWM:")
 }
 
+/// Resets this process's peak resident memory to its current value (Linux `clear_refs` 5), so
+/// a later [`peak_rss_kib`] measures only what follows.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// This process's current resident memory (VmRSS), in KiB.
 pub fn rss_kib() -> u64 {
     status_field("VmRSS:")

@@ -1,4 +1,6 @@
-//! Client overhead: create + get-task through the SDK vs the same requests by hand.
+//! Client overhead: create + get-task through the SDK vs the same requests by hand with bare
+//! reqwest (typed parsing included on both sides). Measured with the SDK's default timeouts and
+//! without them, to show what the timeout timers cost.
 
 use std::time::{Duration, Instant};
 
@@ -10,16 +12,25 @@ use crate::measure::{median, report, us};
 pub async fn run(iterations: usize) {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let base = sandbox.base_url().to_string();
-    let sdk = NanoBanana::new(
-        &ClientConfig::new("sk-bench")
-            .unwrap()
-            .base_url(&base)
-            .unwrap(),
-    )
-    .unwrap();
+    let config = ClientConfig::new("sk-bench")
+        .unwrap()
+        .base_url(&base)
+        .unwrap();
+    let variants = [
+        ("SDK (default timeouts)", NanoBanana::new(&config).unwrap()),
+        (
+            "SDK (no timeouts)",
+            NanoBanana::new(&config.clone().no_timeouts()).unwrap(),
+        ),
+    ];
+    for (label, sdk) in &variants {
+        measure(label, sdk, &base, iterations).await;
+    }
+}
+
+async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
     let bare = reqwest::Client::new();
     let body = serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
-
     let sdk_pair = || async {
         let request = types::ImageGenerationRequest::builder()
             .model(types::ImageModel::NanoBanana2Lite)
@@ -46,7 +57,6 @@ pub async fn run(iterations: usize) {
         let _: types::TaskDetail =
             serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
     };
-
     for _ in 0..200 {
         sdk_pair().await;
         bare_pair().await;
@@ -54,31 +64,23 @@ pub async fn run(iterations: usize) {
     let (mut sdk_times, mut bare_times): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
     for i in 0..iterations {
         // Interleaved, alternating which goes first, so drift hits both alike.
-        let measure_sdk = || async {
+        let first_sdk = i % 2 == 0;
+        for sdk_turn in [first_sdk, !first_sdk] {
             let t = Instant::now();
-            sdk_pair().await;
-            t.elapsed()
-        };
-        let measure_bare = || async {
-            let t = Instant::now();
-            bare_pair().await;
-            t.elapsed()
-        };
-        if i % 2 == 0 {
-            sdk_times.push(measure_sdk().await);
-            bare_times.push(measure_bare().await);
-        } else {
-            bare_times.push(measure_bare().await);
-            sdk_times.push(measure_sdk().await);
+            if sdk_turn {
+                sdk_pair().await;
+                sdk_times.push(t.elapsed());
+            } else {
+                bare_pair().await;
+                bare_times.push(t.elapsed());
+            }
         }
     }
     let (s, b) = (median(&mut sdk_times), median(&mut bare_times));
     let ratio = s.as_secs_f64() / b.as_secs_f64();
     report(
-        "overhead (create + get-task, median of {iterations})"
-            .replace("{iterations}", &iterations.to_string())
-            .as_str(),
-        &format!("SDK {}", us(s)),
+        &format!("overhead (create + get-task, median of {iterations})"),
+        &format!("{label} {}", us(s)),
         &format!("bare reqwest {}", us(b)),
         ratio,
         "≤ 1.05",
