@@ -22,6 +22,7 @@ fn main() {
 
     let mut out = String::new();
     write_components(&spec, &mut out);
+    write_parameters(&spec, &mut out);
     write_operations(&spec, &mut out);
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("spec_bindings.rs");
     std::fs::write(dest, out).unwrap();
@@ -70,6 +71,39 @@ fn write_components(spec: &Value, out: &mut String) {
         "        _ => return None,\n    }};\n    Some(serde_json::to_value(schema).expect(\"a schema serializes\"))\n}}\n"
     )
     .unwrap();
+}
+
+/// Keywords that make typify generate a validating newtype for a parameter.
+const CONSTRAINTS: [&str; 4] = ["pattern", "maxLength", "minLength", "enum"];
+
+/// Parameters with constraints get a generated newtype named after the operation and the
+/// parameter (`get_task_detail` + `task_id` → `GetTaskDetailTaskId`).
+fn write_parameters(spec: &Value, out: &mut String) {
+    writeln!(
+        out,
+        "/// Deserializes `value` as the generated type of parameter `name` of `operation_id`\n\
+         /// (`None`: the parameter has no constraints, so no type of its own).\n\
+         pub fn typed_parameter(operation_id: &str, name: &str, value: &serde_json::Value) -> Option<Result<Typed, String>> {{\n    match (operation_id, name) {{"
+    )
+    .unwrap();
+    for (_, item) in spec["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op["operationId"].as_str().unwrap_or_default();
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap_or_default();
+                if CONSTRAINTS.iter().any(|k| param["schema"].get(k).is_some()) {
+                    let ty = format!("{id}_{name}").to_upper_camel_case();
+                    writeln!(
+                        out,
+                        "        ({id:?}, {name:?}) => Some(Typed::parse::<nanobanana_api::types::{ty}>(value)),"
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    writeln!(out, "        _ => None,\n    }}\n}}\n").unwrap();
 }
 
 fn write_operations(spec: &Value, out: &mut String) {

@@ -64,7 +64,7 @@ async fn a_task_created_from_env_config_is_followed_to_its_results() {
     let detail = loop {
         let detail = client
             .get_task_detail()
-            .task_id(&task.id)
+            .task_id(task.id.as_str())
             .send()
             .await
             .unwrap()

@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let detail = client
         .get_task_detail()
-        .task_id(&task.id)
+        .task_id(task.id.as_str())
         .send()
         .await?
         .into_inner();

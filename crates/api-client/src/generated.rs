@@ -92,6 +92,78 @@ task query documentation sends a business code string (e.g. `task_not_found`). B
         }
     }
 
+    ///`GetTaskDetailTaskId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct GetTaskDetailTaskId(::std::string::String);
+    impl ::std::ops::Deref for GetTaskDetailTaskId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+
+    impl ::std::convert::From<GetTaskDetailTaskId> for ::std::string::String {
+        fn from(value: GetTaskDetailTaskId) -> Self {
+            value.0
+        }
+    }
+
+    impl ::std::str::FromStr for GetTaskDetailTaskId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^task-unified-").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^task-unified-\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+
+    impl ::std::convert::TryFrom<&str> for GetTaskDetailTaskId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+
+    impl ::std::convert::TryFrom<::std::string::String> for GetTaskDetailTaskId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for GetTaskDetailTaskId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+
     ///A text-to-image, image-to-image or image editing request.
     #[derive(
         ::serde::Deserialize,
@@ -2018,7 +2090,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTaskDetail<'a> {
         client: &'a super::Client,
-        task_id: Result<::std::string::String, String>,
+        task_id: Result<types::GetTaskDetailTaskId, String>,
     }
 
     impl<'a> GetTaskDetail<'a> {
@@ -2031,13 +2103,12 @@ pub mod builder {
 
         pub fn task_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetTaskDetailTaskId>,
         {
             self.task_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
-                        .to_string()
+                    "conversion to `GetTaskDetailTaskId` for task_id failed".to_string()
                 });
             self
         }

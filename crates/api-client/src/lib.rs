@@ -42,7 +42,7 @@
 //!     .into_inner();
 //! println!("task {} is {}", task.id, task.status);
 //!
-//! let detail = client.get_task_detail().task_id(&task.id).send().await?.into_inner();
+//! let detail = client.get_task_detail().task_id(task.id.as_str()).send().await?.into_inner();
 //! if detail.status == types::TaskStatus::Completed {
 //!     for url in &detail.results {
 //!         println!("image: {url}");

@@ -65,6 +65,7 @@ macro_rules! enforced_by_type {
 }
 
 enforced_by_type!(
+    GetTaskDetailTaskId,
     BillingRule,
     UserGroup,
     ErrorCode,

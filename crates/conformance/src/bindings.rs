@@ -158,6 +158,13 @@ pub fn typed_owner(owner: &crate::instances::Owner, value: &Value) -> Result<Typ
     match owner {
         crate::instances::Owner::Component(name) => typed_component(name, value)
             .unwrap_or_else(|| Err(format!("no generated type is bound to component {name}"))),
+        crate::instances::Owner::Parameter { operation, name } => {
+            typed_parameter(operation, name, value).unwrap_or_else(|| {
+                Err(format!(
+                    "no generated type is bound to parameter {name} of {operation}"
+                ))
+            })
+        }
         crate::instances::Owner::Primitive(rust_type) => typed_primitive(rust_type, value),
     }
 }

@@ -11,6 +11,13 @@ use crate::spec::{escape, Spec};
 pub enum Owner {
     /// A component schema (`components/schemas/<name>`), generated as `types::<Name>`.
     Component(String),
+    /// A constrained parameter, generated as its own newtype (`GetTaskDetailTaskId`).
+    Parameter {
+        /// The operation's id.
+        operation: String,
+        /// The parameter's name.
+        name: String,
+    },
     /// An inline primitive schema (a parameter's), passed as a Rust primitive (`String`, `i64`…).
     Primitive(&'static str),
 }
@@ -49,6 +56,30 @@ pub fn place(spec: &Spec, schema_ptr: &str, value: Value) -> Result<Placed, Stri
     }
     if matches!(keyword, "oneOf" | "anyOf" | "allOf") {
         return place(spec, grand, value);
+    }
+    if keyword == "parameters" || (last == "schema" && parent.contains("/parameters/")) {
+        // `…/{method}/parameters/{i}/schema`: a constrained parameter has a newtype.
+        let param_ptr = parent;
+        let op_ptr = param_ptr
+            .rsplit_once("/parameters/")
+            .map(|(op, _)| op)
+            .unwrap_or("");
+        let operation = spec
+            .document
+            .pointer(op_ptr)
+            .and_then(|op| op["operationId"].as_str());
+        let name = spec.at(param_ptr)["name"].as_str();
+        if let (Some(operation), Some(name)) = (operation, name) {
+            if crate::bindings::typed_parameter(operation, name, &value).is_some() {
+                return Ok(Placed {
+                    owner: Owner::Parameter {
+                        operation: operation.to_string(),
+                        name: name.to_string(),
+                    },
+                    value,
+                });
+            }
+        }
     }
     let primitive = match spec.at(&ptr)["type"].as_str() {
         Some("string") => "String",

@@ -11,7 +11,7 @@ use conformance::spec::{escape, Spec};
 fn owner_schema(spec: &Spec, owner: &Owner, limit_schema: &str) -> String {
     match owner {
         Owner::Component(name) => format!("/components/schemas/{}", escape(name)),
-        Owner::Primitive(_) => spec.resolve(limit_schema),
+        Owner::Parameter { .. } | Owner::Primitive(_) => spec.resolve(limit_schema),
     }
 }
 

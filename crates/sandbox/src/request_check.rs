@@ -9,6 +9,21 @@ use crate::contract::{ApiFailure, SpecOperation};
 
 const OP: SpecOperation = SpecOperation::CreateTask;
 
+/// The property names of the generated request type (from its derived JSON Schema, so there
+/// is no second list to keep in step with the spec).
+fn request_properties() -> &'static std::collections::BTreeSet<String> {
+    static NAMES: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let schema = schemars::schema_for!(ImageGenerationRequest);
+        schema
+            .schema
+            .object
+            .map(|o| o.properties.keys().cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
 /// The request in `body`, or the error the API would answer.
 pub fn check_create(
     body: &[u8],
@@ -24,6 +39,17 @@ pub fn check_create(
             .message("The request body must be a JSON object")
             .param("body"));
     };
+    // No request property is nullable: `"callback_url": null` is not the same as leaving it
+    // out. Unknown properties are allowed by the schema and ignored, whatever their value.
+    let known = request_properties();
+    if let Some((field, _)) = object
+        .iter()
+        .find(|(k, v)| v.is_null() && known.contains(k.as_str()))
+    {
+        return Err(ApiFailure::documented(OP, 400)
+            .message(format!("`{field}` must not be null"))
+            .param(field.clone()));
+    }
     match object.get("model") {
         None => {
             return Err(ApiFailure::documented(OP, 400)
@@ -94,8 +120,10 @@ mod tests {
     use serde_json::json;
 
     fn reject(body: Value) -> (u16, Value) {
-        let failure = check_create(body.to_string().as_bytes(), false).unwrap_err();
-        (failure.status, failure.body["error"]["param"].clone())
+        match check_create(body.to_string().as_bytes(), false) {
+            Ok(_) => (0, json!("accepted")),
+            Err(failure) => (failure.status, failure.body["error"]["param"].clone()),
+        }
     }
 
     #[test]
