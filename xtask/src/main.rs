@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use xtask::{codegen, drift, spec_source, workspace_root};
+use xtask::{codegen, drift, spec_diff, spec_source, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "nanobanana project automation")]
@@ -32,6 +32,30 @@ enum Command {
         #[arg(long, default_value = "crates/api-client/src/generated.rs")]
         output: PathBuf,
     },
+    /// Classify the differences between two versions of the spec; exit 1 if any is breaking.
+    SpecDiff {
+        /// The old spec (omit with --git).
+        #[arg(required_unless_present = "git")]
+        old: Option<PathBuf>,
+        /// The new spec.
+        #[arg(default_value = "spec/openapi.yaml")]
+        new: Option<PathBuf>,
+        /// Take the old spec from this git revision (e.g. HEAD, main, v1.2.0).
+        #[arg(long, conflicts_with = "old")]
+        git: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+/// How spec-diff prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// One line per change, grouped by class.
+    Text,
+    /// `{"breaking": [...], "non_breaking": [...]}`.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -42,6 +66,76 @@ fn main() -> ExitCode {
             spec,
             output,
         } => run_codegen(check, &spec, &output),
+        Command::SpecDiff {
+            old,
+            new,
+            git,
+            format,
+        } => run_spec_diff(
+            old,
+            new.unwrap_or_else(|| "spec/openapi.yaml".into()),
+            git,
+            format,
+        ),
+    }
+}
+
+fn run_spec_diff(
+    old: Option<PathBuf>,
+    new: PathBuf,
+    git: Option<String>,
+    format: Format,
+) -> ExitCode {
+    let root = workspace_root();
+    let new_path = root.join(&new);
+    let loaded = match (old, git) {
+        (_, Some(rev)) => {
+            let relative = new.to_string_lossy().replace('\\', "/");
+            match std::process::Command::new("git")
+                .args(["show", &format!("{rev}:{relative}")])
+                .current_dir(&root)
+                .output()
+            {
+                Ok(out) if out.status.success() => spec_source::load_text(
+                    std::path::Path::new(&format!("{rev}:{relative}")),
+                    &String::from_utf8_lossy(&out.stdout),
+                ),
+                Ok(out) => {
+                    eprintln!(
+                        "error: git show {rev}:{relative}: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    );
+                    return ExitCode::from(2);
+                }
+                Err(e) => {
+                    eprintln!("error: cannot run git: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        (Some(old), None) => spec_source::load(&root.join(old)),
+        (None, None) => unreachable!("clap requires the old spec or --git"),
+    };
+    let (old, new) = match loaded.and_then(|old| spec_source::load(&new_path).map(|new| (old, new)))
+    {
+        Ok(pair) => pair,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let changes = spec_diff::diff(&old.document, &new.document);
+    match format {
+        Format::Text => print!("{}", spec_diff::render_text(&changes)),
+        Format::Json => println!("{}", spec_diff::render_json(&changes)),
+    }
+    if changes
+        .iter()
+        .any(|c| c.class == spec_diff::Class::Breaking)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -13,6 +13,8 @@ pub struct LoadedSpec {
     pub path: PathBuf,
     /// The parsed document.
     pub openapi: OpenAPI,
+    /// The same document as JSON, for structural comparison.
+    pub document: Value,
 }
 
 /// Why a spec could not be used, with the file and the place in it.
@@ -39,25 +41,23 @@ impl std::error::Error for SpecError {}
 
 /// Reads `path`, parses it as YAML (or JSON), and checks it can be generated from.
 pub fn load(path: &Path) -> Result<LoadedSpec, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        path: path.to_path_buf(),
+        place: None,
+        message: format!("cannot read the spec: {e}"),
+    })?;
+    load_text(path, &text)
+}
+
+/// [`load`] for a spec already read (e.g. from a git revision); `path` names it in errors.
+pub fn load_text(path: &Path, text: &str) -> Result<LoadedSpec, SpecError> {
     let error = |place: Option<String>, message: String| SpecError {
         path: path.to_path_buf(),
         place,
         message,
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| error(None, format!("cannot read the spec: {e}")))?;
-    let document: Value = serde_yaml_ng::from_str(&text).map_err(|e| {
-        let place = e
-            .location()
-            .map(|l| format!("line {}, column {}", l.line(), l.column()));
-        error(place, format!("invalid YAML: {}", yaml_message(&e)))
-    })?;
-
-    check_version(&document).map_err(|(place, msg)| error(Some(place), msg))?;
-    check_operation_ids(&document).map_err(|(place, msg)| error(Some(place), msg))?;
-    check_refs(&document).map_err(|(place, msg)| error(Some(place), msg))?;
-
-    let openapi: OpenAPI = serde_path_to_error::deserialize(document).map_err(|e| {
+    let document = parse_document(path, text)?;
+    let openapi: OpenAPI = serde_path_to_error::deserialize(document.clone()).map_err(|e| {
         let place = e.path().to_string();
         error(
             Some(place),
@@ -67,7 +67,27 @@ pub fn load(path: &Path) -> Result<LoadedSpec, SpecError> {
     Ok(LoadedSpec {
         path: path.to_path_buf(),
         openapi,
+        document,
     })
+}
+
+/// Parses `text` and checks the version, operationIds and `$ref`s.
+fn parse_document(path: &Path, text: &str) -> Result<Value, SpecError> {
+    let error = |place: Option<String>, message: String| SpecError {
+        path: path.to_path_buf(),
+        place,
+        message,
+    };
+    let document: Value = serde_yaml_ng::from_str(text).map_err(|e| {
+        let place = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()));
+        error(place, format!("invalid YAML: {}", yaml_message(&e)))
+    })?;
+    check_version(&document).map_err(|(place, msg)| error(Some(place), msg))?;
+    check_operation_ids(&document).map_err(|(place, msg)| error(Some(place), msg))?;
+    check_refs(&document).map_err(|(place, msg)| error(Some(place), msg))?;
+    Ok(document)
 }
 
 /// serde_yaml_ng's message without its trailing "at line L column C" (the place is reported

@@ -1,0 +1,259 @@
+//! spec-diff's rule table: one spec change per rule, applied to the real spec, with the
+//! classification and the line it must produce.
+
+use std::path::Path;
+
+use xtask::spec_diff::{diff, render_json, Class};
+
+fn spec() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/openapi.yaml"))
+        .unwrap()
+}
+
+fn parse(text: &str) -> serde_json::Value {
+    serde_yaml_ng::from_str(text).unwrap()
+}
+
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "one {from:?} in the spec");
+    text.replacen(from, to, 1)
+}
+
+struct Rule {
+    name: &'static str,
+    mutate: fn(&str) -> String,
+    class: Class,
+    line: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        name: "operation removed",
+        mutate: |s| edit(s, "  /v1/tasks/{task_id}:\n    get:", "  /v1/tasks/{task_id}:\n    x-removed:"),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} operation removed (or its path or method changed)",
+    },
+    Rule {
+        name: "path changed",
+        mutate: |s| edit(s, "  /v1/tasks/{task_id}:", "  /v2/tasks/{task_id}:"),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} operation removed (or its path or method changed)",
+    },
+    Rule {
+        name: "method changed",
+        mutate: |s| edit(s, "  /v1/tasks/{task_id}:\n    get:", "  /v1/tasks/{task_id}:\n    post:"),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} operation removed (or its path or method changed)",
+    },
+    Rule {
+        name: "request property added as required",
+        mutate: |s| edit(
+            edit(s, "      required: [model, prompt]", "      required: [model, prompt, seed]").as_str(),
+            "        callback_url:\n          type: string\n",
+            "        seed:\n          type: integer\n        callback_url:\n          type: string\n",
+        ),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request request property .seed added as required",
+    },
+    Rule {
+        name: "request enum value removed",
+        mutate: |s| edit(s, "        - '21:9'\n", ""),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .size enum: removed '21:9'",
+    },
+    Rule {
+        name: "maxLength lowered",
+        mutate: |s| edit(s, "          maxLength: 2000", "          maxLength: 1000"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .prompt maxLength tightened: 2000 → 1000",
+    },
+    Rule {
+        name: "maxItems lowered",
+        mutate: |s| edit(s, "          maxItems: 10", "          maxItems: 5"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .image_urls maxItems tightened: 10 → 5",
+    },
+    Rule {
+        name: "maximum lowered",
+        mutate: |s| edit(s, "          maximum: 100\n          example: 0", "          maximum: 50\n          example: 0"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations response 200 .progress maximum tightened: 100 → 50",
+    },
+    Rule {
+        name: "minimum raised",
+        mutate: |s| edit(s, "          minLength: 1\n", "          minLength: 5\n"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .prompt minLength tightened: 1 → 5",
+    },
+    Rule {
+        name: "response property removed",
+        mutate: |s| edit(s, "        param:\n          type: string\n          description: Related parameter name\n", ""),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} response 400 .error response property .param removed",
+    },
+    Rule {
+        name: "response property type changed",
+        mutate: |s| edit(s, "        can_cancel:\n          type: boolean", "        can_cancel:\n          type: string"),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} response 200 .task_info .can_cancel type changed from boolean to string",
+    },
+    Rule {
+        name: "request enum value added",
+        mutate: |s| edit(s, "        - '21:9'\n", "        - '21:9'\n        - '1:4'\n"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request .size enum: added '1:4'",
+    },
+    Rule {
+        name: "response enum value added to a strict response enum",
+        mutate: |s| edit(s, "      x-nanobanana-open-enum: true\n      description: Specific task type. Open (`x-nanobanana-open-enum`).\n      enum:\n", "      description: Specific task type.\n      enum:\n        - text.generation.task\n"),
+        class: Class::Breaking,
+        line: "GET /v1/tasks/{task_id} response 200 .object enum: added 'text.generation.task' (strict enums fail on unknown values)",
+    },
+    Rule {
+        name: "response enum value added to an open enum",
+        mutate: |s| edit(s, "        - processing\n        - completed\n", "        - processing\n        - cancelled\n        - completed\n"),
+        class: Class::NonBreaking,
+        line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'cancelled' (open enum: unknown values are kept)",
+    },
+    Rule {
+        name: "operation added",
+        mutate: |s| edit(s, "components:\n  securitySchemes:", "  /v1/credits:\n    get:\n      operationId: get_credits\n      responses:\n        '200':\n          description: ok\ncomponents:\n  securitySchemes:"),
+        class: Class::NonBreaking,
+        line: "GET /v1/credits operation added",
+    },
+    Rule {
+        name: "optional request property added",
+        mutate: |s| edit(s, "        callback_url:\n          type: string\n", "        seed:\n          type: integer\n        callback_url:\n          type: string\n"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request request property .seed added as optional",
+    },
+    Rule {
+        name: "response property added",
+        mutate: |s| edit(s, "    TaskInfo:\n      type: object\n      description: Asynchronous task information\n      properties:\n", "    TaskInfo:\n      type: object\n      description: Asynchronous task information\n      properties:\n        queue_position:\n          type: integer\n"),
+        class: Class::NonBreaking,
+        line: "GET /v1/tasks/{task_id} response 200 .task_info response property .queue_position added",
+    },
+    Rule {
+        name: "error status added",
+        mutate: |s| edit(s, "        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error", "        '503':\n          description: Unavailable\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error"),
+        class: Class::NonBreaking,
+        line: "GET /v1/tasks/{task_id} error status 503 added",
+    },
+    Rule {
+        name: "limit loosened",
+        mutate: |s| edit(s, "          maxItems: 10", "          maxItems: 14"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request .image_urls maxItems loosened: 10 → 14",
+    },
+    Rule {
+        name: "description changed",
+        mutate: |s| edit(s, "      summary: Query the status and results of a task", "      summary: Query a task"),
+        class: Class::NonBreaking,
+        line: "GET /v1/tasks/{task_id} summary changed",
+    },
+    Rule {
+        name: "example changed",
+        mutate: |s| edit(s, "                  prompt: A cat playing on the grass", "                  prompt: A dog playing on the grass"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request examples changed",
+    },
+];
+
+#[test]
+fn each_rule_classifies_its_change() {
+    let base = spec();
+    let mut failures = Vec::new();
+    for rule in RULES {
+        let changes = diff(&parse(&base), &parse(&(rule.mutate)(&base)));
+        let found = changes.iter().find(|c| c.to_string() == rule.line);
+        match found {
+            Some(change) if change.class == rule.class => {}
+            Some(change) => failures.push(format!(
+                "{}: `{}` classified {:?}, want {:?}",
+                rule.name, rule.line, change.class, rule.class
+            )),
+            None => failures.push(format!(
+                "{}: no line `{}`; got:\n    {}",
+                rule.name,
+                rule.line,
+                changes
+                    .iter()
+                    .map(|c| format!("{:?} {c}", c.class))
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            )),
+        }
+        if rule.class == Class::NonBreaking && changes.iter().any(|c| c.class == Class::Breaking) {
+            failures.push(format!(
+                "{}: a non-breaking change produced breaking lines: {changes:?}",
+                rule.name
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} rule(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn an_unchanged_spec_has_no_differences() {
+    let base = parse(&spec());
+    assert!(diff(&base, &base).is_empty());
+}
+
+#[test]
+fn json_output_groups_by_class() {
+    let base = spec();
+    let changed = edit(&base, "        - '21:9'\n", "");
+    let json: serde_json::Value =
+        serde_json::from_str(&render_json(&diff(&parse(&base), &parse(&changed)))).unwrap();
+    assert_eq!(json["breaking"][0]["change"], "enum: removed '21:9'");
+    assert_eq!(
+        json["breaking"][0]["place"],
+        "POST /v1/images/generations request .size"
+    );
+    assert!(json["non_breaking"].as_array().is_some());
+}
+
+#[test]
+fn the_command_exits_1_on_breaking_changes_and_0_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = spec();
+    let old = dir.path().join("old.yaml");
+    std::fs::write(
+        &old,
+        edit(
+            &base,
+            "        - '21:9'\n",
+            "        - '21:9'\n        - '1:4'\n",
+        ),
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap()
+    };
+    let breaking = run(&["spec-diff", old.to_str().unwrap()]);
+    assert_eq!(breaking.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&breaking.stdout).contains("enum: removed '1:4'"));
+    let same = run(&["spec-diff", "spec/openapi.yaml", "spec/openapi.yaml"]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let head = run(&["spec-diff", "--git", "HEAD", "--format", "json"]);
+    assert!(
+        head.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&head.stderr)
+    );
+}
