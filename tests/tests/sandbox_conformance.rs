@@ -18,6 +18,7 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     assert_eq!(
         report.checked,
         [
+            "GET /v1/credits -> 200",
             "POST /v1/images/generations -> 200",
             "GET /v1/tasks/{task_id} -> 200"
         ]

@@ -117,9 +117,9 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "operation added",
-        mutate: |s| edit(s, "components:\n  securitySchemes:", "  /v1/credits:\n    get:\n      operationId: get_credits\n      responses:\n        '200':\n          description: ok\ncomponents:\n  securitySchemes:"),
+        mutate: |s| edit(s, "components:\n  responses:", "  /v1/models:\n    get:\n      operationId: list_models\n      responses:\n        '200':\n          description: ok\ncomponents:\n  responses:"),
         class: Class::NonBreaking,
-        line: "GET /v1/credits operation added",
+        line: "GET /v1/models operation added",
     },
     Rule {
         name: "optional request property added",

@@ -15,6 +15,8 @@ pub enum Operation {
     CreateTask,
     /// `GET /v1/tasks/{task_id}`: safe to repeat.
     GetTask,
+    /// `GET /v1/credits`: safe to repeat.
+    GetCredits,
     /// Fetching a result image from the result host.
     Download,
     /// Reading a callback body.
@@ -27,6 +29,7 @@ impl Operation {
         match self {
             Self::CreateTask => "create task",
             Self::GetTask => "get task",
+            Self::GetCredits => "get credits",
             Self::Download => "download",
             Self::Callback => "callback",
         }

@@ -9,6 +9,54 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///Credits of the API key (token) and of the account (user).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreditsData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<TokenCredits>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<UserCredits>,
+    }
+
+    impl CreditsData {
+        pub fn builder() -> builder::CreditsData {
+            Default::default()
+        }
+    }
+
+    ///The account's credits.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreditsResponse {
+        pub data: CreditsData,
+        ///A status message
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Whether the query succeeded
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+
+    impl CreditsResponse {
+        pub fn builder() -> builder::CreditsResponse {
+            Default::default()
+        }
+    }
+
     /**Error code. The image generation documentation sends the HTTP status as an integer; the
 task query documentation sends a business code string (e.g. `task_not_found`). Both occur.*/
     #[derive(
@@ -743,6 +791,34 @@ may be JPEG, PNG or WebP.*/
         }
     }
 
+    ///Credits of the API key making the call.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TokenCredits {
+        ///Credits this key can still spend
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining_credits: ::std::option::Option<f64>,
+        ///Whether this key has no credit limit. Assumed a boolean (the name is all the documentation gives).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unlimited_credits: ::std::option::Option<bool>,
+        ///Credits this key has spent
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used_credits: ::std::option::Option<f64>,
+    }
+
+    impl TokenCredits {
+        pub fn builder() -> builder::TokenCredits {
+            Default::default()
+        }
+    }
+
     ///Usage and billing information
     #[derive(
         ::serde::Deserialize,
@@ -769,8 +845,187 @@ may be JPEG, PNG or WebP.*/
         }
     }
 
+    ///Credits of the account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserCredits {
+        ///Credits the account can still spend
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining_credits: ::std::option::Option<f64>,
+        ///Credits the account has spent
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used_credits: ::std::option::Option<f64>,
+    }
+
+    impl UserCredits {
+        pub fn builder() -> builder::UserCredits {
+            Default::default()
+        }
+    }
+
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct CreditsData {
+            token: ::std::result::Result<
+                ::std::option::Option<super::TokenCredits>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::UserCredits>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreditsData {
+            fn default() -> Self {
+                Self {
+                    token: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreditsData {
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TokenCredits>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserCredits>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreditsData> for super::CreditsData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreditsData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    token: value.token?,
+                    user: value.user?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreditsData> for CreditsData {
+            fn from(value: super::CreditsData) -> Self {
+                Self {
+                    token: Ok(value.token),
+                    user: Ok(value.user),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct CreditsResponse {
+            data: ::std::result::Result<super::CreditsData, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for CreditsResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    message: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl CreditsResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CreditsData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<CreditsResponse> for super::CreditsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreditsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    message: value.message?,
+                    success: value.success?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::CreditsResponse> for CreditsResponse {
+            fn from(value: super::CreditsResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    success: Ok(value.success),
+                }
+            }
+        }
+
         #[derive(Clone, Debug)]
         pub struct ErrorDetail {
             code: ::std::result::Result<
@@ -1671,6 +1926,98 @@ may be JPEG, PNG or WebP.*/
         }
 
         #[derive(Clone, Debug)]
+        pub struct TokenCredits {
+            remaining_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            unlimited_credits: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            used_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TokenCredits {
+            fn default() -> Self {
+                Self {
+                    remaining_credits: Ok(Default::default()),
+                    unlimited_credits: Ok(Default::default()),
+                    used_credits: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TokenCredits {
+            pub fn remaining_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remaining_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for remaining_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn unlimited_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unlimited_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for unlimited_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn used_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for used_credits: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TokenCredits> for super::TokenCredits {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TokenCredits,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    remaining_credits: value.remaining_credits?,
+                    unlimited_credits: value.unlimited_credits?,
+                    used_credits: value.used_credits?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::TokenCredits> for TokenCredits {
+            fn from(value: super::TokenCredits) -> Self {
+                Self {
+                    remaining_credits: Ok(value.remaining_credits),
+                    unlimited_credits: Ok(value.unlimited_credits),
+                    used_credits: Ok(value.used_credits),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct Usage {
             billing_rule: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::BillingRule>,
@@ -1760,6 +2107,77 @@ may be JPEG, PNG or WebP.*/
                     billing_rule: Ok(value.billing_rule),
                     credits_reserved: Ok(value.credits_reserved),
                     user_group: Ok(value.user_group),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UserCredits {
+            remaining_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            used_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UserCredits {
+            fn default() -> Self {
+                Self {
+                    remaining_credits: Ok(Default::default()),
+                    used_credits: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UserCredits {
+            pub fn remaining_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remaining_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for remaining_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn used_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for used_credits: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UserCredits> for super::UserCredits {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserCredits,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    remaining_credits: value.remaining_credits?,
+                    used_credits: value.used_credits?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UserCredits> for UserCredits {
+            fn from(value: super::UserCredits) -> Self {
+                Self {
+                    remaining_credits: Ok(value.remaining_credits),
+                    used_credits: Ok(value.used_credits),
                 }
             }
         }
@@ -1873,6 +2291,23 @@ impl ClientInfo<()> for Client {
 
 impl ClientHooks<()> for &Client {}
 impl Client {
+    /**Query the account's credits
+
+Remaining and used credits of the account, and of the API key (token) making the call.
+Assumed: the numbers are credits as reserved by `usage.credits_reserved`, and the
+example values are illustrative (the documentation gives the shape, not an example).
+
+Sends a `GET` request to `/v1/credits`
+
+```ignore
+let response = client.get_credits()
+    .send()
+    .await;
+```*/
+    pub fn get_credits(&self) -> builder::GetCredits<'_> {
+        builder::GetCredits::new(self)
+    }
+
     /**Create an image generation task
 
 Submits a text-to-image, image-to-image or image editing task. Processing is asynchronous:
@@ -1922,6 +2357,85 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_credits`]
+
+[`Client::get_credits`]: super::Client::get_credits*/
+    #[derive(Debug, Clone)]
+    pub struct GetCredits<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetCredits<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/v1/credits`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CreditsResponse>, Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/credits", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_credits",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::create_image_generation`]
 
 [`Client::create_image_generation`]: super::Client::create_image_generation*/

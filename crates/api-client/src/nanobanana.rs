@@ -131,6 +131,18 @@ impl NanoBanana {
         .await
     }
 
+    /// The account's remaining and used credits (and those of this API key).
+    pub async fn credits(&self) -> Result<types::CreditsResponse, Error> {
+        let inner = &self.inner;
+        with_retries(&inner.retry, &inner.gate, Operation::GetCredits, || async {
+            match inner.api.get_credits().send().await {
+                Ok(response) => Ok(response.into_inner()),
+                Err(e) => Err(classify(Operation::GetCredits, e).await),
+            }
+        })
+        .await
+    }
+
     /// Saves every result of a completed `task` into `dir` as `<task_id>-<n>.<ext>`.
     pub async fn download(
         &self,

@@ -65,6 +65,10 @@ macro_rules! enforced_by_type {
 }
 
 enforced_by_type!(
+    CreditsData,
+    CreditsResponse,
+    TokenCredits,
+    UserCredits,
     GetTaskDetailTaskId,
     BillingRule,
     UserGroup,

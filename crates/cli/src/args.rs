@@ -31,6 +31,12 @@ pub enum Command {
     /// Query or wait for a task by id.
     #[command(subcommand)]
     Task(TaskCommand),
+    /// Show the account's remaining and used credits.
+    Credits {
+        /// Print the API's answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a local sandbox that behaves like the API.
     Sandbox(SandboxArgs),
 }

@@ -191,6 +191,37 @@ pub async fn task(
     Ok(())
 }
 
+/// `nanobanana credits`.
+pub async fn credits(json: bool, base_url: Option<&str>, retries: usize) -> Result<(), Error> {
+    let connection = connect(base_url, retries, false).await?;
+    let credits = connection.client.credits().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&credits).expect("JSON"));
+        return Ok(());
+    }
+    let show = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "?".into());
+    if let Some(user) = &credits.data.user {
+        println!(
+            "account: {} credits remaining, {} used",
+            show(user.remaining_credits),
+            show(user.used_credits)
+        );
+    }
+    if let Some(token) = &credits.data.token {
+        let limit = if token.unlimited_credits == Some(true) {
+            " (unlimited)"
+        } else {
+            ""
+        };
+        println!(
+            "this key: {} credits remaining{limit}, {} used",
+            show(token.remaining_credits),
+            show(token.used_credits)
+        );
+    }
+    Ok(())
+}
+
 /// `nanobanana sandbox`: serve until Ctrl-C.
 pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
     let config = SandboxConfig {

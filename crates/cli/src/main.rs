@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Generate(args) => commands::generate(args, base_url, cli.retries).await,
         Command::Task(command) => commands::task(command, base_url, cli.retries).await,
+        Command::Credits { json } => commands::credits(json, base_url, cli.retries).await,
         Command::Sandbox(args) => commands::sandbox(args).await,
     };
     match outcome {

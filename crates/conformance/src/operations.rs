@@ -48,13 +48,19 @@ pub fn operations(spec: &Spec) -> Vec<SpecOperation> {
     found
 }
 
-/// Every response example of `op`, by status.
+/// Every response example of `op`, by status, including those of shared responses
+/// (`$ref: '#/components/responses/…'`): examples are matched by their name,
+/// `<operationId>.<status>.<example>`, not by where they are written.
 pub fn documented_responses(spec: &Spec, op: &SpecOperation) -> Vec<DocumentedResponse> {
-    let prefix = format!("{}/responses/", op.pointer);
+    let prefix = format!("{}.", op.id);
     find_examples(spec)
         .into_iter()
         .filter_map(|example| {
-            let status = example.schema.strip_prefix(&prefix)?.split('/').next()?;
+            let rest = example.name.strip_prefix(&prefix)?;
+            let (status, key) = rest.split_once('.')?;
+            if key.starts_with("schema") {
+                return None; // an example inside an inline response schema
+            }
             let status = status.parse().ok()?;
             Some(DocumentedResponse { status, example })
         })

@@ -67,6 +67,8 @@ pub struct SandboxConfig {
     pub callback_timeout: Duration,
     /// Faults applied to the next calls, in order.
     pub faults: Vec<Fault>,
+    /// The account's credits before any task (`GET /v1/credits` subtracts what tasks reserved).
+    pub initial_credits: f64,
 }
 
 impl Default for SandboxConfig {
@@ -84,6 +86,7 @@ impl Default for SandboxConfig {
             allow_insecure_callbacks: false,
             callback_timeout: Duration::from_secs(10),
             faults: Vec::new(),
+            initial_credits: 1000.0,
         }
     }
 }

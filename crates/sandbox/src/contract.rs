@@ -17,6 +17,8 @@ pub enum SpecOperation {
     CreateTask,
     /// `GET /v1/tasks/{task_id}`
     GetTask,
+    /// `GET /v1/credits`
+    GetCredits,
 }
 
 impl SpecOperation {
@@ -24,6 +26,7 @@ impl SpecOperation {
         match self {
             Self::CreateTask => "/paths/~1v1~1images~1generations/post",
             Self::GetTask => "/paths/~1v1~1tasks~1{task_id}/get",
+            Self::GetCredits => "/paths/~1v1~1credits/get",
         }
     }
 }
@@ -40,11 +43,14 @@ pub fn is_documented_status(status: u16) -> bool {
 
 /// The documented example body of `operation` for `status`, if the spec has one.
 pub fn documented_body(operation: SpecOperation, status: u16) -> Option<Value> {
-    let pointer = format!(
-        "{}/responses/{status}/content/application~1json/examples/example/value",
-        operation.pointer()
-    );
-    spec().pointer(&pointer).cloned()
+    // Shared responses are `$ref`s to `#/components/responses/…`.
+    let mut response = spec().pointer(&format!("{}/responses/{status}", operation.pointer()))?;
+    if let Some(target) = response.get("$ref").and_then(Value::as_str) {
+        response = spec().pointer(target.strip_prefix('#')?)?;
+    }
+    response
+        .pointer("/content/application~1json/examples/example/value")
+        .cloned()
 }
 
 /// An error answer: a documented status and body.

@@ -29,6 +29,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/images/generations", post(create_task))
         .route("/v1/tasks/{task_id}", get(get_task))
+        .route("/v1/credits", get(get_credits))
         .route("/files/{name}", get(result_file))
         .fallback(not_found)
         // Bodies are read and limited by the handler, which answers the documented 413.
@@ -177,6 +178,40 @@ async fn get_task(
         Ok(respond(fault, Json(detail).into_response()).await)
     };
     answer.await.unwrap_or_else(|failure| failure)
+}
+
+async fn get_credits(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    const OP: SpecOperation = SpecOperation::GetCredits;
+    let answer = async {
+        authenticate(&state, &headers, OP)?;
+        let fault = fault(&state, &headers, OP).await?;
+        if let Some(Fault::Status(status)) = fault {
+            return Err(injected(OP, status));
+        }
+        let used = state
+            .counters
+            .credits_reserved_millis
+            .load(Ordering::Relaxed) as f64
+            / 1000.0;
+        let remaining = (state.config.initial_credits - used).max(0.0);
+        let credits = types::CreditsResponse {
+            success: Some(true),
+            message: Some("success".to_string()),
+            data: types::CreditsData {
+                token: Some(types::TokenCredits {
+                    remaining_credits: Some(remaining),
+                    unlimited_credits: Some(false),
+                    used_credits: Some(used),
+                }),
+                user: Some(types::UserCredits {
+                    remaining_credits: Some(remaining),
+                    used_credits: Some(used),
+                }),
+            },
+        };
+        Ok(respond(fault, Json(credits).into_response()).await)
+    };
+    answer.await.unwrap_or_else(|failure: Response| failure)
 }
 
 async fn result_file(

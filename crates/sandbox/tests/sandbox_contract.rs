@@ -594,3 +594,24 @@ async fn a_local_receiver_gets_the_task_when_insecure_callbacks_are_allowed() {
     }
     assert_eq!(sandbox.stats().callbacks_delivered, 1);
 }
+
+#[tokio::test]
+async fn credits_count_what_the_tasks_reserved() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        initial_credits: 100.0,
+        ..fast()
+    })
+    .await
+    .unwrap();
+    let client = sdk(&sandbox);
+    client.create(request("a cat")).await.unwrap();
+    client
+        .create(request("a cat").quality(types::ImageQuality::X4k))
+        .await
+        .unwrap();
+    let credits = client.credits().await.unwrap();
+    let user = credits.data.user.unwrap();
+    assert_eq!(user.used_credits, Some(4.8), "1.6 for 2K plus 3.2 for 4K");
+    assert_eq!(user.remaining_credits, Some(95.2));
+    assert_eq!(credits.data.token.unwrap().unlimited_credits, Some(false));
+}
