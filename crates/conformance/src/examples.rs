@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::spec::{escape, Spec, METHODS};
+use crate::spec::{escape, Spec};
 
 /// One example of the spec.
 #[derive(Clone, Debug)]
@@ -24,45 +24,17 @@ pub struct SpecExample {
 /// of schemas.
 pub fn find_examples(spec: &Spec) -> Vec<SpecExample> {
     let mut found = Vec::new();
-    for (path, item) in spec.document["paths"].as_object().into_iter().flatten() {
-        let item_ptr = format!("/paths/{}", escape(path));
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_ptr = format!("{item_ptr}/{method}");
-            let op_id = op["operationId"].as_str().unwrap_or(method);
-            for list_ptr in [
-                format!("{item_ptr}/parameters"),
-                format!("{op_ptr}/parameters"),
-            ] {
-                let count = spec
-                    .document
-                    .pointer(&list_ptr)
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
-                for i in 0..count {
-                    let param_ptr = spec.resolve(&format!("{list_ptr}/{i}"));
-                    let name = spec.at(&param_ptr)["name"].as_str().unwrap_or("?");
-                    holder_examples(
-                        spec,
-                        &param_ptr,
-                        &format!("{op_id}.param.{name}"),
-                        &mut found,
-                    );
-                }
-            }
-            if op.get("requestBody").is_some() {
-                let body_ptr = spec.resolve(&format!("{op_ptr}/requestBody"));
-                media_examples(spec, &body_ptr, &format!("{op_id}.request"), &mut found);
-            }
-            for status in op["responses"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k)
-            {
-                let resp_ptr = spec.resolve(&format!("{op_ptr}/responses/{}", escape(status)));
-                media_examples(spec, &resp_ptr, &format!("{op_id}.{status}"), &mut found);
-            }
+    for op in spec.operation_nodes() {
+        for (name, param_ptr) in &op.parameters {
+            holder_examples(
+                spec,
+                param_ptr,
+                &format!("{}.param.{name}", op.id),
+                &mut found,
+            );
+        }
+        for (prefix, holder) in &op.holders {
+            media_examples(spec, holder, prefix, &mut found);
         }
     }
     for node in spec.schema_nodes() {

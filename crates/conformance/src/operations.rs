@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::bindings::OperationRequest;
 use crate::examples::{find_examples, SpecExample};
 use crate::instances::synthesize;
-use crate::spec::{escape, Spec, METHODS};
+use crate::spec::Spec;
 
 /// One operation of the spec.
 #[derive(Clone, Debug)]
@@ -32,20 +32,15 @@ pub struct DocumentedResponse {
 
 /// Every operation of the spec.
 pub fn operations(spec: &Spec) -> Vec<SpecOperation> {
-    let mut found = Vec::new();
-    for (path, item) in spec.document["paths"].as_object().into_iter().flatten() {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                found.push(SpecOperation {
-                    id: op["operationId"].as_str().unwrap_or(method).to_string(),
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    pointer: format!("/paths/{}/{method}", escape(path)),
-                });
-            }
-        }
-    }
-    found
+    spec.operation_nodes()
+        .into_iter()
+        .map(|op| SpecOperation {
+            id: op.id,
+            method: op.method,
+            path: op.path,
+            pointer: op.pointer,
+        })
+        .collect()
 }
 
 /// Every response example of `op`, by status, including those of shared responses

@@ -18,6 +18,24 @@ pub struct SchemaNode {
     pub name: String,
 }
 
+/// One operation of the spec, its parts resolved.
+#[derive(Clone, Debug)]
+pub struct OperationNodes {
+    /// Its operationId.
+    pub id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    /// Each parameter's name and the pointer of its (resolved) parameter object.
+    pub parameters: Vec<(String, String)>,
+    /// `<operationId>.request` and `<operationId>.<status>` with the pointer of the (resolved)
+    /// request body or response object.
+    pub holders: Vec<(String, String)>,
+}
+
 /// The spec, parsed from `spec/openapi.yaml`.
 pub struct Spec {
     /// The whole document.
@@ -68,18 +86,17 @@ impl Spec {
         panic!("$ref cycle from {pointer}")
     }
 
-    /// Every schema node of the spec that is not a `$ref`: component schemas and the inline
-    /// schemas of parameters, request bodies and responses, with everything nested in them
-    /// (properties, items, alternatives). Each comes with a readable name such as
-    /// `schema.TaskInfo.estimated_time` or `get_task_detail.param.task_id`.
-    pub fn schema_nodes(&self) -> Vec<SchemaNode> {
-        let mut nodes = Vec::new();
+    /// Every operation, with its parameters and its request body and responses resolved
+    /// through `$ref`s: the one walk over `paths` the rest of the suite builds on.
+    pub fn operation_nodes(&self) -> Vec<OperationNodes> {
+        let mut found = Vec::new();
         for (path, item) in self.document["paths"].as_object().into_iter().flatten() {
             let item_ptr = format!("/paths/{}", escape(path));
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let op_ptr = format!("{item_ptr}/{method}");
-                let op_id = op["operationId"].as_str().unwrap_or(method);
+                let id = op["operationId"].as_str().unwrap_or(method).to_string();
+                let mut parameters = Vec::new();
                 for list_ptr in [
                     format!("{item_ptr}/parameters"),
                     format!("{op_ptr}/parameters"),
@@ -95,18 +112,14 @@ impl Spec {
                             .as_str()
                             .unwrap_or("?")
                             .to_string();
-                        self.collect_schemas(
-                            &format!("{param_ptr}/schema"),
-                            &format!("{op_id}.param.{name}.schema"),
-                            &mut nodes,
-                        );
+                        parameters.push((name, param_ptr));
                     }
                 }
                 let mut holders = Vec::new();
                 if op.get("requestBody").is_some() {
                     holders.push((
+                        format!("{id}.request"),
                         self.resolve(&format!("{op_ptr}/requestBody")),
-                        format!("{op_id}.request"),
                     ));
                 }
                 for status in op["responses"]
@@ -116,23 +129,49 @@ impl Spec {
                     .map(|(k, _)| k)
                 {
                     holders.push((
+                        format!("{id}.{status}"),
                         self.resolve(&format!("{op_ptr}/responses/{}", escape(status))),
-                        format!("{op_id}.{status}"),
                     ));
                 }
-                for (holder, name) in holders {
-                    for media in self.at(&holder)["content"]
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, _)| k)
-                    {
-                        self.collect_schemas(
-                            &format!("{holder}/content/{}/schema", escape(media)),
-                            &format!("{name}.schema"),
-                            &mut nodes,
-                        );
-                    }
+                found.push(OperationNodes {
+                    id,
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    pointer: op_ptr,
+                    parameters,
+                    holders,
+                });
+            }
+        }
+        found
+    }
+
+    /// Every schema node of the spec that is not a `$ref`: component schemas and the inline
+    /// schemas of parameters, request bodies and responses, with everything nested in them
+    /// (properties, items, alternatives). Each comes with a readable name such as
+    /// `schema.TaskInfo.estimated_time` or `get_task_detail.param.task_id.schema`.
+    pub fn schema_nodes(&self) -> Vec<SchemaNode> {
+        let mut nodes = Vec::new();
+        for op in self.operation_nodes() {
+            for (name, param_ptr) in &op.parameters {
+                self.collect_schemas(
+                    &format!("{param_ptr}/schema"),
+                    &format!("{}.param.{name}.schema", op.id),
+                    &mut nodes,
+                );
+            }
+            for (name, holder) in &op.holders {
+                for media in self.at(holder)["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k)
+                {
+                    self.collect_schemas(
+                        &format!("{holder}/content/{}/schema", escape(media)),
+                        &format!("{name}.schema"),
+                        &mut nodes,
+                    );
                 }
             }
         }
