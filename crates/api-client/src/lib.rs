@@ -66,6 +66,7 @@ mod error;
 pub mod fuzzing;
 mod nanobanana;
 mod open_enums;
+mod request_tracing;
 pub mod retry;
 pub mod validation;
 pub mod waiting;
