@@ -147,9 +147,37 @@ fn write_operations(spec: &Value, out: &mut String) {
                 )
                 .unwrap();
             }
+            // A multipart form (the hand-written operations): one builder method per field,
+            // named after it; a `format: binary` field takes a file part.
+            let mut form_fields = String::new();
+            let form = resolve(
+                spec,
+                &op["requestBody"]["content"]["multipart/form-data"]["schema"],
+            );
+            for (field, schema) in form["properties"].as_object().into_iter().flatten() {
+                let setter = field.to_snake_case();
+                if schema["format"] == "binary" {
+                    write!(
+                        form_fields,
+                        "\n            call = call.{setter}(request.file_part({field:?})?);"
+                    )
+                    .unwrap();
+                } else {
+                    write!(
+                        form_fields,
+                        "\n            if let Some(value) = request.form_text({field:?}) {{ call = call.{setter}(value); }}"
+                    )
+                    .unwrap();
+                }
+            }
+            let binding = if form_fields.is_empty() {
+                "call"
+            } else {
+                "mut call"
+            };
             writeln!(
                 arms,
-                "        {id:?} => Some(CallOutcome::from_result({call}.send().await)),\n        // {} {path}",
+                "        {id:?} => Some({{ let {binding} = {call};{form_fields} CallOutcome::from_result(call.send().await) }}),\n        // {} {path}",
                 method.to_uppercase()
             )
             .unwrap();
@@ -163,4 +191,12 @@ fn write_operations(spec: &Value, out: &mut String) {
          pub async fn call_operation(\n    client: &nanobanana_api::Client,\n    operation_id: &str,\n    request: &OperationRequest,\n) -> Option<Result<CallOutcome, String>> {{\n    let outcome = async {{\n        Ok(match operation_id {{\n{arms}        _ => None,\n        }})\n    }};\n    outcome.await.transpose()\n}}"
     )
     .unwrap();
+}
+
+/// `node`, or what its local `$ref` points to.
+fn resolve<'a>(spec: &'a Value, node: &'a Value) -> &'a Value {
+    match node["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
+        None => node,
+    }
 }

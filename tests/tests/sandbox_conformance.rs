@@ -13,11 +13,21 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     })
     .await
     .unwrap();
-    let report = live::check(&Spec::load(), sandbox.base_url(), "sk-e2e").await;
+    // The file operations name Evolink's file host in their `servers`: the sandbox serves
+    // them on its second address.
+    let servers = [(
+        nanobanana_api::DEFAULT_FILES_BASE_URL.to_string(),
+        sandbox.files_base_url().to_string(),
+    )]
+    .into();
+    let report =
+        live::check_with_servers(&Spec::load(), sandbox.base_url(), &servers, "sk-e2e").await;
     assert!(report.failures.is_empty(), "{:#?}", report.failures);
     assert_eq!(
         report.checked,
         [
+            "POST /api/v1/files/upload/stream -> 200",
+            "POST /api/v1/files/upload/url -> 200",
             "GET /v1/credits -> 200",
             "POST /v1/images/generations -> 200",
             "GET /v1/tasks/{task_id} -> 200"

@@ -47,6 +47,10 @@ pub enum CodegenError {
 /// The spec extension marking a response enum whose list of values may grow.
 pub const OPEN_ENUM_EXTENSION: &str = "x-nanobanana-open-enum";
 
+/// The spec extension marking an operation progenitor cannot generate (a `multipart/form-data`
+/// body): it is left out of generation and implemented by hand in the api-client crate.
+pub const HAND_WRITTEN_EXTENSION: &str = "x-nanobanana-hand-written";
+
 /// Where the hand-written open enums live in the api-client crate.
 const OPEN_ENUM_MODULE: &str = "crate::open_enums";
 
@@ -91,10 +95,49 @@ pub fn open_enums(spec: &openapiv3::OpenAPI) -> Vec<String> {
     names
 }
 
+/// The operationIds marked `x-nanobanana-hand-written: true`, in spec order.
+pub fn hand_written_operations(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    spec.operations()
+        .filter(|(_, _, op)| is_hand_written(op))
+        .filter_map(|(_, _, op)| op.operation_id.clone())
+        .collect()
+}
+
+fn is_hand_written(op: &openapiv3::Operation) -> bool {
+    op.extensions.get(HAND_WRITTEN_EXTENSION) == Some(&serde_json::Value::Bool(true))
+}
+
+/// `spec` without its hand-written operations (and without path items left empty): what
+/// progenitor is given. Component schemas stay, so the types those operations use are generated.
+pub fn generator_input(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    let mut input = spec.clone();
+    input.paths.paths.retain(|_, item| {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            return true;
+        };
+        for slot in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ] {
+            if slot.as_ref().is_some_and(is_hand_written) {
+                *slot = None;
+            }
+        }
+        item.iter().next().is_some()
+    });
+    input
+}
+
 /// Generates the complete text of `generated.rs` for `spec`.
 pub fn generate(spec: &LoadedSpec) -> Result<String, CodegenError> {
     let shown = display_path(&spec.path);
-    let tokens = run_progenitor(&spec.openapi, &shown)?;
+    let tokens = run_progenitor(&generator_input(&spec.openapi), &shown)?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Unparsable {
         spec: shown.clone(),
         message: e.to_string(),

@@ -9,28 +9,61 @@ use crate::retry::retry_after;
 use crate::types;
 use crate::validation::ValidationError;
 
-/// The generated client's error for our operations.
-pub(crate) type GeneratedError = crate::generated::Error<types::ErrorResponse>;
+/// The generated client's error for the image API's operations.
+pub(crate) type GeneratedError<E = types::ErrorResponse> = crate::generated::Error<E>;
+
+/// An error body of one of the two services, read as the image API's `error` object.
+pub(crate) trait ErrorBody: serde::de::DeserializeOwned {
+    /// The body's fields, named as the image API names them.
+    fn into_detail(self) -> types::ErrorDetail;
+}
+
+impl ErrorBody for types::ErrorResponse {
+    fn into_detail(self) -> types::ErrorDetail {
+        self.error
+    }
+}
+
+/// The file service's `{success, code, msg}`: `code` and `msg` become `code` and `message`.
+impl ErrorBody for types::FileServiceError {
+    fn into_detail(self) -> types::ErrorDetail {
+        types::ErrorDetail {
+            code: self.code.map(types::ErrorCode::Integer),
+            message: self.msg,
+            type_: None,
+            param: None,
+            fallback_suggestion: None,
+        }
+    }
+}
 
 /// At most this much of an unexpected body is read to find an error message.
 const BODY_SNIPPET: usize = 300;
 
 /// Classifies a failed call of `operation`.
-pub(crate) async fn classify(operation: Operation, error: GeneratedError) -> Error {
+pub(crate) async fn classify<E: ErrorBody>(
+    operation: Operation,
+    error: GeneratedError<E>,
+) -> Error {
     use crate::generated::Error as G;
     match error {
         G::InvalidRequest(message) => conversion_error(message),
         G::ErrorResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            api_error(operation, status, &headers, Some(response.into_inner()))
+            api_error(
+                operation,
+                status,
+                &headers,
+                Some(response.into_inner().into_detail()),
+            )
         }
         G::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response.bytes().await.unwrap_or_default();
-            match serde_json::from_slice::<types::ErrorResponse>(&body) {
-                Ok(parsed) => api_error(operation, status, &headers, Some(parsed)),
+            match serde_json::from_slice::<E>(&body) {
+                Ok(parsed) => api_error(operation, status, &headers, Some(parsed.into_detail())),
                 Err(_) if (400..600).contains(&status) && body.is_empty() => {
                     api_error(operation, status, &headers, None)
                 }
@@ -78,9 +111,9 @@ fn api_error(
     operation: Operation,
     status: u16,
     headers: &HeaderMap,
-    body: Option<types::ErrorResponse>,
+    detail: Option<types::ErrorDetail>,
 ) -> Error {
-    let detail = body.map(|b| b.error).unwrap_or_default();
+    let detail = detail.unwrap_or_default();
     let retry_after = retry_after(headers, detail.fallback_suggestion.as_deref());
     Error::from_api(ApiError {
         operation,

@@ -12,10 +12,14 @@ use crate::Client;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.evolink.ai";
+/// Evolink's file service, where local images are uploaded (the same key works there).
+pub const DEFAULT_FILES_BASE_URL: &str = "https://files-api.evolink.ai";
 /// The environment variable holding the API key.
 pub const API_KEY_VAR: &str = "EVOLINK_API_KEY";
 /// The environment variable that overrides the base URL (e.g. a local sandbox).
 pub const BASE_URL_VAR: &str = "EVOLINK_BASE_URL";
+/// The environment variable that overrides the file service's base URL.
+pub const FILES_BASE_URL_VAR: &str = "EVOLINK_FILES_BASE_URL";
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("nanobanana/", env!("CARGO_PKG_VERSION"));
 
@@ -25,6 +29,7 @@ pub const USER_AGENT: &str = concat!("nanobanana/", env!("CARGO_PKG_VERSION"));
 pub struct ClientConfig {
     api_key: ApiKey,
     base_url: String,
+    files_base_url: String,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
@@ -39,6 +44,7 @@ impl ClientConfig {
         Ok(Self {
             api_key: ApiKey::new(api_key)?,
             base_url: DEFAULT_BASE_URL.to_string(),
+            files_base_url: DEFAULT_FILES_BASE_URL.to_string(),
             // progenitor's own default is 15 s, too short for a slow network (api-notes).
             request_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
@@ -49,7 +55,8 @@ impl ClientConfig {
         })
     }
 
-    /// Reads `EVOLINK_API_KEY` (required) and `EVOLINK_BASE_URL` (optional).
+    /// Reads `EVOLINK_API_KEY` (required), `EVOLINK_BASE_URL` and `EVOLINK_FILES_BASE_URL`
+    /// (optional).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -62,16 +69,26 @@ impl ClientConfig {
                 variable: API_KEY_VAR,
             },
         )?;
-        let config = Self::new(key)?;
-        match lookup(BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
-            Some(url) => config.base_url(url.trim()),
-            None => Ok(config),
+        let mut config = Self::new(key)?;
+        if let Some(url) = lookup(BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
+            config = config.base_url(url.trim())?;
         }
+        if let Some(url) = lookup(FILES_BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
+            config = config.files_base_url(url.trim())?;
+        }
+        Ok(config)
     }
 
     /// Sends requests to `url` instead of the production API, e.g. `http://127.0.0.1:8787`.
     pub fn base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
         self.base_url = normalize_base_url(url.as_ref())?;
+        Ok(self)
+    }
+
+    /// Sends uploads to `url` instead of Evolink's file service (`https://files-api.evolink.ai`).
+    /// The API key goes there too: set it only to the file service or a local sandbox.
+    pub fn files_base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
+        self.files_base_url = normalize_base_url(url.as_ref())?;
         Ok(self)
     }
 
@@ -120,6 +137,11 @@ impl ClientConfig {
         &self.base_url
     }
 
+    /// The file service's base URL, without a trailing slash.
+    pub fn files_base_url_str(&self) -> &str {
+        &self.files_base_url
+    }
+
     /// The API key.
     pub fn api_key(&self) -> &ApiKey {
         &self.api_key
@@ -130,6 +152,17 @@ impl ClientConfig {
     pub fn build(&self) -> Result<Client, ConfigError> {
         Ok(Client::new_with_client(
             &self.base_url,
+            self.api_http_client()?,
+        ))
+    }
+
+    /// Builds a client for the file service: the same generated [`Client`] type (one spec),
+    /// with the file service's base URL, for `upload_file_url` and the hand-written
+    /// `upload_file_stream`. progenitor ignores the spec's per-operation `servers`, so the
+    /// host is chosen here.
+    pub fn build_files(&self) -> Result<Client, ConfigError> {
+        Ok(Client::new_with_client(
+            &self.files_base_url,
             self.api_http_client()?,
         ))
     }
@@ -251,6 +284,18 @@ mod tests {
         ];
         let config = ClientConfig::from_lookup(lookup(&vars)).unwrap();
         assert_eq!(config.base_url_str(), "http://127.0.0.1:8787");
+        assert_eq!(config.files_base_url_str(), DEFAULT_FILES_BASE_URL);
+    }
+
+    #[test]
+    fn env_files_base_url_overrides_the_file_service() {
+        let vars = [
+            (API_KEY_VAR, "sk-1"),
+            (FILES_BASE_URL_VAR, "http://127.0.0.1:8788/"),
+        ];
+        let config = ClientConfig::from_lookup(lookup(&vars)).unwrap();
+        assert_eq!(config.base_url_str(), DEFAULT_BASE_URL);
+        assert_eq!(config.files_base_url_str(), "http://127.0.0.1:8788");
     }
 
     #[test]

@@ -10,45 +10,8 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::error::Error;
+pub use crate::image_format::ImageFormat;
 use crate::types;
-
-/// An image format recognised by its first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// `\x89PNG\r\n\x1a\n`
-    Png,
-    /// `FF D8 FF`
-    Jpeg,
-    /// `RIFF....WEBP`
-    WebP,
-}
-
-impl ImageFormat {
-    /// Bytes needed to recognise any format.
-    pub const SNIFF_LEN: usize = 12;
-
-    /// The format of a file starting with `head`, if it is one of the result formats.
-    pub fn sniff(head: &[u8]) -> Option<Self> {
-        if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Self::Png)
-        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Self::Jpeg)
-        } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-            Some(Self::WebP)
-        } else {
-            None
-        }
-    }
-
-    /// The file extension for the format.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Png => "png",
-            Self::Jpeg => "jpg",
-            Self::WebP => "webp",
-        }
-    }
-}
 
 /// Downloads result images; see the module docs.
 #[derive(Clone, Debug)]
@@ -116,7 +79,7 @@ impl ResultDownloader {
             expired,
         };
         if !self.overwrite {
-            for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            for format in ImageFormat::ALL {
                 let existing = dir.join(format!("{stem}.{}", format.extension()));
                 if existing.exists() {
                     return Err(fail(
@@ -273,7 +236,7 @@ impl ResultDownloader {
         let Some(format) = ImageFormat::sniff(&head[..read]) else {
             return Ok(Transfer::Fatal {
                 problem: format!(
-                    "the body is not a PNG, JPEG or WebP image (starts {:02x?})",
+                    "the body is not a PNG, JPEG, GIF or WebP image (starts {:02x?})",
                     &head[..read]
                 ),
                 expired: false,
@@ -343,24 +306,6 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_are_recognised_by_their_first_bytes() {
-        assert_eq!(
-            ImageFormat::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\r"),
-            Some(ImageFormat::Png)
-        );
-        assert_eq!(
-            ImageFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(ImageFormat::Jpeg)
-        );
-        assert_eq!(
-            ImageFormat::sniff(b"RIFF\x10\0\0\0WEBPVP8 "),
-            Some(ImageFormat::WebP)
-        );
-        assert_eq!(ImageFormat::sniff(b"<html><body>"), None);
-        assert_eq!(ImageFormat::sniff(b""), None);
-    }
 
     #[test]
     fn task_ids_cannot_escape_the_directory() {

@@ -21,6 +21,8 @@ pub enum Operation {
     Download,
     /// Reading a callback body.
     Callback,
+    /// Uploading an image to the file service (`upload/stream` or `upload/url`).
+    Upload,
 }
 
 impl Operation {
@@ -32,6 +34,7 @@ impl Operation {
             Self::GetCredits => "get credits",
             Self::Download => "download",
             Self::Callback => "callback",
+            Self::Upload => "upload",
         }
     }
 }
@@ -112,9 +115,16 @@ pub enum Error {
     /// 503 `service_unavailable_error` (after the configured retries).
     #[error("{}", .0.describe("The service is overloaded; try again in a minute."))]
     ServiceUnavailable(Box<ApiError>),
+    /// 403 from the file service: the account's upload quota is spent.
+    #[error("{}", .0.describe("Uploaded files count until they expire (72 h after upload); wait, or pass the image as an http(s) URL instead of a local file."))]
+    UploadQuota(Box<ApiError>),
     /// An error whose `error.type` this SDK does not know; `error_type` keeps it as sent.
     #[error("{}", .0.describe("See the message; this error type is new to this SDK version."))]
     Api(Box<ApiError>),
+    /// A local image cannot be uploaded (missing, over 10 MB, not an accepted image type);
+    /// nothing was sent.
+    #[error(transparent)]
+    LocalImage(#[from] crate::local_image::LocalImageError),
     /// The request breaks a documented limit; nothing was sent.
     #[error("invalid request, nothing was sent: {0}")]
     Validation(#[from] ValidationError),
@@ -237,6 +247,7 @@ impl Error {
             | Self::Internal(e)
             | Self::Upstream(e)
             | Self::ServiceUnavailable(e)
+            | Self::UploadQuota(e)
             | Self::Api(e) => Some(e.as_ref()),
             _ => None,
         }
@@ -296,6 +307,9 @@ impl Error {
     /// Builds the variant for an API error from its `error.type`, or its status when the type
     /// is missing. An unknown type goes to [`Error::Api`], keeping it as sent.
     pub fn from_api(error: ApiError) -> Self {
+        if error.operation == Operation::Upload && error.status == 403 {
+            return Self::UploadQuota(Box::new(error));
+        }
         let by_type = match error.error_type.as_deref() {
             Some("invalid_request_error") => {
                 Some(Self::InvalidRequest as fn(Box<ApiError>) -> Self)

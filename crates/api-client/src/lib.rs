@@ -64,10 +64,14 @@ pub mod download;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod image_format;
+pub mod local_image;
+pub mod multipart_upload;
 mod nanobanana;
 mod open_enums;
 mod request_tracing;
 pub mod retry;
+mod upload;
 pub mod validation;
 pub mod waiting;
 #[rustfmt::skip]
@@ -76,16 +80,23 @@ mod generated;
 
 pub use api_key::ApiKey;
 pub use batch::BatchOptions;
-pub use config::{ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::{
+    ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, DEFAULT_FILES_BASE_URL,
+    FILES_BASE_URL_VAR, USER_AGENT,
+};
 pub use config_error::ConfigError;
-pub use download::{ImageFormat, ResultDownloader};
+pub use download::ResultDownloader;
 pub use error::{ApiError, Error, Operation};
 /// The generated client's own error (`Error::ErrorResponse` for documented statuses); the
 /// [`Client`] methods return it. The SDK layer ([`NanoBanana`]) turns it into [`Error`].
 pub use generated::Error as GeneratedError;
 pub use generated::{builder, prelude, Client, ClientInfo, ResponseValue};
+pub use image_format::ImageFormat;
+pub use local_image::{LocalImageError, LocalImageProblem, MAX_IMAGE_BYTES};
+pub use multipart_upload::HandWrittenOperations;
 pub use nanobanana::{Generated, NanoBanana};
 pub use retry::RetryPolicy;
+pub use upload::ImageInput;
 pub use waiting::{PollSchedule, TaskHandle, WaitEvent};
 
 /// Request and response types: generated from the spec, plus the open response enums

@@ -36,6 +36,8 @@ pub struct NanoBanana {
 
 pub(crate) struct Inner {
     pub(crate) api: Client,
+    /// The same generated client type, aimed at the file service.
+    pub(crate) files: Client,
     pub(crate) downloader: ResultDownloader,
     pub(crate) retry: RetryPolicy,
     pub(crate) gate: RateLimitGate,
@@ -56,6 +58,10 @@ impl fmt::Debug for NanoBanana {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NanoBanana")
             .field("base_url", &crate::ClientInfo::baseurl(&self.inner.api))
+            .field(
+                "files_base_url",
+                &crate::ClientInfo::baseurl(&self.inner.files),
+            )
             .field("retry", &self.inner.retry)
             .field("deadline", &self.inner.deadline)
             .finish_non_exhaustive()
@@ -68,6 +74,7 @@ impl NanoBanana {
         Ok(Self {
             inner: Arc::new(Inner {
                 api: config.build()?,
+                files: config.build_files()?,
                 downloader: ResultDownloader::new(config.download_http_client()?),
                 retry: config.retry.clone(),
                 gate: RateLimitGate::default(),
@@ -85,6 +92,12 @@ impl NanoBanana {
     /// The generated client underneath, for calls this layer does not wrap.
     pub fn api(&self) -> &Client {
         &self.inner.api
+    }
+
+    /// The generated client aimed at the file service (`upload_file_url`, and the
+    /// hand-written `upload_file_stream` of [`HandWrittenOperations`](crate::HandWrittenOperations)).
+    pub fn files_api(&self) -> &Client {
+        &self.inner.files
     }
 
     /// The downloader [`download`](Self::download) uses, to configure and use directly.

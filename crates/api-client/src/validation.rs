@@ -38,7 +38,11 @@ impl fmt::Display for ValidationError {
 impl std::error::Error for ValidationError {}
 
 impl ValidationError {
-    fn new(field: impl Into<String>, problem: impl Into<String>, limit: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        limit: impl Into<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             problem: problem.into(),
@@ -83,7 +87,31 @@ enforced_by_type!(
     TaskObject,
     TaskStatus,
     TaskType,
+    FileServiceError,
+    UploadFileStreamForm,
 );
+
+impl Validate for types::UploadFileUrlRequest {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_uri("file_url", &self.file_url)
+    }
+}
+
+impl Validate for types::FileUploadResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.data.validate()
+    }
+}
+
+impl Validate for types::UploadedFile {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_uri("data.file_url", &self.file_url)?;
+        if let Some(url) = &self.download_url {
+            check_uri("data.download_url", url)?;
+        }
+        Ok(())
+    }
+}
 
 /// The longest prompt, in characters.
 pub const MAX_PROMPT_CHARS: usize = 2000;
@@ -129,7 +157,7 @@ impl Validate for types::ImageGenerationRequest {
 }
 
 /// An absolute http(s) URL whose path, if it has an extension, names a supported image type.
-fn check_image_url(field: &str, value: &str) -> Result<(), ValidationError> {
+pub(crate) fn check_image_url(field: &str, value: &str) -> Result<(), ValidationError> {
     check_uri(field, value)?;
     let url = reqwest::Url::parse(value).expect("checked by check_uri");
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {

@@ -135,7 +135,10 @@ async fn a_body_that_is_not_an_image_is_rejected_and_removed() {
         .download(&completed(&format!("{}/a.png", host.uri())), dir.path())
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("not a PNG, JPEG or WebP"), "{err}");
+    assert!(
+        err.to_string().contains("not a PNG, JPEG, GIF or WebP"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,

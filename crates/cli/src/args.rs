@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use nanobanana_api::types;
+use nanobanana_api::{types, ImageInput};
 
 use crate::exit::EXIT_CODES_HELP;
 
@@ -15,6 +15,14 @@ pub struct Cli {
     /// The API base URL (e.g. a sandbox started with `nanobanana sandbox`).
     #[arg(long, global = true, env = "EVOLINK_BASE_URL", hide_env_values = true)]
     pub base_url: Option<String>,
+    /// The file service's base URL, where local `--image` files are uploaded.
+    #[arg(
+        long,
+        global = true,
+        env = "EVOLINK_FILES_BASE_URL",
+        hide_env_values = true
+    )]
+    pub files_base_url: Option<String>,
     /// Attempts after the first for rate-limited or unavailable calls.
     #[arg(long, global = true, default_value_t = 3)]
     pub retries: usize,
@@ -56,9 +64,11 @@ pub struct GenerateArgs {
     /// Quality: 1K, 2K or 4K (API default 2K; 4K costs extra).
     #[arg(long, value_parser = parse::<types::ImageQuality>)]
     pub quality: Option<types::ImageQuality>,
-    /// A reference image URL for image-to-image or editing (repeat, at most 10).
-    #[arg(long = "image", value_name = "URL")]
-    pub images: Vec<String>,
+    /// An input image for image-to-image or editing: an http(s) URL, or a local JPEG, PNG or
+    /// WebP file (at most 10 MB), uploaded to Evolink's file service first. Repeat for more,
+    /// mixing URLs and files (at most 10).
+    #[arg(long = "image", value_name = "URL|PATH", value_parser = parse::<ImageInput>)]
+    pub images: Vec<ImageInput>,
     /// An HTTPS URL the API POSTs the task to when it ends.
     #[arg(long)]
     pub callback_url: Option<String>,
@@ -115,6 +125,15 @@ pub struct SandboxArgs {
     /// How long result links work, in seconds.
     #[arg(long, default_value_t = 24 * 60 * 60)]
     pub link_ttl: u64,
+    /// The port of the file service (uploads), another address as Evolink's is another host.
+    #[arg(long, default_value_t = 8788)]
+    pub files_port: u16,
+    /// How many uploads the account may make (more answer 403, the quota error).
+    #[arg(long)]
+    pub upload_quota: Option<u64>,
+    /// Let `upload/url` download images from any host (default: loopback and its own files).
+    #[arg(long)]
+    pub fetch_remote_files: bool,
 }
 
 fn parse<T: std::str::FromStr>(value: &str) -> Result<T, String>

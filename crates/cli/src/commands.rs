@@ -3,19 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, Error, TaskHandle};
+use nanobanana_api::{types, Error, ImageInput, TaskHandle};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::args::{GenerateArgs, SandboxArgs, TaskCommand};
-use crate::connection::connect;
-use crate::progress::TaskProgress;
+use crate::connection::{connect, Hosts};
+use crate::progress::{TaskProgress, UploadProgress};
 
 /// `nanobanana generate`: validate, create, wait with a progress bar, download, print paths.
-pub async fn generate(
-    args: GenerateArgs,
-    base_url: Option<&str>,
-    retries: usize,
-) -> Result<(), Error> {
+pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
     let mut request = types::ImageGenerationRequest::builder()
         .model(args.model)
         .prompt(args.prompt.clone());
@@ -25,8 +21,20 @@ pub async fn generate(
     if let Some(quality) = args.quality {
         request = request.quality(quality);
     }
-    if !args.images.is_empty() {
-        request = request.image_urls(args.images.clone());
+    // Checked now with the URLs only; local files are checked and uploaded after connecting.
+    let (urls, files): (Vec<&ImageInput>, Vec<&ImageInput>) = args
+        .images
+        .iter()
+        .partition(|image| matches!(image, ImageInput::Url(_)));
+    let url_list: Vec<String> = urls
+        .iter()
+        .filter_map(|image| match image {
+            ImageInput::Url(url) => Some(url.clone()),
+            ImageInput::File(_) => None,
+        })
+        .collect();
+    if !url_list.is_empty() {
+        request = request.image_urls(url_list);
     }
     if let Some(url) = &args.callback_url {
         request = request.callback_url(Some(
@@ -58,9 +66,32 @@ pub async fn generate(
         }
     }
 
-    let connection = connect(base_url, retries, true).await?;
+    if args.images.len() > nanobanana_api::validation::MAX_IMAGE_URLS {
+        return Err(Error::Validation(nanobanana_api::ValidationError {
+            field: "--image".into(),
+            problem: format!("was given {} times", args.images.len()),
+            limit: format!(
+                "at most {} images per request",
+                nanobanana_api::validation::MAX_IMAGE_URLS
+            ),
+        }));
+    }
+
+    let connection = connect(hosts, retries, true).await?;
     let client = &connection.client;
     let started = Instant::now();
+    let mut request = request;
+    if !files.is_empty() {
+        let progress = UploadProgress::start(files.len());
+        let uploaded = client
+            .image_urls_with(args.images.clone(), |path, file| {
+                progress.uploaded(path, &file.file_url)
+            })
+            .await;
+        progress.finish();
+        request.image_urls = uploaded?;
+        nanobanana_api::Validate::validate(&request)?;
+    }
     let created = client.create(request).await?;
     let handle = TaskHandle::from(&created);
     let progress = TaskProgress::start(&created.id, handle.estimate);
@@ -163,12 +194,8 @@ fn rename_to_output(
 }
 
 /// `nanobanana task get|wait`.
-pub async fn task(
-    command: TaskCommand,
-    base_url: Option<&str>,
-    retries: usize,
-) -> Result<(), Error> {
-    let connection = connect(base_url, retries, false).await?;
+pub async fn task(command: TaskCommand, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
+    let connection = connect(hosts, retries, false).await?;
     let client = &connection.client;
     let task = match command {
         TaskCommand::Get { id } => client.get_task(&id).await?,
@@ -192,8 +219,8 @@ pub async fn task(
 }
 
 /// `nanobanana credits`.
-pub async fn credits(json: bool, base_url: Option<&str>, retries: usize) -> Result<(), Error> {
-    let connection = connect(base_url, retries, false).await?;
+pub async fn credits(json: bool, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
+    let connection = connect(hosts, retries, false).await?;
     let credits = connection.client.credits().await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&credits).expect("JSON"));
@@ -231,6 +258,9 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         rate_limit_per_sec: args.rate_limit,
         allow_insecure_callbacks: args.allow_insecure_callbacks,
         link_ttl: Duration::from_secs(args.link_ttl),
+        files_addr: ([127, 0, 0, 1], args.files_port).into(),
+        upload_quota: args.upload_quota,
+        fetch_remote_files: args.fetch_remote_files,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
@@ -238,7 +268,11 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         path: args.port.to_string().into(),
         source,
     })?;
-    eprintln!("sandbox listening on {0}\n  export EVOLINK_BASE_URL={0} EVOLINK_API_KEY=sandbox\nCtrl-C stops it.", sandbox.base_url());
+    eprintln!(
+        "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY=sandbox\nCtrl-C stops it.",
+        sandbox.base_url(),
+        sandbox.files_base_url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("stopping; {:?}", sandbox.stats());
     sandbox.shutdown().await;

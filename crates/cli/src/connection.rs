@@ -17,10 +17,19 @@ pub struct Connection {
     pub sandbox: Option<SandboxHandle>,
 }
 
-/// Connects to `base_url` (or the production API) with `EVOLINK_API_KEY`; with neither a key
-/// nor a base URL and `allow_embedded`, starts an in-process sandbox.
+/// Where to send requests, from the flags and environment (`None`: Evolink's own hosts).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hosts<'a> {
+    /// The API (`--base-url`, `EVOLINK_BASE_URL`).
+    pub base_url: Option<&'a str>,
+    /// The file service (`--files-base-url`, `EVOLINK_FILES_BASE_URL`).
+    pub files_base_url: Option<&'a str>,
+}
+
+/// Connects to `hosts` (or the production services) with `EVOLINK_API_KEY`; with neither a
+/// key nor a base URL and `allow_embedded`, starts an in-process sandbox (API and file service).
 pub async fn connect(
-    base_url: Option<&str>,
+    hosts: Hosts<'_>,
     retries: usize,
     allow_embedded: bool,
 ) -> Result<Connection, Error> {
@@ -31,7 +40,7 @@ pub async fn connect(
         max_attempts: retries + 1,
         ..RetryPolicy::default()
     };
-    match (key, base_url) {
+    match (key, hosts.base_url) {
         (None, None) if allow_embedded => {
             let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)
                 .ok()
@@ -55,6 +64,7 @@ pub async fn connect(
             );
             let config = ClientConfig::new("sandbox")?
                 .base_url(sandbox.base_url())?
+                .files_base_url(sandbox.files_base_url())?
                 .retry_policy(policy);
             Ok(Connection {
                 client: NanoBanana::new(&config)?,
@@ -70,6 +80,9 @@ pub async fn connect(
                 .deadline(Some(Duration::from_secs(30 * 60)));
             if let Some(url) = base_url {
                 config = config.base_url(url)?;
+            }
+            if let Some(url) = hosts.files_base_url {
+                config = config.files_base_url(url)?;
             }
             Ok(Connection {
                 client: NanoBanana::new(&config)?,

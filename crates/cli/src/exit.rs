@@ -8,9 +8,10 @@ Exit codes:
   0  success
   1  other failure (network, download, local files)
   2  usage error (bad arguments)
-  3  invalid request (nothing was sent, or the API rejected it: 400, 404, 413)
+  3  invalid request (nothing was sent, or the API rejected it: 400, 404, 413),
+     or an --image file that cannot be uploaded (missing, over 10 MB, not an image)
   4  authentication or permission (missing/invalid EVOLINK_API_KEY: 401, 403)
-  5  insufficient quota (402: top up credits)
+  5  insufficient quota (402: top up credits) or the upload quota is spent
   6  rate limited (429, after retries)
   7  server error (500, 502, 503, timeouts, broken answers)
   8  the task failed, or did not finish before the deadline";
@@ -19,6 +20,7 @@ Exit codes:
 pub fn code_for(error: &Error) -> u8 {
     match error {
         Error::Validation(_)
+        | Error::LocalImage(_)
         | Error::InvalidRequest(_)
         | Error::NotFound(_)
         | Error::RequestTooLarge(_) => 3,
@@ -29,7 +31,7 @@ pub fn code_for(error: &Error) -> u8 {
             | ConfigError::MalformedApiKey,
         ) => 4,
         Error::Config(_) => 2,
-        Error::InsufficientQuota(_) => 5,
+        Error::InsufficientQuota(_) | Error::UploadQuota(_) => 5,
         Error::RateLimited(_) => 6,
         Error::Internal(_)
         | Error::Upstream(_)

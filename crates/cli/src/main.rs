@@ -23,11 +23,14 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let base_url = cli.base_url.as_deref();
+    let hosts = connection::Hosts {
+        base_url: cli.base_url.as_deref(),
+        files_base_url: cli.files_base_url.as_deref(),
+    };
     let outcome = match cli.command {
-        Command::Generate(args) => commands::generate(args, base_url, cli.retries).await,
-        Command::Task(command) => commands::task(command, base_url, cli.retries).await,
-        Command::Credits { json } => commands::credits(json, base_url, cli.retries).await,
+        Command::Generate(args) => commands::generate(args, hosts, cli.retries).await,
+        Command::Task(command) => commands::task(command, hosts, cli.retries).await,
+        Command::Credits { json } => commands::credits(json, hosts, cli.retries).await,
         Command::Sandbox(args) => commands::sandbox(args).await,
     };
     match outcome {

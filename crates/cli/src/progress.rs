@@ -66,3 +66,39 @@ impl TaskProgress {
         self.bar.finish_and_clear();
     }
 }
+
+/// A bar over the uploads of local `--image` files.
+pub struct UploadProgress {
+    bar: ProgressBar,
+}
+
+impl UploadProgress {
+    /// Starts the bar for `files` uploads.
+    pub fn start(files: usize) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} images")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message("uploading");
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar }
+    }
+
+    /// One file is stored at `url`.
+    pub fn uploaded(&self, path: &std::path::Path, url: &str) {
+        self.bar.inc(1);
+        let line = format!("uploaded {} -> {url}", path.display());
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}

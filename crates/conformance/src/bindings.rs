@@ -3,6 +3,9 @@
 
 use std::fmt::Debug;
 
+use nanobanana_api::multipart_upload::FilePart;
+#[allow(unused_imports)] // used by the drivers of hand-written operations
+use nanobanana_api::HandWrittenOperations;
 use nanobanana_api::{ResponseValue, Validate, ValidationError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -90,6 +93,28 @@ impl OperationRequest {
             .get(name)
             .ok_or_else(|| format!("no value for parameter `{name}`"))?;
         serde_json::from_value(value.clone()).map_err(|e| format!("parameter `{name}`: {e}"))
+    }
+
+    /// The text field `name` of a form body, when the body has it.
+    pub fn form_text(&self, name: &str) -> Option<String> {
+        let value = self.body.as_ref()?.get(name)?;
+        Some(match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    /// The file field `name` of a form body: the bytes of its (string) value, sent as
+    /// `application/octet-stream`.
+    pub fn file_part(&self, name: &str) -> Result<FilePart, String> {
+        let text = self
+            .form_text(name)
+            .ok_or_else(|| format!("no value for form field `{name}`"))?;
+        Ok(FilePart::from_bytes(
+            text.into_bytes(),
+            name,
+            "application/octet-stream",
+        ))
     }
 
     /// The body as `T`.

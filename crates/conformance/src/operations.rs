@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::bindings::OperationRequest;
 use crate::examples::{find_examples, SpecExample};
 use crate::instances::synthesize;
-use crate::spec::Spec;
+use crate::spec::{escape, Spec};
 
 /// One operation of the spec.
 #[derive(Clone, Debug)]
@@ -97,9 +97,14 @@ pub fn example_request(spec: &Spec, op: &SpecOperation) -> OperationRequest {
             .map(|e| e.value.clone())
             .or_else(|| {
                 let body_ptr = spec.resolve(&format!("{}/requestBody", op.pointer));
+                let media = spec.at(&body_ptr)["content"]
+                    .as_object()?
+                    .keys()
+                    .next()?
+                    .clone();
                 Some(synthesize(
                     spec,
-                    &format!("{body_ptr}/content/application~1json/schema"),
+                    &format!("{body_ptr}/content/{}/schema", escape(&media)),
                 ))
             });
     }

@@ -67,6 +67,17 @@ pub struct SandboxConfig {
     pub callback_timeout: Duration,
     /// Faults applied to the next calls, in order.
     pub faults: Vec<Fault>,
+    /// Where the file service listens (default `127.0.0.1:0`, an ephemeral port): the real
+    /// service is another host, so the sandbox's is another address.
+    pub files_addr: SocketAddr,
+    /// How long uploaded files are kept (the file service keeps them 72 h).
+    pub upload_ttl: Duration,
+    /// How many uploads the account may make; further uploads answer the documented 403.
+    /// `None` is unlimited.
+    pub upload_quota: Option<u64>,
+    /// Let `upload/url` download from any host. Off by default: the sandbox then fetches only
+    /// its own files and loopback URLs, so it never reaches the internet on its own.
+    pub fetch_remote_files: bool,
     /// The account's credits before any task (`GET /v1/credits` subtracts what tasks reserved).
     pub initial_credits: f64,
 }
@@ -87,6 +98,10 @@ impl Default for SandboxConfig {
             callback_timeout: Duration::from_secs(10),
             faults: Vec::new(),
             initial_credits: 1000.0,
+            files_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            upload_ttl: Duration::from_secs(72 * 60 * 60),
+            upload_quota: None,
+            fetch_remote_files: false,
         }
     }
 }

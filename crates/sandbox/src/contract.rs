@@ -19,6 +19,10 @@ pub enum SpecOperation {
     GetTask,
     /// `GET /v1/credits`
     GetCredits,
+    /// `POST /api/v1/files/upload/stream` (file service)
+    UploadStream,
+    /// `POST /api/v1/files/upload/url` (file service)
+    UploadUrl,
 }
 
 impl SpecOperation {
@@ -27,6 +31,8 @@ impl SpecOperation {
             Self::CreateTask => "/paths/~1v1~1images~1generations/post",
             Self::GetTask => "/paths/~1v1~1tasks~1{task_id}/get",
             Self::GetCredits => "/paths/~1v1~1credits/get",
+            Self::UploadStream => "/paths/~1api~1v1~1files~1upload~1stream/post",
+            Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
         }
     }
 }

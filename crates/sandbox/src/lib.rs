@@ -7,6 +7,9 @@
 //! - **Tasks** move pending → processing → completed over `estimated_time × time_scale`.
 //! - **Real images**: completed tasks link to PNGs served at `/files/<name>.png`, sized by
 //!   `size` and `quality`, the same bytes for the same prompt; links expire after a TTL.
+//! - **File service** on a second address, as Evolink's is on another host: both upload
+//!   operations, files kept 72 h and served back, an upload quota; image-to-image accepts
+//!   its own file URLs (and rejects expired ones).
 //! - **Callbacks** with the documented timeout and retries; **faults** on demand (the
 //!   `X-Sandbox-Fault` header or [`SandboxHandle::inject`]); a per-key rate limit.
 //!
@@ -23,6 +26,7 @@
 pub mod callbacks;
 mod config;
 pub mod contract;
+mod file_service;
 pub mod images;
 mod rate_limit;
 mod request_check;
@@ -31,6 +35,7 @@ mod server;
 pub mod simulation;
 mod state;
 mod store;
+pub mod uploads;
 
 pub use config::{Fault, SandboxConfig};
 pub use routes::FAULT_HEADER;

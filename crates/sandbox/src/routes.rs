@@ -77,6 +77,7 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
     }
     let request = check_create(&body, state.config.allow_insecure_callbacks)
         .map_err(IntoResponse::into_response)?;
+    check_own_uploads(state, &request).map_err(IntoResponse::into_response)?;
 
     let task = new_task(state, &request, fault == Some(Fault::FailTask));
     let name = format!("{}-0.png", task.id);
@@ -111,6 +112,24 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
         }),
     };
     Ok(respond(fault, Json(created).into_response()).await)
+}
+
+/// Image-to-image with the sandbox's own uploads: each must still be stored (uploads expire
+/// after 72 h). Images on other hosts are taken as they are (the sandbox does not fetch them).
+fn check_own_uploads(
+    state: &AppState,
+    request: &types::ImageGenerationRequest,
+) -> Result<(), ApiFailure> {
+    for (i, url) in request.image_urls.iter().enumerate() {
+        if let Some(Err(())) = crate::file_service::own_upload(state, url) {
+            return Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
+                .message(format!(
+                    "image_urls[{i}] is not a stored upload of this file service, or it expired (uploads are kept 72 h)"
+                ))
+                .param(format!("image_urls[{i}]")));
+        }
+    }
+    Ok(())
 }
 
 fn new_task(
@@ -316,6 +335,11 @@ fn authenticate(
     headers: &HeaderMap,
     op: SpecOperation,
 ) -> Result<String, ApiFailure> {
+    check_key(state, headers).ok_or_else(|| ApiFailure::documented(op, 401))
+}
+
+/// The request's key, when it is accepted (both services take the same key).
+pub(crate) fn check_key(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -327,10 +351,7 @@ fn authenticate(
         (Some(_), None) => true,
         (None, _) => false,
     };
-    match key {
-        Some(key) if accepted => Ok(key.to_string()),
-        _ => Err(ApiFailure::documented(op, 401)),
-    }
+    key.filter(|_| accepted).map(str::to_string)
 }
 
 /// The fault for this call: the request's header, else the next queued one.

@@ -1,13 +1,15 @@
 //! Starting and stopping a sandbox: on an ephemeral loopback port for tests and the CLI's
 //! embedded default, or on a fixed port for `nanobanana sandbox`.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::callbacks::{CallbackTransport, HttpTransport};
 use crate::config::{Fault, SandboxConfig};
+use crate::file_service::files_router;
 use crate::routes::{router, sweep_interval};
 use crate::state::{AppState, SandboxStats};
 
@@ -17,8 +19,9 @@ pub struct Sandbox;
 /// A running sandbox. Dropping it (or [`shutdown`](Self::shutdown)) stops it gracefully.
 pub struct SandboxHandle {
     base_url: String,
+    files_base_url: String,
     state: Arc<AppState>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
 }
 
@@ -34,13 +37,27 @@ impl Sandbox {
         callbacks: Arc<dyn CallbackTransport>,
     ) -> std::io::Result<SandboxHandle> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
-        let addr = listener.local_addr()?;
+        let files_listener = tokio::net::TcpListener::bind(config.files_addr).await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let files_base_url = format!("http://{}", files_listener.local_addr()?);
         let state = Arc::new(AppState::new(config, callbacks));
-        let base_url = format!("http://{addr}");
         state.base_url.set(base_url.clone()).expect("set once");
+        state
+            .files_base_url
+            .set(files_base_url.clone())
+            .expect("set once");
 
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(state.clone());
+        let (stop, stopped) = watch::channel(false);
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }
+        };
+        let api =
+            axum::serve(listener, router(state.clone())).with_graceful_shutdown(until_stopped());
+        let files = axum::serve(files_listener, files_router(state.clone()))
+            .with_graceful_shutdown(until_stopped());
         let sweeper_state = state.clone();
         let server = tokio::spawn(async move {
             let sweeper = tokio::spawn(async move {
@@ -48,25 +65,25 @@ impl Sandbox {
                 loop {
                     tick.tick().await;
                     let config = &sweeper_state.config;
-                    let evicted = sweeper_state.store.evict(config.task_ttl, config.link_ttl);
+                    let evicted = sweeper_state.store.evict(config.task_ttl, config.link_ttl)
+                        + sweeper_state.uploads.evict(config.upload_ttl);
                     if evicted > 0 {
                         tracing::debug!(evicted, "expired tasks and files evicted");
                     }
                 }
             });
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
+            let (api, files) = tokio::join!(api.into_future(), files.into_future());
             sweeper.abort();
-            if let Err(e) = served {
-                tracing::error!(error = %e, "sandbox server stopped");
+            for served in [api, files] {
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "sandbox server stopped");
+                }
             }
         });
-        tracing::info!(%base_url, "sandbox listening");
+        tracing::info!(%base_url, %files_base_url, "sandbox listening");
         Ok(SandboxHandle {
             base_url,
+            files_base_url,
             state,
             stop: Some(stop),
             server: Some(server),
@@ -78,6 +95,12 @@ impl SandboxHandle {
     /// `http://127.0.0.1:<port>`: the base URL for clients.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// `http://127.0.0.1:<port>`: the file service's base URL (uploads), another address as
+    /// Evolink's file service is another host.
+    pub fn files_base_url(&self) -> &str {
+        &self.files_base_url
     }
 
     /// Makes the next call fail with `fault` (queued after any already queued).
@@ -107,7 +130,7 @@ impl SandboxHandle {
     /// Stops accepting connections and waits for open requests to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
@@ -118,7 +141,7 @@ impl SandboxHandle {
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
     }
 }

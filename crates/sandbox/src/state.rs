@@ -8,6 +8,7 @@ use crate::callbacks::CallbackTransport;
 use crate::config::{Fault, SandboxConfig};
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
+use crate::uploads::Uploads;
 
 /// Counters of what the sandbox did, for tests and benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,6 +25,10 @@ pub struct SandboxStats {
     pub callbacks_delivered: u64,
     /// Callbacks given up after all retries.
     pub callbacks_failed: u64,
+    /// Images stored by the file service.
+    pub uploads: u64,
+    /// Upload calls answered with an error (nothing stored).
+    pub uploads_rejected: u64,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +39,8 @@ pub(crate) struct Counters {
     pub file_downloads: AtomicU64,
     pub callbacks_delivered: AtomicU64,
     pub callbacks_failed: AtomicU64,
+    pub uploads: AtomicU64,
+    pub uploads_rejected: AtomicU64,
     pub next_id: AtomicU64,
     pub credits_reserved_millis: AtomicU64,
 }
@@ -52,6 +59,8 @@ impl Counters {
             file_downloads: get(&self.file_downloads),
             callbacks_delivered: get(&self.callbacks_delivered),
             callbacks_failed: get(&self.callbacks_failed),
+            uploads: get(&self.uploads),
+            uploads_rejected: get(&self.uploads_rejected),
         }
     }
 }
@@ -60,12 +69,15 @@ impl Counters {
 pub(crate) struct AppState {
     pub config: SandboxConfig,
     pub store: Store,
+    pub uploads: Uploads,
     pub limiter: Option<RateLimiter>,
     pub faults: Mutex<VecDeque<Fault>>,
     pub counters: Counters,
     pub callbacks: Arc<dyn CallbackTransport>,
     /// The address results are served from, known once the listener is bound.
     pub base_url: OnceLock<String>,
+    /// The file service's address, known once its listener is bound.
+    pub files_base_url: OnceLock<String>,
 }
 
 impl AppState {
@@ -74,15 +86,21 @@ impl AppState {
             limiter: config.rate_limit_per_sec.map(RateLimiter::new),
             faults: Mutex::new(config.faults.iter().cloned().collect()),
             store: Store::default(),
+            uploads: Uploads::default(),
             counters: Counters::default(),
             callbacks,
             base_url: OnceLock::new(),
+            files_base_url: OnceLock::new(),
             config,
         }
     }
 
     pub(crate) fn base_url(&self) -> &str {
         self.base_url.get().map(String::as_str).unwrap_or("")
+    }
+
+    pub(crate) fn files_base_url(&self) -> &str {
+        self.files_base_url.get().map(String::as_str).unwrap_or("")
     }
 
     pub(crate) fn next_fault(&self) -> Option<Fault> {

@@ -1,0 +1,340 @@
+//! The sandbox's file service, on its own address as the real one is on its own host: the two
+//! upload operations of the spec, and the stored files served back until they expire (72 h).
+//! Errors are the spec's documented file-service bodies (`{success, code, msg}`).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::body::{Body, Bytes};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use nanobanana_api::{types, ImageFormat, MAX_IMAGE_BYTES};
+use serde_json::Value;
+
+use crate::contract::{documented_body, SpecOperation};
+use crate::state::{AppState, Counters};
+use crate::uploads::{stored_name, StoreRefusal, StoredUpload};
+
+/// Where stored files are served, under the file service's address.
+const FILES_PREFIX: &str = "/files/uploads";
+
+/// The file service's routes.
+pub(crate) fn files_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/files/upload/stream", post(upload_stream))
+        .route("/api/v1/files/upload/url", post(upload_url))
+        .route("/api/v1/files/download/{file_id}", get(download))
+        .route(&format!("{FILES_PREFIX}/{{file_id}}/{{name}}"), get(serve))
+        .fallback(|| async { FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint") })
+        // The image limit plus room for the form's other fields and boundaries.
+        .layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES as usize + 64 * 1024))
+        .with_state(state)
+}
+
+/// A documented file-service error with a specific `msg`.
+struct FileFailure {
+    status: u16,
+    body: Value,
+}
+
+impl FileFailure {
+    fn new(op: SpecOperation, status: u16, msg: impl Into<String>) -> Self {
+        let mut body = documented_body(op, status).unwrap_or_else(
+            || serde_json::json!({"success": false, "code": status, "msg": "Error"}),
+        );
+        body["msg"] = Value::String(msg.into());
+        Self { status, body }
+    }
+}
+
+impl IntoResponse for FileFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.body)).into_response()
+    }
+}
+
+/// An image received by either upload operation, before it is stored.
+struct Incoming {
+    bytes: Bytes,
+    name: String,
+    upload_path: Option<String>,
+    file_name: Option<String>,
+}
+
+async fn upload_stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    const OP: SpecOperation = SpecOperation::UploadStream;
+    let answer = async {
+        authenticate(&state, &headers, OP)?;
+        let mut form = form.map_err(|e| FileFailure::new(OP, 400, e.body_text()))?;
+        let mut file = None;
+        let mut upload_path = None;
+        let mut file_name = None;
+        while let Some(field) = form.next_field().await.map_err(|e| form_error(OP, &e))? {
+            let name = field.name().unwrap_or_default().to_string();
+            let original = field.file_name().map(str::to_string);
+            let bytes = field.bytes().await.map_err(|e| form_error(OP, &e))?;
+            match name.as_str() {
+                "file" => file = Some((bytes, original.unwrap_or_else(|| "image".into()))),
+                "upload_path" | "uploadPath" => {
+                    upload_path = Some(String::from_utf8_lossy(&bytes).into_owned())
+                }
+                "file_name" | "fileName" => {
+                    file_name = Some(String::from_utf8_lossy(&bytes).into_owned())
+                }
+                _ => {}
+            }
+        }
+        let (bytes, name) =
+            file.ok_or_else(|| FileFailure::new(OP, 400, "The form has no `file` field"))?;
+        let incoming = Incoming {
+            bytes,
+            name,
+            upload_path,
+            file_name,
+        };
+        store(&state, OP, incoming)
+    };
+    finish(&state, answer.await)
+}
+
+async fn upload_url(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    const OP: SpecOperation = SpecOperation::UploadUrl;
+    let answer = async {
+        authenticate(&state, &headers, OP)?;
+        let request: types::UploadFileUrlRequest = serde_json::from_slice(&body)
+            .map_err(|e| FileFailure::new(OP, 400, format!("Invalid request body: {e}")))?;
+        let url = reqwest::Url::parse(&request.file_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| FileFailure::new(OP, 400, "`file_url` must be an http(s) URL"))?;
+        let bytes = fetch(&state, &url).await?;
+        let name = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("image")
+            .to_string();
+        let incoming = Incoming {
+            bytes,
+            name,
+            upload_path: request.upload_path,
+            file_name: request.file_name,
+        };
+        store(&state, OP, incoming)
+    };
+    finish(&state, answer.await)
+}
+
+/// The image at `url`: read from the store when it is one of this sandbox's own files (no
+/// request to itself), else downloaded, at most 10 MB.
+async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailure> {
+    const OP: SpecOperation = SpecOperation::UploadUrl;
+    if let Some(upload) = own_upload(state, url.as_str()) {
+        return upload
+            .map(|u| u.bytes)
+            .map_err(|_| FileFailure::new(OP, 400, "`file_url` is an expired upload"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if !loopback && !state.config.fetch_remote_files {
+        return Err(FileFailure::new(
+            OP,
+            400,
+            "The sandbox fetches only its own files and loopback URLs (start it with --fetch-remote-files to fetch others)",
+        ));
+    }
+    let unreachable = |e: reqwest::Error| {
+        FileFailure::new(OP, 400, format!("Could not download `file_url`: {e}"))
+    };
+    let mut response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(unreachable)?
+        .get(url.clone())
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(unreachable)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+            return Err(too_large(OP));
+        }
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// Checks and stores an image; the documented 200 body.
+fn store(state: &AppState, op: SpecOperation, incoming: Incoming) -> Result<Response, FileFailure> {
+    if incoming.bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(too_large(op));
+    }
+    let format = ImageFormat::sniff(&incoming.bytes).ok_or_else(|| {
+        FileFailure::new(
+            op,
+            400,
+            "Unsupported file type: only image/jpeg, image/png, image/gif and image/webp are accepted",
+        )
+    })?;
+    let n = Counters::bump(&state.counters.next_id);
+    let seed = crate::images::seed(&format!("upload-{n}-{}", incoming.bytes.len()));
+    let file_id = format!("file_{n}{seed:08x}");
+    let original_name = incoming.name;
+    let file_name = stored_name(
+        incoming.file_name.as_deref().unwrap_or(&original_name),
+        format,
+    );
+    let upload = StoredUpload {
+        file_id: file_id.clone(),
+        file_name: file_name.clone(),
+        original_name,
+        upload_path: incoming.upload_path,
+        format,
+        bytes: incoming.bytes,
+        stored_at: tokio::time::Instant::now(),
+        stored_wall: SystemTime::now(),
+    };
+    let described = describe(state, &upload);
+    state
+        .uploads
+        .insert(upload, state.config.upload_quota)
+        .map_err(|StoreRefusal::QuotaSpent { quota }| {
+            FileFailure::new(
+                op,
+                403,
+                format!("Upload quota exceeded: this account may upload {quota} files"),
+            )
+        })?;
+    Counters::bump(&state.counters.uploads);
+    tracing::info!(%file_id, file_name, "file uploaded");
+    Ok(Json(types::FileUploadResponse {
+        success: Some(true),
+        code: Some(200),
+        msg: Some("success".into()),
+        data: described,
+    })
+    .into_response())
+}
+
+fn describe(state: &AppState, upload: &StoredUpload) -> types::UploadedFile {
+    let base = state.files_base_url();
+    let expires = upload.stored_wall + state.config.upload_ttl;
+    types::UploadedFile {
+        file_id: upload.file_id.clone(),
+        file_name: Some(upload.file_name.clone()),
+        original_name: Some(upload.original_name.clone()),
+        file_size: Some(upload.bytes.len() as i64),
+        mime_type: Some(upload.format.mime_type().into()),
+        upload_path: upload.upload_path.clone(),
+        file_url: format!(
+            "{base}{FILES_PREFIX}/{}/{}",
+            upload.file_id, upload.file_name
+        ),
+        download_url: Some(format!("{base}/api/v1/files/download/{}", upload.file_id)),
+        upload_time: Some(humantime::format_rfc3339_seconds(upload.stored_wall).to_string()),
+        expires_at: Some(humantime::format_rfc3339_seconds(expires).to_string()),
+    }
+}
+
+/// `Some` when `url` is a file URL of this sandbox's file service: the upload, or `Err` when
+/// it expired or never existed.
+pub(crate) fn own_upload(state: &AppState, url: &str) -> Option<Result<StoredUpload, ()>> {
+    let rest = url.strip_prefix(state.files_base_url())?;
+    let rest = rest.strip_prefix(FILES_PREFIX)?.strip_prefix('/')?;
+    let (file_id, name) = rest.split_once('/')?;
+    Some(
+        state
+            .uploads
+            .get(file_id, state.config.upload_ttl)
+            .unwrap_or(Err(()))
+            .and_then(|u| if u.file_name == name { Ok(u) } else { Err(()) }),
+    )
+}
+
+async fn serve(
+    State(state): State<Arc<AppState>>,
+    Path((file_id, name)): Path<(String, String)>,
+) -> Response {
+    match state.uploads.get(&file_id, state.config.upload_ttl) {
+        Some(Ok(upload)) if upload.file_name == name => file_response(upload),
+        Some(Err(())) => gone(),
+        _ => missing(),
+    }
+}
+
+async fn download(State(state): State<Arc<AppState>>, Path(file_id): Path<String>) -> Response {
+    match state.uploads.get(&file_id, state.config.upload_ttl) {
+        Some(Ok(upload)) => file_response(upload),
+        Some(Err(())) => gone(),
+        None => missing(),
+    }
+}
+
+fn file_response(upload: StoredUpload) -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, upload.format.mime_type())
+        .header(header::CONTENT_LENGTH, upload.bytes.len())
+        .body(Body::from(upload.bytes))
+        .expect("a valid response")
+}
+
+fn gone() -> Response {
+    let body = serde_json::json!({"success": false, "code": 410, "msg": "This file has expired (uploads are kept 72 h)"});
+    (StatusCode::GONE, Json(body)).into_response()
+}
+
+fn missing() -> Response {
+    let body = serde_json::json!({"success": false, "code": 404, "msg": "No such file"});
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+fn too_large(op: SpecOperation) -> FileFailure {
+    FileFailure::new(
+        op,
+        413,
+        format!("File too large, the limit is {MAX_IMAGE_BYTES} bytes (10 MB)"),
+    )
+}
+
+fn form_error(op: SpecOperation, error: &axum::extract::multipart::MultipartError) -> FileFailure {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(op)
+    } else {
+        FileFailure::new(op, 400, format!("Malformed form: {}", error.body_text()))
+    }
+}
+
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    op: SpecOperation,
+) -> Result<(), FileFailure> {
+    crate::routes::check_key(state, headers)
+        .map(|_| ())
+        .ok_or_else(|| FileFailure::new(op, 401, "Invalid or expired token"))
+}
+
+fn finish(state: &AppState, answer: Result<Response, FileFailure>) -> Response {
+    answer.unwrap_or_else(|failure| {
+        Counters::bump(&state.counters.uploads_rejected);
+        failure.into_response()
+    })
+}
