@@ -16,6 +16,7 @@ fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
         .current_dir(dir)
         .env_remove("EVOLINK_API_KEY")
         .env_remove("EVOLINK_BASE_URL")
+        .env_remove("EVOLINK_FILES_BASE_URL")
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
     for (k, v) in env {
         command.env(k, v);
@@ -312,4 +313,103 @@ fn task_commands_need_a_key() {
     let output = nanobanana(&["task", "get", "task-unified-1"], &[], Path::new("."));
     assert_eq!(output.status.code(), Some(4));
     assert!(text(&output).1.contains("EVOLINK_API_KEY"));
+}
+
+/// A real 64×48 PNG at `path`.
+fn write_png(path: &Path) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut encoder = png::Encoder::new(file, 64, 48);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&vec![120u8; 64 * 48 * 3]).unwrap();
+}
+
+#[test]
+fn a_local_image_is_uploaded_then_edited_on_the_embedded_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    write_png(&dir.path().join("photo.png"));
+    let output = nanobanana(
+        &[
+            "generate",
+            "make it a watercolor",
+            "--image",
+            "./photo.png",
+            "--quality",
+            "1K",
+            "-o",
+            "out.png",
+        ],
+        &[],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout.trim(), "out.png");
+    assert!(
+        stderr.contains("uploaded ./photo.png -> http://127.0.0.1:"),
+        "{stderr}"
+    );
+    assert_eq!(png_size(&dir.path().join("out.png")), (1024, 1024));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_flags_mix_urls_and_files_and_bad_files_send_nothing() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        time_scale: 0.002,
+        api_key: Some(SECRET.into()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_png(&dir.path().join("photo.png"));
+    std::fs::write(dir.path().join("notes.png"), "just text").unwrap();
+    let env = vec![
+        ("EVOLINK_API_KEY".to_string(), SECRET.to_string()),
+        (
+            "EVOLINK_BASE_URL".to_string(),
+            sandbox.base_url().to_string(),
+        ),
+        (
+            "EVOLINK_FILES_BASE_URL".to_string(),
+            sandbox.files_base_url().to_string(),
+        ),
+    ];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = ["generate", "edit", "--quality", "1K", "--json"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        nanobanana_async(args, env.clone(), dir.path().to_path_buf())
+    };
+
+    // A file that is not an image, a missing file, eleven images: refused, nothing sent.
+    for extra in [
+        vec!["--image", "notes.png"],
+        vec!["--image", "https://e.com/a.png", "--image", "missing.png"],
+        ["--image", "photo.png"].repeat(11),
+    ] {
+        let output = run(&extra).await;
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(3), "{extra:?}: {stderr}");
+        assert!(!stderr.contains(SECRET));
+    }
+    let refused = sandbox.stats();
+    assert_eq!((refused.uploads, refused.creates), (0, 0), "{refused:?}");
+
+    let output = run(&[
+        "--image",
+        "https://example.com/ref.webp",
+        "--image",
+        "photo.png",
+    ])
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(sandbox.stats().uploads, 1);
+    assert_eq!(sandbox.stats().creates, 1);
+    assert!(!stderr.contains(SECRET) && !stdout.contains(SECRET));
 }

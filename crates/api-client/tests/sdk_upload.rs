@@ -1,0 +1,442 @@
+//! Uploading local images through the file service: each accepted type is streamed as a
+//! multipart part with its real media type; bad files are refused before any request (the
+//! mocks count what they received); inputs mix URLs and files, in order; quota and retries; and
+//! the key reaches only the two Evolink services, never the host of a result or a redirect.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use nanobanana_api::{types, Error, ImageInput, LocalImageProblem, NanoBanana, MAX_IMAGE_BYTES};
+use serde_json::{json, Value};
+use support::{config, created, task, KEY};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const STREAM: &str = "/api/v1/files/upload/stream";
+
+/// One small file of each type the file service accepts, by magic bytes.
+const SAMPLES: [(&str, &[u8], &str); 4] = [
+    ("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png"),
+    (
+        "photo.jpg",
+        b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01",
+        "image/jpeg",
+    ),
+    ("anim.gif", b"GIF89a\x01\0\x01\0\x80\0\0", "image/gif"),
+    ("photo.webp", b"RIFF\x1a\0\0\0WEBPVP8 \x0e\0", "image/webp"),
+];
+
+fn uploaded(file_id: &str, file_url: &str) -> Value {
+    json!({
+        "success": true, "code": 200, "msg": "success",
+        "data": {"file_id": file_id, "file_url": file_url, "file_name": "photo.png"}
+    })
+}
+
+/// A client whose API and file service are the two mocks.
+fn client(api: &MockServer, files: &MockServer) -> NanoBanana {
+    NanoBanana::new(&config(api).files_base_url(files.uri()).unwrap()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// A file of exactly `len` bytes starting with the PNG signature (sparse, so it is cheap).
+fn png_of_len(dir: &Path, name: &str, len: u64) -> PathBuf {
+    let path = write(dir, name, b"\x89PNG\r\n\x1a\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+    path
+}
+
+/// One part of a multipart body as the server received it.
+#[derive(Debug)]
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// The parts of a multipart request, read with multer (the parser axum uses).
+async fn parts(request: &Request) -> Vec<Part> {
+    let content_type = request.headers["content-type"].to_str().unwrap();
+    let boundary = multer::parse_boundary(content_type).unwrap();
+    let body = bytes::Bytes::copy_from_slice(&request.body);
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut found = Vec::new();
+    while let Some(field) = form.next_field().await.unwrap() {
+        found.push(Part {
+            name: field.name().unwrap_or_default().to_string(),
+            file_name: field.file_name().map(str::to_string),
+            content_type: field.content_type().map(|m| m.to_string()),
+            bytes: field.bytes().await.unwrap().to_vec(),
+        });
+    }
+    found
+}
+
+/// The `filename` a multipart body names (for a mock's synchronous responder).
+fn sent_file_name(request: &Request) -> String {
+    let body = String::from_utf8_lossy(&request.body);
+    let rest = body.split("filename=\"").nth(1).expect("a file part");
+    rest.split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_accepted_type_is_streamed_with_its_media_type() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("file_1", "https://files.evolink.ai/p/photo.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+
+    for (name, bytes, mime) in SAMPLES {
+        let file = client
+            .upload_file(write(dir.path(), name, bytes))
+            .await
+            .unwrap();
+        assert_eq!(file.file_url, "https://files.evolink.ai/p/photo.png");
+        let received = files.received_requests().await.unwrap();
+        let request = received.last().unwrap();
+        // A known length: the part is streamed from the file with a Content-Length, not chunked.
+        let length: usize = request.headers["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(length, request.body.len());
+        let parts = parts(request).await;
+        assert_eq!(parts.len(), 1, "{name}");
+        let part = &parts[0];
+        assert_eq!(part.name, "file");
+        assert_eq!(part.file_name.as_deref(), Some(name));
+        assert_eq!(part.content_type.as_deref(), Some(mime), "{name}");
+        assert_eq!(part.bytes, bytes, "{name}");
+    }
+    assert_eq!(files.received_requests().await.unwrap().len(), 4);
+    assert!(api.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_before_any_request() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(uploaded("f", "https://e.com/a.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A text file named .png: judged by its bytes, not its name.
+    let text = write(dir.path(), "notes.png", b"hello, this is text");
+    let err = client.upload_file(&text).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAnImage { .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("notes.png"), "{err}");
+    assert!(err.to_string().contains("68 65 6c 6c 6f"), "{err}");
+
+    // One byte over 10 MB, with a valid PNG signature.
+    let big = png_of_len(dir.path(), "big.png", MAX_IMAGE_BYTES + 1);
+    let err = client.upload_file(&big).await.unwrap_err();
+    match &err {
+        Error::LocalImage(e) => assert!(matches!(
+            e.problem,
+            LocalImageProblem::TooLarge { size, limit } if size == MAX_IMAGE_BYTES + 1 && limit == MAX_IMAGE_BYTES
+        )),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("10485760 bytes (10 MB)"), "{err}");
+
+    // Exactly 10 MB is allowed (the boundary), a missing file and a directory are not.
+    let at_limit = png_of_len(dir.path(), "limit.png", MAX_IMAGE_BYTES);
+    let missing = client
+        .upload_file(dir.path().join("missing.png"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&missing, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotFound))
+    );
+    let directory = client.upload_file(dir.path()).await.unwrap_err();
+    assert!(
+        matches!(&directory, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAFile))
+    );
+    let empty = write(dir.path(), "empty.png", b"");
+    assert!(client.upload_file(&empty).await.is_err());
+
+    // Nothing reached either server so far; the 10 MB file then does.
+    assert!(files.received_requests().await.unwrap().is_empty());
+    assert!(api.received_requests().await.unwrap().is_empty());
+    client.upload_file(&at_limit).await.unwrap();
+    let received = files.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].body.len() as u64 > MAX_IMAGE_BYTES);
+}
+
+#[tokio::test]
+async fn mixed_inputs_keep_their_order_and_one_bad_file_stops_every_upload() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(|request: &Request| {
+            // Answer with a URL naming the uploaded file, so the order can be checked.
+            let name = sent_file_name(request);
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("f", &format!("https://files.evolink.ai/u/{name}")))
+        })
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.png", SAMPLES[0].1);
+    let b = write(dir.path(), "b.jpg", SAMPLES[1].1);
+
+    let urls = client
+        .image_urls([
+            ImageInput::File(a.clone()),
+            ImageInput::Url("https://e.com/remote.webp".into()),
+            ImageInput::parse(b.to_str().unwrap()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        urls,
+        [
+            "https://files.evolink.ai/u/a.png",
+            "https://e.com/remote.webp",
+            "https://files.evolink.ai/u/b.jpg"
+        ]
+    );
+    assert_eq!(files.received_requests().await.unwrap().len(), 2);
+
+    // A bad input anywhere: nothing is uploaded, even the good files before it.
+    let bad = write(dir.path(), "bad.png", b"<html>");
+    let err = client.image_urls([a.clone(), bad]).await.unwrap_err();
+    assert!(matches!(err, Error::LocalImage(_)), "{err:?}");
+    // A GIF is stored by the file service but the generation call does not take it.
+    let gif = write(dir.path(), "anim.gif", SAMPLES[2].1);
+    let err = client.image_urls([gif]).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("generation call takes only JPEG, PNG or WebP"),
+        "{err}"
+    );
+    // Eleven inputs: over the API's limit of 10, named as the API names it.
+    let err = client.image_urls(vec![a.clone(); 11]).await.unwrap_err();
+    match err {
+        Error::Validation(e) => {
+            assert_eq!(e.field, "image_urls");
+            assert!(e.limit.contains("at most 10"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(files.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_typed() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(
+                json!({"success": false, "code": 500, "msg": "Internal server error"}),
+            ),
+        )
+        .up_to_n_times(1)
+        .mount(&files)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(uploaded("f", "https://e.com/a.png")),
+        )
+        .up_to_n_times(1)
+        .mount(&files)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(
+                json!({"success": false, "code": 403, "msg": "Upload quota exceeded"}),
+            ),
+        )
+        .mount(&files)
+        .await;
+    let cfg = config(&api)
+        .files_base_url(files.uri())
+        .unwrap()
+        .retry_policy(nanobanana_api::RetryPolicy {
+            initial_delay: std::time::Duration::from_millis(1),
+            ..support::policy()
+        });
+    let client = NanoBanana::new(&cfg).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let png = write(dir.path(), "a.png", SAMPLES[0].1);
+
+    client.upload_file(&png).await.unwrap();
+    let received = files.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    for attempt in &received {
+        // Each attempt streamed the whole file (the retry opened it again).
+        assert_eq!(parts(attempt).await[0].bytes, SAMPLES[0].1);
+    }
+
+    let err = client.upload_file(&png).await.unwrap_err();
+    assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
+    assert_eq!(err.status(), Some(403));
+    assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
+    support::assert_key_hidden(&err, &err.to_string());
+}
+
+#[tokio::test]
+async fn upload_url_sends_the_url_and_checks_it_first() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files/upload/url"))
+        .and(wiremock::matchers::body_json(
+            json!({"file_url": "https://e.com/a.png"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("f", "https://files.evolink.ai/a.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let file = client.upload_url("https://e.com/a.png").await.unwrap();
+    assert_eq!(file.file_url, "https://files.evolink.ai/a.png");
+    let err = client.upload_url("not a url").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(e) if e.field == "file_url"),
+        "{err:?}"
+    );
+    assert_eq!(files.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    let elsewhere = MockServer::start().await; // result images, and a redirect target
+    let result_url = format!("{}/results/out.png", elsewhere.uri());
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("f", "https://files.evolink.ai/u/a.png")),
+        )
+        .mount(&files)
+        .await;
+    // upload/url answers with a redirect to another host: reqwest must drop the key there.
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files/upload/url"))
+        .respond_with(ResponseTemplate::new(307).insert_header(
+            "location",
+            format!("{}/api/v1/files/upload/url", elsewhere.uri()),
+        ))
+        .mount(&files)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files/upload/url"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(uploaded("g", "https://e.com/b.png")),
+        )
+        .mount(&elsewhere)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-1-k", 1)))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tasks/task-unified-1-k"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(task(
+            "task-unified-1-k",
+            "completed",
+            100,
+            &[result_url],
+        )))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/results/out.png"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(support::png_bytes(64)))
+        .mount(&elsewhere)
+        .await;
+
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+    let png = write(dir.path(), "a.png", SAMPLES[0].1);
+    let request = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("make it a watercolor");
+    let request = client.with_images(request, [png.as_path()]).await.unwrap();
+    let generated = client
+        .generate(request, dir.path().join("out"))
+        .await
+        .unwrap();
+    assert_eq!(generated.files.len(), 1);
+    client.upload_url("https://e.com/b.png").await.unwrap();
+
+    let bearer = format!("Bearer {KEY}");
+    let sent_key = |r: &Request| {
+        r.headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    for (server, name) in [(&api, "API"), (&files, "file service")] {
+        let received = server.received_requests().await.unwrap();
+        assert!(!received.is_empty());
+        for r in &received {
+            assert_eq!(
+                sent_key(r).as_deref(),
+                Some(bearer.as_str()),
+                "{name} {}",
+                r.url
+            );
+        }
+    }
+    let received = elsewhere.received_requests().await.unwrap();
+    assert_eq!(
+        received.len(),
+        2,
+        "the result download and the redirected upload"
+    );
+    for r in &received {
+        assert_eq!(sent_key(r), None, "the key reached {}", r.url);
+        assert!(!format!("{:?}", r.headers).contains(KEY));
+    }
+    // The create call carried the uploaded file's URL.
+    let create: Value =
+        serde_json::from_slice(&api.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        create["image_urls"],
+        json!(["https://files.evolink.ai/u/a.png"])
+    );
+}
