@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig};
+use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 
 const SECRET: &str = "sk-cli-secret-never-printed";
 
@@ -37,6 +37,28 @@ async fn nanobanana_async(
     })
     .await
     .unwrap()
+}
+
+/// A fast sandbox that accepts only [`SECRET`].
+async fn keyed_sandbox() -> SandboxHandle {
+    Sandbox::start(SandboxConfig {
+        time_scale: 0.002,
+        api_key: Some(SECRET.into()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The environment that points the binary at `sandbox` (both services) with [`SECRET`].
+fn env_for(sandbox: &SandboxHandle) -> Vec<(String, String)> {
+    [
+        ("EVOLINK_API_KEY", SECRET),
+        ("EVOLINK_BASE_URL", sandbox.base_url()),
+        ("EVOLINK_FILES_BASE_URL", sandbox.files_base_url()),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .to_vec()
 }
 
 fn text(output: &Output) -> (String, String) {
@@ -198,21 +220,9 @@ fn help_documents_the_exit_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_error_maps_to_its_exit_code_and_never_shows_the_key() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
-        api_key: Some(SECRET.into()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = keyed_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = vec![
-        ("EVOLINK_API_KEY".to_string(), SECRET.to_string()),
-        (
-            "EVOLINK_BASE_URL".to_string(),
-            sandbox.base_url().to_string(),
-        ),
-    ];
+    let env = env_for(&sandbox);
     let args = |extra: &[&str]| {
         let mut args: Vec<String> = ["--retries", "0", "generate", "a cat", "--quality", "1K"]
             .map(String::from)
@@ -354,27 +364,11 @@ fn a_local_image_is_uploaded_then_edited_on_the_embedded_sandbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn image_flags_mix_urls_and_files_and_bad_files_send_nothing() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
-        api_key: Some(SECRET.into()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = keyed_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     write_png(&dir.path().join("photo.png"));
     std::fs::write(dir.path().join("notes.png"), "just text").unwrap();
-    let env = vec![
-        ("EVOLINK_API_KEY".to_string(), SECRET.to_string()),
-        (
-            "EVOLINK_BASE_URL".to_string(),
-            sandbox.base_url().to_string(),
-        ),
-        (
-            "EVOLINK_FILES_BASE_URL".to_string(),
-            sandbox.files_base_url().to_string(),
-        ),
-    ];
+    let env = env_for(&sandbox);
     let run = |extra: &[&str]| {
         let mut args: Vec<String> = ["generate", "edit", "--quality", "1K", "--json"]
             .iter()
