@@ -16,6 +16,9 @@ use crate::{types, Client, GeneratedError};
 /// The operation's path on the file service.
 pub const UPLOAD_FILE_STREAM_PATH: &str = "/api/v1/files/upload/stream";
 
+/// How much of a file is read per chunk of an upload.
+const FILE_CHUNK_BYTES: usize = 256 * 1024;
+
 /// The `file` field of the form: the bytes (streamed or in memory), the file name sent with
 /// them and their media type.
 #[derive(Debug)]
@@ -28,7 +31,10 @@ pub struct FilePart {
 
 impl FilePart {
     /// A part streamed from `file`, `length` bytes long (sent as the part's length, so the
-    /// request has a `Content-Length` and is never buffered whole).
+    /// request has a `Content-Length` and is never buffered whole). Read in 256 KiB chunks:
+    /// each read of a tokio file is a trip to the blocking pool, and reqwest's own
+    /// `Body::from(File)` reads 4 KiB at a time, 8× slower than curl for 10 MB (measured by
+    /// `nanobanana-bench upload`).
     pub fn from_file(
         file: tokio::fs::File,
         length: u64,
@@ -36,7 +42,10 @@ impl FilePart {
         mime_type: impl Into<String>,
     ) -> Self {
         Self {
-            body: reqwest::Body::from(file),
+            body: reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+                file,
+                FILE_CHUNK_BYTES,
+            )),
             length: Some(length),
             file_name: file_name.into(),
             mime_type: mime_type.into(),

@@ -8,6 +8,7 @@ mod measure;
 mod overhead;
 mod polling;
 mod throughput;
+mod upload;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +45,8 @@ enum Bench {
     },
     /// Streaming a result PNG to disk vs curl, and peak memory for two image sizes.
     Download,
+    /// Uploading a local image (streamed multipart) vs curl -F, and peak memory for 100 KB vs 10 MB.
+    Upload,
     /// Task queries/s and p99 of the sandbox vs Prism serving the same spec.
     Throughput {
         #[arg(long, default_value_t = 32)]
@@ -61,6 +64,8 @@ enum Bench {
     ServeSandbox {
         #[arg(long)]
         port: u16,
+        #[arg(long)]
+        files_port: u16,
     },
 }
 
@@ -73,25 +78,28 @@ async fn main() {
             polling::run(20).await;
             batch::run(1000, 100).await;
             download::run().await;
+            upload::run().await;
             throughput::run(32, 5, std::env::var("PRISM_BIN").ok()).await;
         }
         Bench::Overhead { iterations } => overhead::run(iterations).await,
         Bench::Polling { tasks } => polling::run(tasks).await,
         Bench::Batch { generations, rate } => batch::run(generations, rate).await,
         Bench::Download => download::run().await,
+        Bench::Upload => upload::run().await,
         Bench::Throughput {
             clients,
             seconds,
             prism,
         } => throughput::run(clients, seconds, prism).await,
         Bench::Codegen => codegen::run(),
-        Bench::ServeSandbox { port } => serve(port).await,
+        Bench::ServeSandbox { port, files_port } => serve(port, files_port).await,
     }
 }
 
-async fn serve(port: u16) {
+async fn serve(port: u16, files_port: u16) {
     let config = nanobanana_sandbox::SandboxConfig {
         addr: ([127, 0, 0, 1], port).into(),
+        files_addr: ([127, 0, 0, 1], files_port).into(),
         time_scale: 0.001,
         ..Default::default()
     };
@@ -104,20 +112,39 @@ async fn serve(port: u16) {
 
 /// Starts `nanobanana-bench serve-sandbox` in a child process and returns it with its base URL.
 pub async fn sandbox_process() -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (child, base, _) = sandbox_process_with_files().await;
+    (child, base)
+}
+
+/// [`sandbox_process`], also returning the file service's base URL.
+pub async fn sandbox_process_with_files() -> (tokio::process::Child, String, String) {
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, files_port) = (free_port(), free_port());
     let child = tokio::process::Command::new(std::env::current_exe().unwrap())
-        .args(["serve-sandbox", "--port", &port.to_string()])
+        .args([
+            "serve-sandbox",
+            "--port",
+            &port.to_string(),
+            "--files-port",
+            &files_port.to_string(),
+        ])
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the bench binary runs");
-    let url = format!("http://127.0.0.1:{port}");
     wait_for_port(port).await;
-    (child, url)
+    wait_for_port(files_port).await;
+    (
+        child,
+        format!("http://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{files_port}"),
+    )
 }
 
 /// Waits until something listens on `port`.

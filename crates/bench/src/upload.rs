@@ -1,0 +1,96 @@
+//! Upload: a local image sent by the SDK (checked, then streamed from disk as a multipart part)
+//! vs `curl -F` on the same file and endpoint, and the SDK's peak memory above its baseline for
+//! a 100 KB and a 10 MB file: streaming means the second is not ~10 MB higher. The sandbox runs
+//! in another process so its memory (it keeps the files) is not counted.
+
+use std::time::{Duration, Instant};
+
+use nanobanana_api::{ClientConfig, NanoBanana};
+
+use crate::measure::{median, peak_rss_kib, report, reset_peak_rss, rss_kib};
+
+const RUNS: usize = 5;
+
+pub async fn run() {
+    let (_child, base, files_base) = crate::sandbox_process_with_files().await;
+    let client = NanoBanana::new(
+        &ClientConfig::new("sk-bench")
+            .unwrap()
+            .base_url(&base)
+            .unwrap()
+            .files_base_url(&files_base)
+            .unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut peaks = Vec::new();
+
+    for (label, size) in [("100 KB", 100 * 1024), ("10 MB", 10 * 1024 * 1024)] {
+        let path = dir.path().join(format!("{}.png", label.replace(' ', "")));
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend((0..size - 8).map(|i| (i * 31 % 251) as u8));
+        std::fs::write(&path, &bytes).unwrap();
+        drop(bytes);
+        client.upload_file(&path).await.unwrap(); // warm the connection
+
+        reset_peak_rss();
+        let baseline_rss = rss_kib();
+        let mut ours = Vec::new();
+        for _ in 0..RUNS {
+            let start = Instant::now();
+            client.upload_file(&path).await.unwrap();
+            ours.push(start.elapsed());
+        }
+        let peak_above = peak_rss_kib().saturating_sub(baseline_rss);
+        peaks.push(peak_above);
+
+        let mut curl = Vec::new();
+        for _ in 0..RUNS {
+            let output = tokio::process::Command::new("curl")
+                .args([
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{time_total}",
+                    "-H",
+                    "Authorization: Bearer sk-bench",
+                    "-F",
+                    &format!("file=@{};type=image/png", path.display()),
+                    &format!("{files_base}/api/v1/files/upload/stream"),
+                ])
+                .output()
+                .await
+                .expect("curl runs");
+            assert!(output.status.success());
+            let seconds: f64 = String::from_utf8_lossy(&output.stdout)
+                .trim()
+                .parse()
+                .expect("curl's time_total");
+            curl.push(Duration::from_secs_f64(seconds));
+        }
+        let (o, c) = (median(&mut ours), median(&mut curl));
+        let mb = size as f64 / 1e6;
+        let (ours_rate, curl_rate) = (mb / o.as_secs_f64(), mb / c.as_secs_f64());
+        report(
+            &format!("upload {label}"),
+            &format!("SDK {ours_rate:.0} MB/s ({:.1} ms)", o.as_secs_f64() * 1e3),
+            &format!(
+                "curl -F {curl_rate:.0} MB/s ({:.1} ms)",
+                c.as_secs_f64() * 1e3
+            ),
+            ours_rate / curl_rate,
+            "≥ 0.5× curl",
+            ours_rate / curl_rate >= 0.5,
+        );
+        println!(
+            "upload {label}: peak RSS above baseline {:.2} MiB",
+            peak_above as f64 / 1024.0
+        );
+    }
+    let growth = peaks[1].saturating_sub(peaks[0]) as f64 / 1024.0;
+    println!(
+        "upload: peak RSS grows {growth:.2} MiB from a 100 KB to a 10 MB file (target < 2 MiB: streamed, not buffered) {}",
+        if growth < 2.0 { "PASS" } else { "MISS" }
+    );
+}
