@@ -172,10 +172,20 @@ fn run_progenitor(
     panic::set_hook(previous_hook);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(CodegenError::Generator {
-            spec: shown.to_string(),
-            message: e.to_string(),
-        }),
+        Ok(Err(e)) => {
+            let mut message = e.to_string();
+            if message.contains("content type") {
+                message.push_str(&format!(
+                    "\nhint: progenitor generates JSON, form-urlencoded, octet-stream and text bodies \
+                     only; mark the operation `{HAND_WRITTEN_EXTENSION}: true` and implement it in \
+                     the api-client crate (see crates/api-client/src/multipart_upload.rs)"
+                ));
+            }
+            Err(CodegenError::Generator {
+                spec: shown.to_string(),
+                message,
+            })
+        }
         Err(payload) => {
             let message = payload
                 .downcast_ref::<String>()

@@ -233,6 +233,20 @@ fn a_second_error_schema_is_reported_instead_of_a_progenitor_panic() {
 }
 
 #[test]
+fn a_multipart_operation_needs_the_hand_written_marker() {
+    // Marked, it is left out of generation (the committed tree passes `--check`); unmarked,
+    // progenitor refuses the body and the message says what to do.
+    let marker = "      x-nanobanana-hand-written: true\n";
+    assert!(real_spec().contains(marker));
+    let report = spec_error(&edit(&real_spec(), marker, ""));
+    assert!(report.contains("multipart/form-data"), "{report}");
+    assert!(
+        report.contains("x-nanobanana-hand-written: true"),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_missing_spec_file_is_one_clear_error() {
     let out = xtask(&["codegen", "--check", "--spec", "spec/nope.yaml"]);
     let report = text(&out);

@@ -264,8 +264,8 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
-        action: "cannot listen on port",
-        path: args.port.to_string().into(),
+        action: "cannot listen on ports (API, file service)",
+        path: format!("{}, {}", args.port, args.files_port).into(),
         source,
     })?;
     eprintln!(
