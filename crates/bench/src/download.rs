@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use nanobanana_api::{types, ClientConfig, NanoBanana};
 
-use crate::measure::{median, peak_rss_kib, report, reset_peak_rss, rss_kib};
+use crate::measure::{curl_transfer_time, median, peak_rss_kib, report, reset_peak_rss, rss_kib};
 
 pub async fn run() {
     let (_child, base) = crate::sandbox_process().await;
@@ -54,25 +54,7 @@ pub async fn run() {
         let mut curl = Vec::new();
         for i in 0..5 {
             let out = dir.path().join(format!("curl-{i}.png"));
-            // curl's own transfer time (connect to last byte), without its process start.
-            let output = tokio::process::Command::new("curl")
-                .args([
-                    "-sS",
-                    "-o",
-                    out.to_str().unwrap(),
-                    "-w",
-                    "%{time_total}",
-                    &url,
-                ])
-                .output()
-                .await
-                .expect("curl runs");
-            assert!(output.status.success());
-            let seconds: f64 = String::from_utf8_lossy(&output.stdout)
-                .trim()
-                .parse()
-                .expect("curl's time_total");
-            curl.push(Duration::from_secs_f64(seconds));
+            curl.push(curl_transfer_time(&["-o", out.to_str().unwrap(), &url]).await);
         }
         let (o, c): (Duration, Duration) = (median(&mut ours), median(&mut curl));
         let mb = bytes as f64 / 1e6;

@@ -56,3 +56,20 @@ pub fn report(name: &str, figure: &str, baseline: &str, ratio: f64, target: &str
 pub fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
+
+/// Runs `curl -sS -w %{time_total} <args>` and returns curl's own transfer time (connect to
+/// last byte), without its process start.
+pub async fn curl_transfer_time(args: &[&str]) -> Duration {
+    let output = tokio::process::Command::new("curl")
+        .args(["-sS", "-w", "%{time_total}"])
+        .args(args)
+        .output()
+        .await
+        .expect("curl runs");
+    assert!(output.status.success(), "curl {args:?} failed");
+    let seconds: f64 = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .expect("curl's time_total");
+    Duration::from_secs_f64(seconds)
+}

@@ -3,11 +3,11 @@
 //! a 100 KB and a 10 MB file: streaming means the second is not ~10 MB higher. The sandbox runs
 //! in another process so its memory (it keeps the files) is not counted.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use nanobanana_api::{ClientConfig, NanoBanana};
 
-use crate::measure::{median, peak_rss_kib, report, reset_peak_rss, rss_kib};
+use crate::measure::{curl_transfer_time, median, peak_rss_kib, report, reset_peak_rss, rss_kib};
 
 const RUNS: usize = 5;
 
@@ -46,28 +46,11 @@ pub async fn run() {
 
         let mut curl = Vec::new();
         for _ in 0..RUNS {
-            let output = tokio::process::Command::new("curl")
-                .args([
-                    "-sS",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{time_total}",
-                    "-H",
-                    "Authorization: Bearer sk-bench",
-                    "-F",
-                    &format!("file=@{};type=image/png", path.display()),
-                    &format!("{files_base}/api/v1/files/upload/stream"),
-                ])
-                .output()
-                .await
-                .expect("curl runs");
-            assert!(output.status.success());
-            let seconds: f64 = String::from_utf8_lossy(&output.stdout)
-                .trim()
-                .parse()
-                .expect("curl's time_total");
-            curl.push(Duration::from_secs_f64(seconds));
+            let form = format!("file=@{};type=image/png", path.display());
+            let url = format!("{files_base}/api/v1/files/upload/stream");
+            let auth = "Authorization: Bearer sk-bench";
+            let args = ["-o", "/dev/null", "-H", auth, "-F", &form, &url];
+            curl.push(curl_transfer_time(&args).await);
         }
         let (o, c) = (median(&mut ours), median(&mut curl));
         let mb = size as f64 / 1e6;
