@@ -2,18 +2,19 @@
 //! bill twice, waiting, downloading, and the one-call [`generate`](NanoBanana::generate).
 
 use std::fmt;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::classify::{classify, conversion_error};
+use crate::classify::{classify, conversion_error, ErrorBody};
 use crate::config::ClientConfig;
 use crate::download::ResultDownloader;
 use crate::error::{Error, Operation};
 use crate::retry::{with_retries, RateLimitGate, RetryPolicy};
 use crate::validation::Validate;
 use crate::waiting::{PollSchedule, TaskHandle};
-use crate::{types, Client};
+use crate::{types, Client, GeneratedError, ResponseValue};
 
 /// The high-level client. Cheap to clone: clones share one connection pool and one rate-limit
 /// gate, so a 429 seen by one call slows all of them.
@@ -116,44 +117,27 @@ impl NanoBanana {
             .try_into()
             .map_err(|e| conversion_error(e.to_string()))?;
         request.validate()?;
-        let inner = &self.inner;
-        with_retries(&inner.retry, &inner.gate, Operation::CreateTask, || async {
-            match inner
-                .api
-                .create_image_generation()
-                .body(request.clone())
-                .send()
-                .await
-            {
-                Ok(response) => Ok(response.into_inner()),
-                Err(e) => Err(classify(Operation::CreateTask, e).await),
-            }
+        let api = &self.inner.api;
+        self.send_retried(Operation::CreateTask, || {
+            api.create_image_generation().body(request.clone()).send()
         })
         .await
     }
 
     /// Queries a task, retrying every transient failure.
     pub async fn get_task(&self, task_id: &str) -> Result<types::TaskDetail, Error> {
-        let inner = &self.inner;
-        with_retries(&inner.retry, &inner.gate, Operation::GetTask, || async {
-            match inner.api.get_task_detail().task_id(task_id).send().await {
-                Ok(response) => Ok(response.into_inner()),
-                Err(e) => Err(classify(Operation::GetTask, e).await),
-            }
+        let api = &self.inner.api;
+        self.send_retried(Operation::GetTask, || {
+            api.get_task_detail().task_id(task_id).send()
         })
         .await
     }
 
     /// The account's remaining and used credits (and those of this API key).
     pub async fn credits(&self) -> Result<types::CreditsResponse, Error> {
-        let inner = &self.inner;
-        with_retries(&inner.retry, &inner.gate, Operation::GetCredits, || async {
-            match inner.api.get_credits().send().await {
-                Ok(response) => Ok(response.into_inner()),
-                Err(e) => Err(classify(Operation::GetCredits, e).await),
-            }
-        })
-        .await
+        let api = &self.inner.api;
+        self.send_retried(Operation::GetCredits, || api.get_credits().send())
+            .await
     }
 
     /// Saves every result of a completed `task` into `dir` as `<task_id>-<n>.<ext>`.
@@ -173,6 +157,31 @@ impl NanoBanana {
     {
         let created = self.create(request).await?;
         self.finish(TaskHandle::from(&created), dir.as_ref()).await
+    }
+
+    /// Sends a generated operation with this client's retries and rate-limit gate; failures
+    /// are classified as `operation`'s (which decides whether retrying is safe).
+    pub(crate) async fn send_retried<T, E, F, Fut>(
+        &self,
+        operation: Operation,
+        mut send: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, GeneratedError<E>>>,
+        E: ErrorBody,
+    {
+        let inner = &self.inner;
+        with_retries(&inner.retry, &inner.gate, operation, || {
+            let sent = send();
+            async move {
+                match sent.await {
+                    Ok(response) => Ok(response.into_inner()),
+                    Err(e) => Err(classify(operation, e).await),
+                }
+            }
+        })
+        .await
     }
 
     /// Wait for a created task and download its results.

@@ -95,20 +95,12 @@ impl NanoBanana {
             upload_path: None,
         };
         request.validate()?;
-        let inner = &self.inner;
-        let uploaded = with_retries(&inner.retry, &inner.gate, Operation::Upload, || async {
-            match inner
-                .files
-                .upload_file_url()
-                .body(request.clone())
-                .send()
-                .await
-            {
-                Ok(response) => Ok(response.into_inner()),
-                Err(e) => Err(classify(Operation::Upload, e).await),
-            }
-        })
-        .await?;
+        let files = &self.inner.files;
+        let uploaded = self
+            .send_retried(Operation::Upload, || {
+                files.upload_file_url().body(request.clone()).send()
+            })
+            .await?;
         accepted(uploaded)
     }
 

@@ -22,19 +22,17 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
         request = request.quality(quality);
     }
     // Checked now with the URLs only; local files are checked and uploaded after connecting.
-    let (urls, files): (Vec<&ImageInput>, Vec<&ImageInput>) = args
+    let urls: Vec<String> = args
         .images
-        .iter()
-        .partition(|image| matches!(image, ImageInput::Url(_)));
-    let url_list: Vec<String> = urls
         .iter()
         .filter_map(|image| match image {
             ImageInput::Url(url) => Some(url.clone()),
             ImageInput::File(_) => None,
         })
         .collect();
-    if !url_list.is_empty() {
-        request = request.image_urls(url_list);
+    let local_files = args.images.len() - urls.len();
+    if !urls.is_empty() {
+        request = request.image_urls(urls);
     }
     if let Some(url) = &args.callback_url {
         request = request.callback_url(Some(
@@ -81,8 +79,8 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
     let client = &connection.client;
     let started = Instant::now();
     let mut request = request;
-    if !files.is_empty() {
-        let progress = UploadProgress::start(files.len());
+    if local_files > 0 {
+        let progress = UploadProgress::start(local_files);
         let uploaded = client
             .image_urls_with(args.images.clone(), |path, file| {
                 progress.uploaded(path, &file.file_url)

@@ -43,36 +43,38 @@ pub enum StoreRefusal {
 /// The uploads, and how many were ever accepted (what the quota counts).
 #[derive(Debug, Default)]
 pub struct Uploads {
-    files: Mutex<HashMap<String, StoredUpload>>,
-    accepted: Mutex<u64>,
+    held: Mutex<Held>,
+}
+
+#[derive(Debug, Default)]
+struct Held {
+    files: HashMap<String, StoredUpload>,
+    accepted: u64,
 }
 
 impl Uploads {
     /// Stores `upload` unless `quota` uploads were already accepted.
     pub fn insert(&self, upload: StoredUpload, quota: Option<u64>) -> Result<(), StoreRefusal> {
-        let mut accepted = self.accepted.lock().expect("uploads");
+        let mut held = self.held.lock().expect("uploads");
         if let Some(quota) = quota {
-            if *accepted >= quota {
+            if held.accepted >= quota {
                 return Err(StoreRefusal::QuotaSpent { quota });
             }
         }
-        *accepted += 1;
-        self.files
-            .lock()
-            .expect("uploads")
-            .insert(upload.file_id.clone(), upload);
+        held.accepted += 1;
+        held.files.insert(upload.file_id.clone(), upload);
         Ok(())
     }
 
     /// Uploads accepted so far.
     pub fn accepted(&self) -> u64 {
-        *self.accepted.lock().expect("uploads")
+        self.held.lock().expect("uploads").accepted
     }
 
     /// The upload `file_id`: `Some(Ok)` while fresh, `Some(Err(()))` once past `ttl` (it is
     /// then forgotten), `None` when unknown.
     pub fn get(&self, file_id: &str, ttl: Duration) -> Option<Result<StoredUpload, ()>> {
-        let mut files = self.files.lock().expect("uploads");
+        let files = &mut self.held.lock().expect("uploads").files;
         let upload = files.get(file_id)?;
         if upload.stored_at.elapsed() < ttl {
             Some(Ok(upload.clone()))
@@ -84,7 +86,7 @@ impl Uploads {
 
     /// Forgets uploads past `ttl`; returns how many.
     pub fn evict(&self, ttl: Duration) -> usize {
-        let mut files = self.files.lock().expect("uploads");
+        let files = &mut self.held.lock().expect("uploads").files;
         let before = files.len();
         files.retain(|_, upload| upload.stored_at.elapsed() < ttl);
         before - files.len()
@@ -94,7 +96,7 @@ impl Uploads {
 /// `name` reduced to safe characters, ending in an extension of `format`.
 pub fn stored_name(name: &str, format: ImageFormat) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let mut safe: String = base
+    let safe: String = base
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -104,11 +106,9 @@ pub fn stored_name(name: &str, format: ImageFormat) -> String {
             }
         })
         .collect();
-    let safe_trimmed = safe.trim_matches('.').to_string();
-    safe = if safe_trimmed.is_empty() {
-        "image".to_string()
-    } else {
-        safe_trimmed
+    let safe = match safe.trim_matches('.') {
+        "" => "image".to_string(),
+        trimmed => trimmed.to_string(),
     };
     let ext = safe
         .rsplit_once('.')
