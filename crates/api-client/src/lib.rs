@@ -96,7 +96,7 @@ pub use local_image::{LocalImageError, LocalImageProblem, MAX_IMAGE_BYTES};
 pub use multipart_upload::HandWrittenOperations;
 pub use nanobanana::{Generated, NanoBanana};
 pub use retry::RetryPolicy;
-pub use upload::ImageInput;
+pub use upload::{ImageInput, UploadEvent, UploadOptions};
 pub use waiting::{PollSchedule, TaskHandle, WaitEvent};
 
 /// Request and response types: generated from the spec, plus the open response enums

@@ -7,6 +7,7 @@
 //! the documented statuses as `Error::ErrorResponse`. The conformance suite drives it exactly
 //! like a generated operation.
 
+use futures_util::StreamExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::multipart::{Form, Part};
@@ -24,7 +25,7 @@ const FILE_CHUNK_BYTES: usize = 256 * 1024;
 #[derive(Debug)]
 pub struct FilePart {
     body: reqwest::Body,
-    length: Option<u64>,
+    length: u64,
     file_name: String,
     mime_type: String,
 }
@@ -41,15 +42,42 @@ impl FilePart {
         file_name: impl Into<String>,
         mime_type: impl Into<String>,
     ) -> Self {
-        Self {
-            body: reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
-                file,
-                FILE_CHUNK_BYTES,
-            )),
-            length: Some(length),
-            file_name: file_name.into(),
-            mime_type: mime_type.into(),
-        }
+        let chunks = tokio_util::io::ReaderStream::with_capacity(file, FILE_CHUNK_BYTES);
+        Self::with_body(
+            reqwest::Body::wrap_stream(chunks),
+            length,
+            file_name,
+            mime_type,
+        )
+    }
+
+    /// [`from_file`](Self::from_file), calling `on_sent` with the running count of bytes
+    /// handed to the connection: once with 0 now, then after every chunk, ending at `length`
+    /// when the whole file was read. For progress displays; the count restarts with each
+    /// part, so a retried upload counts up again.
+    pub fn from_file_with_progress(
+        file: tokio::fs::File,
+        length: u64,
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+        on_sent: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Self {
+        on_sent(0);
+        let mut sent = 0u64;
+        let chunks = tokio_util::io::ReaderStream::with_capacity(file, FILE_CHUNK_BYTES).inspect(
+            move |chunk| {
+                if let Ok(bytes) = chunk {
+                    sent += bytes.len() as u64;
+                    on_sent(sent);
+                }
+            },
+        );
+        Self::with_body(
+            reqwest::Body::wrap_stream(chunks),
+            length,
+            file_name,
+            mime_type,
+        )
     }
 
     /// A part from bytes in memory.
@@ -59,20 +87,27 @@ impl FilePart {
         mime_type: impl Into<String>,
     ) -> Self {
         let bytes = bytes.into();
+        let length = bytes.len() as u64;
+        Self::with_body(reqwest::Body::from(bytes), length, file_name, mime_type)
+    }
+
+    fn with_body(
+        body: reqwest::Body,
+        length: u64,
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+    ) -> Self {
         Self {
-            length: Some(bytes.len() as u64),
-            body: reqwest::Body::from(bytes),
+            body,
+            length,
             file_name: file_name.into(),
             mime_type: mime_type.into(),
         }
     }
 
     fn into_part(self) -> Result<Part, String> {
-        let part = match self.length {
-            Some(length) => Part::stream_with_length(self.body, length),
-            None => Part::stream(self.body),
-        };
-        part.file_name(self.file_name)
+        Part::stream_with_length(self.body, self.length)
+            .file_name(self.file_name)
             .mime_str(&self.mime_type)
             .map_err(|_| format!("`{}` is not a media type", self.mime_type))
     }

@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::try_join_all;
 
@@ -73,6 +73,63 @@ impl From<PathBuf> for ImageInput {
     }
 }
 
+/// Where and under what name the file service stores an upload; by default, its own choice.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadOptions {
+    upload_path: Option<String>,
+    file_name: Option<String>,
+}
+
+impl UploadOptions {
+    /// No folder and no name: the file service picks both.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A folder name to group uploads under (`upload_path`).
+    pub fn upload_path(mut self, folder: impl Into<String>) -> Self {
+        self.upload_path = Some(folder.into());
+        self
+    }
+
+    /// The name to store the file under (`file_name`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+}
+
+/// What happens to the local files of [`NanoBanana::image_urls_with`], for progress displays.
+/// `index` is the file's position among the inputs.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum UploadEvent<'a> {
+    /// An upload of `path` has handed `sent` of its `total` bytes to the connection. Every
+    /// attempt starts at 0, so a retried file counts up again.
+    Sending {
+        /// The file's position among the inputs.
+        index: usize,
+        /// The local file.
+        path: &'a Path,
+        /// Bytes handed to the connection so far in this attempt.
+        sent: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// The file service stored `path` as `file`.
+    Stored {
+        /// The file's position among the inputs.
+        index: usize,
+        /// The local file.
+        path: &'a Path,
+        /// What the file service answered; `file.file_url` goes into `image_urls`.
+        file: &'a types::UploadedFile,
+    },
+}
+
+/// Called with the running count of bytes sent in an upload attempt.
+type SentBytes = Arc<dyn Fn(u64) + Send + Sync>;
+
 /// The image types the generation call takes (the file service also stores GIF).
 const GENERATION_FORMATS: [ImageFormat; 3] =
     [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP];
@@ -83,16 +140,34 @@ impl NanoBanana {
     /// 10 MB, a JPEG, PNG, GIF or WebP image by its magic bytes) and then streamed, never read
     /// whole into memory. Retried like a task query (a repeated upload only uses quota).
     pub async fn upload_file(&self, path: impl AsRef<Path>) -> Result<types::UploadedFile, Error> {
+        self.upload_file_with(path, &UploadOptions::default()).await
+    }
+
+    /// [`upload_file`](Self::upload_file) into a chosen folder or under a chosen name.
+    pub async fn upload_file_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: &UploadOptions,
+    ) -> Result<types::UploadedFile, Error> {
         let image = check_local_image(path.as_ref()).await?;
-        self.upload_checked(image).await
+        self.upload_checked(image, options, None).await
     }
 
     /// Has the file service fetch the image at `url` and store it like an upload.
     pub async fn upload_url(&self, url: &str) -> Result<types::UploadedFile, Error> {
+        self.upload_url_with(url, &UploadOptions::default()).await
+    }
+
+    /// [`upload_url`](Self::upload_url) into a chosen folder or under a chosen name.
+    pub async fn upload_url_with(
+        &self,
+        url: &str,
+        options: &UploadOptions,
+    ) -> Result<types::UploadedFile, Error> {
         let request = types::UploadFileUrlRequest {
             file_url: url.to_string(),
-            file_name: None,
-            upload_path: None,
+            file_name: options.file_name.clone(),
+            upload_path: options.upload_path.clone(),
         };
         request.validate()?;
         let files = &self.inner.files;
@@ -112,20 +187,36 @@ impl NanoBanana {
         I: IntoIterator,
         I::Item: Into<ImageInput>,
     {
-        self.image_urls_with(images, |_, _| {}).await
+        self.image_urls_with(images, |_| {}).await
     }
 
-    /// [`image_urls`](Self::image_urls), calling `on_uploaded` as each local file is stored
-    /// (for progress displays).
-    pub async fn image_urls_with<I, F>(
-        &self,
-        images: I,
-        on_uploaded: F,
-    ) -> Result<Vec<String>, Error>
+    /// [`image_urls`](Self::image_urls), telling `on_event` how many bytes of each local file
+    /// have been sent and when each is stored (for progress displays). Called from the tasks
+    /// that send the files, so it should return quickly.
+    ///
+    /// ```no_run
+    /// # async fn run(client: nanobanana_api::NanoBanana) -> Result<(), nanobanana_api::Error> {
+    /// use nanobanana_api::UploadEvent;
+    /// let urls = client
+    ///     .image_urls_with(["./photo.png", "https://example.com/style.png"], |event| {
+    ///         match event {
+    ///             UploadEvent::Sending { path, sent, total, .. } => {
+    ///                 eprintln!("{}: {sent}/{total} bytes", path.display())
+    ///             }
+    ///             UploadEvent::Stored { path, file, .. } => {
+    ///                 eprintln!("{} -> {}", path.display(), file.file_url)
+    ///             }
+    ///             _ => {}
+    ///         }
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn image_urls_with<I, F>(&self, images: I, on_event: F) -> Result<Vec<String>, Error>
     where
         I: IntoIterator,
         I::Item: Into<ImageInput>,
-        F: Fn(&Path, &types::UploadedFile),
+        F: Fn(UploadEvent<'_>) + Send + Sync + 'static,
     {
         let images: Vec<ImageInput> = images.into_iter().map(Into::into).collect();
         if images.len() > MAX_IMAGE_URLS {
@@ -155,22 +246,46 @@ impl NanoBanana {
             }
         });
         let checked: Vec<Option<CheckedImage>> = try_join_all(checks).await?;
-        let on_uploaded = &on_uploaded;
-        let resolved = images
-            .into_iter()
-            .zip(checked)
-            .map(|(image, checked)| async move {
-                match (image, checked) {
-                    (_, Some(checked)) => {
-                        let path = checked.path.clone();
-                        let uploaded = self.upload_checked(checked).await?;
-                        on_uploaded(&path, &uploaded);
-                        Ok::<_, Error>(uploaded.file_url)
+        let on_event = Arc::new(on_event);
+        let options = &UploadOptions::default();
+        let resolved =
+            images
+                .into_iter()
+                .zip(checked)
+                .enumerate()
+                .map(|(index, (image, checked))| {
+                    let on_event = Arc::clone(&on_event);
+                    async move {
+                        match (image, checked) {
+                            (_, Some(checked)) => {
+                                let path = checked.path.clone();
+                                let total = checked.size;
+                                let sent: SentBytes = {
+                                    let (on_event, path) = (Arc::clone(&on_event), path.clone());
+                                    Arc::new(move |sent| {
+                                        let path = &path;
+                                        on_event(UploadEvent::Sending {
+                                            index,
+                                            path,
+                                            sent,
+                                            total,
+                                        })
+                                    })
+                                };
+                                let file =
+                                    self.upload_checked(checked, options, Some(sent)).await?;
+                                on_event(UploadEvent::Stored {
+                                    index,
+                                    path: &path,
+                                    file: &file,
+                                });
+                                Ok::<_, Error>(file.file_url)
+                            }
+                            (ImageInput::Url(url), None) => Ok(url),
+                            (ImageInput::File(path), None) => unreachable!("{path:?} was checked"),
+                        }
                     }
-                    (ImageInput::Url(url), None) => Ok(url),
-                    (ImageInput::File(path), None) => unreachable!("{path:?} was checked"),
-                }
-            });
+                });
         try_join_all(resolved).await
     }
 
@@ -200,7 +315,12 @@ impl NanoBanana {
         Ok(request.image_urls(urls))
     }
 
-    async fn upload_checked(&self, image: CheckedImage) -> Result<types::UploadedFile, Error> {
+    async fn upload_checked(
+        &self,
+        image: CheckedImage,
+        options: &UploadOptions,
+        on_sent: Option<SentBytes>,
+    ) -> Result<types::UploadedFile, Error> {
         let CheckedImage {
             path,
             file,
@@ -223,8 +343,22 @@ impl NanoBanana {
                         source,
                     })?,
             };
-            let part = FilePart::from_file(file, size, file_name.clone(), format.mime_type());
-            match inner.files.upload_file_stream().file(part).send().await {
+            let (name, mime) = (file_name.clone(), format.mime_type());
+            let part = match &on_sent {
+                None => FilePart::from_file(file, size, name, mime),
+                Some(on_sent) => {
+                    let on_sent = Arc::clone(on_sent);
+                    FilePart::from_file_with_progress(file, size, name, mime, move |n| on_sent(n))
+                }
+            };
+            let mut form = inner.files.upload_file_stream().file(part);
+            if let Some(folder) = &options.upload_path {
+                form = form.upload_path(folder.clone());
+            }
+            if let Some(name) = &options.file_name {
+                form = form.file_name(name.clone());
+            }
+            match form.send().await {
                 Ok(response) => Ok(response.into_inner()),
                 Err(e) => Err(classify(Operation::Upload, e).await),
             }

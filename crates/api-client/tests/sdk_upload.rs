@@ -7,7 +7,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use nanobanana_api::{types, Error, ImageInput, LocalImageProblem, NanoBanana, MAX_IMAGE_BYTES};
+use nanobanana_api::{
+    types, Error, ImageInput, LocalImageProblem, NanoBanana, UploadEvent, UploadOptions,
+    MAX_IMAGE_BYTES,
+};
 use serde_json::{json, Value};
 use support::{config, created, task, KEY};
 use wiremock::matchers::{header, method, path};
@@ -37,6 +40,18 @@ fn uploaded(file_id: &str, file_url: &str) -> Value {
 /// A client whose API and file service are the two mocks.
 fn client(api: &MockServer, files: &MockServer) -> NanoBanana {
     NanoBanana::new(&config(api).files_base_url(files.uri()).unwrap()).unwrap()
+}
+
+/// [`client`], retrying after 1 ms.
+fn fast_retry_client(api: &MockServer, files: &MockServer) -> NanoBanana {
+    let cfg = config(api)
+        .files_base_url(files.uri())
+        .unwrap()
+        .retry_policy(nanobanana_api::RetryPolicy {
+            initial_delay: std::time::Duration::from_millis(1),
+            ..support::policy()
+        });
+    NanoBanana::new(&cfg).unwrap()
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -287,14 +302,7 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
         )
         .mount(&files)
         .await;
-    let cfg = config(&api)
-        .files_base_url(files.uri())
-        .unwrap()
-        .retry_policy(nanobanana_api::RetryPolicy {
-            initial_delay: std::time::Duration::from_millis(1),
-            ..support::policy()
-        });
-    let client = NanoBanana::new(&cfg).unwrap();
+    let client = fast_retry_client(&api, &files);
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "a.png", SAMPLES[0].1);
 
@@ -311,6 +319,165 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
     assert_eq!(err.status(), Some(403));
     assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
     support::assert_key_hidden(&err, &err.to_string());
+}
+
+/// What `image_urls_with` reported, as `(index, sent, total)` or `(index, "stored")`.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Sending(usize, u64, u64),
+    Stored(usize, String),
+}
+
+#[tokio::test]
+async fn upload_progress_counts_every_byte_and_starts_again_on_a_retry() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    // The first upload to arrive fails once; the retry and the other file are stored.
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(
+                json!({"success": false, "code": 500, "msg": "Internal server error"}),
+            ),
+        )
+        .up_to_n_times(1)
+        .mount(&files)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(|request: &Request| {
+            let name = sent_file_name(request);
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("f", &format!("https://files.evolink.ai/{name}")))
+        })
+        .mount(&files)
+        .await;
+    let client = fast_retry_client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = [1_000_000u64, 300_000];
+    let big = png_of_len(dir.path(), "big.png", sizes[0]);
+    let small = png_of_len(dir.path(), "small.png", sizes[1]);
+
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
+    let urls = client
+        .image_urls_with(
+            [
+                ImageInput::from(big.as_path()),
+                "https://example.com/x.png".into(),
+                ImageInput::from(small.as_path()),
+            ],
+            move |event| {
+                let seen = match event {
+                    UploadEvent::Sending {
+                        index, sent, total, ..
+                    } => Seen::Sending(index, sent, total),
+                    UploadEvent::Stored { index, file, .. } => {
+                        Seen::Stored(index, file.file_url.clone())
+                    }
+                    other => panic!("an event this test does not know: {other:?}"),
+                };
+                record.lock().unwrap().push(seen);
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        urls,
+        [
+            "https://files.evolink.ai/big.png",
+            "https://example.com/x.png",
+            "https://files.evolink.ai/small.png"
+        ]
+    );
+
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    let mut attempts = 0;
+    for (index, size) in [(0usize, sizes[0]), (2, sizes[1])] {
+        let own: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| matches!(s, Seen::Sending(i, ..) | Seen::Stored(i, _) if *i == index))
+            .collect();
+        // Stored once, last, after the whole file was counted.
+        assert!(matches!(own.last(), Some(Seen::Stored(..))), "{own:?}");
+        assert_eq!(
+            own.iter().filter(|s| matches!(s, Seen::Stored(..))).count(),
+            1
+        );
+        assert_eq!(own[own.len() - 2], &Seen::Sending(index, size, size));
+        // Each attempt counts up from 0 in steps of at most one 256 KiB chunk.
+        let mut previous = None;
+        for s in &own[..own.len() - 1] {
+            let Seen::Sending(_, sent, total) = s else {
+                unreachable!()
+            };
+            assert_eq!(*total, size);
+            match previous {
+                _ if *sent == 0 => attempts += 1,
+                Some(before) => assert!(*sent > before && *sent - before <= 256 * 1024, "{own:?}"),
+                None => panic!("an attempt did not start at 0: {own:?}"),
+            }
+            previous = Some(*sent);
+        }
+    }
+    // Two files, one of them sent twice.
+    assert_eq!(attempts, 3);
+    assert_eq!(files.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn upload_options_name_the_folder_and_the_file() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(uploaded("f", "https://e.com/cat.png")),
+        )
+        .mount(&files)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files/upload/url"))
+        .and(wiremock::matchers::body_json(json!({
+            "file_url": "https://e.com/a.png", "upload_path": "photos", "file_name": "cat.png"
+        })))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(uploaded("g", "https://e.com/cat.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+    let png = write(dir.path(), "IMG_0001.png", SAMPLES[0].1);
+    let options = UploadOptions::new()
+        .upload_path("photos")
+        .file_name("cat.png");
+
+    client.upload_file_with(&png, &options).await.unwrap();
+    client
+        .upload_url_with("https://e.com/a.png", &options)
+        .await
+        .unwrap();
+
+    let received = files.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    let form: Vec<(String, Option<String>, Vec<u8>)> = parts(&received[0])
+        .await
+        .into_iter()
+        .map(|p| (p.name, p.file_name, p.bytes))
+        .collect();
+    assert_eq!(
+        form,
+        [
+            (
+                "file".into(),
+                Some("IMG_0001.png".into()),
+                SAMPLES[0].1.to_vec()
+            ),
+            ("upload_path".into(), None, b"photos".to_vec()),
+            ("file_name".into(), None, b"cat.png".to_vec()),
+        ]
+    );
 }
 
 #[tokio::test]

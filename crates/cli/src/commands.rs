@@ -81,10 +81,9 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
     let mut request = request;
     if local_files > 0 {
         let progress = UploadProgress::start(local_files);
+        let shown = progress.clone();
         let uploaded = client
-            .image_urls_with(args.images.clone(), |path, file| {
-                progress.uploaded(path, &file.file_url)
-            })
+            .image_urls_with(args.images.clone(), move |event| shown.update(event))
             .await;
         progress.finish();
         request.image_urls = uploaded?;

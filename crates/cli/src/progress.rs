@@ -1,11 +1,14 @@
-//! The progress display: a bar driven by the task's reported progress and, between the few
-//! polls, by the time elapsed against the estimate. Drawn on stderr only when it is a
-//! terminal, so piped output holds no control characters.
+//! The progress displays: a bar over the bytes of the local images being uploaded, then a bar
+//! driven by the task's reported progress and, between the few polls, by the time elapsed
+//! against the estimate. Drawn on stderr only when it is a terminal, so piped output holds no
+//! control characters (one `uploaded …` line per stored file instead).
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nanobanana_api::WaitEvent;
+use nanobanana_api::{UploadEvent, WaitEvent};
 
 /// A progress bar for one task.
 pub struct TaskProgress {
@@ -67,38 +70,113 @@ impl TaskProgress {
     }
 }
 
-/// A bar over the uploads of local `--image` files.
+/// A bar over the bytes of the local `--image` files being uploaded; one line per stored file.
+/// Cloned into the upload tasks, which report what they send.
+#[derive(Clone)]
 pub struct UploadProgress {
     bar: ProgressBar,
+    tally: Arc<Mutex<UploadTally>>,
+    files: usize,
 }
 
 impl UploadProgress {
     /// Starts the bar for `files` uploads.
     pub fn start(files: usize) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} images")
-                .expect("a valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} {msg:16} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
         );
-        bar.set_message("uploading");
+        bar.set_message(format!("uploading 0/{files}"));
         bar.enable_steady_tick(Duration::from_millis(120));
-        Self { bar }
+        Self {
+            bar,
+            tally: Arc::default(),
+            files,
+        }
     }
 
-    /// One file is stored at `url`.
-    pub fn uploaded(&self, path: &std::path::Path, url: &str) {
-        self.bar.inc(1);
-        let line = format!("uploaded {} -> {url}", path.display());
-        if self.bar.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            self.bar.println(line);
+    /// Shows what an upload task reported.
+    pub fn update(&self, event: UploadEvent<'_>) {
+        let mut tally = self
+            .tally
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match event {
+            UploadEvent::Sending {
+                index, sent, total, ..
+            } => {
+                tally.sending(index, sent, total);
+                self.bar.set_length(tally.total());
+                self.bar.set_position(tally.sent());
+            }
+            UploadEvent::Stored { path, file, .. } => {
+                tally.stored += 1;
+                self.bar
+                    .set_message(format!("uploading {}/{}", tally.stored, self.files));
+                let line = format!("uploaded {} -> {}", path.display(), file.file_url);
+                if self.bar.is_hidden() {
+                    eprintln!("{line}");
+                } else {
+                    self.bar.println(line);
+                }
+            }
+            _ => {}
         }
     }
 
     /// Removes the bar.
     pub fn finish(self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// Bytes sent and to send over several files uploaded at once, by their index.
+#[derive(Debug, Default)]
+struct UploadTally {
+    /// `(sent, total)` per file whose upload has started.
+    files: BTreeMap<usize, (u64, u64)>,
+    stored: usize,
+}
+
+impl UploadTally {
+    /// File `index` has sent `sent` of `total` bytes in its current attempt (a retry starts
+    /// again at 0, and so does the bar's share of it).
+    fn sending(&mut self, index: usize, sent: u64, total: u64) {
+        self.files.insert(index, (sent.min(total), total));
+    }
+
+    fn sent(&self) -> u64 {
+        self.files.values().map(|(sent, _)| sent).sum()
+    }
+
+    fn total(&self) -> u64 {
+        self.files.values().map(|(_, total)| total).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UploadTally;
+
+    #[test]
+    fn the_tally_sums_concurrent_files_and_a_retry_counts_again() {
+        let mut tally = UploadTally::default();
+        tally.sending(0, 0, 1000);
+        tally.sending(2, 0, 500);
+        tally.sending(0, 600, 1000);
+        tally.sending(2, 500, 500);
+        assert_eq!((tally.sent(), tally.total()), (1100, 1500));
+        // File 0 failed and is sent again: its share restarts, the total stays.
+        tally.sending(0, 0, 1000);
+        assert_eq!((tally.sent(), tally.total()), (500, 1500));
+        tally.sending(0, 1000, 1000);
+        assert_eq!((tally.sent(), tally.total()), (1500, 1500));
+        // A count past the size (a file that grew after its check) never overfills the bar.
+        tally.sending(2, 900, 500);
+        assert_eq!(tally.sent(), 1500);
     }
 }
