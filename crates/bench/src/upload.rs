@@ -3,6 +3,8 @@
 //! a 100 KB and a 10 MB file: streaming means the second is not ~10 MB higher. The sandbox runs
 //! in another process so its memory (it keeps the files) is not counted.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use nanobanana_api::{ClientConfig, NanoBanana};
@@ -10,6 +12,8 @@ use nanobanana_api::{ClientConfig, NanoBanana};
 use crate::measure::{curl_transfer_time, median, peak_rss_kib, report, reset_peak_rss, rss_kib};
 
 const RUNS: usize = 5;
+/// Interleaved uploads with and without progress events.
+const PAIRS: usize = 21;
 
 pub async fn run() {
     let (_child, base, files_base) = crate::sandbox_process_with_files().await;
@@ -44,6 +48,25 @@ pub async fn run() {
         let peak_above = peak_rss_kib().saturating_sub(baseline_rss);
         peaks.push(peak_above);
 
+        // The same upload through `image_urls_with`, counting every progress event, in pairs
+        // with a plain upload so that drift in the machine hits both alike.
+        let (mut with_progress, mut without) = (Vec::new(), Vec::new());
+        let events = Arc::new(AtomicUsize::new(0));
+        for _ in 0..PAIRS {
+            let start = Instant::now();
+            client.upload_file(&path).await.unwrap();
+            without.push(start.elapsed());
+            let counted = Arc::clone(&events);
+            let start = Instant::now();
+            client
+                .image_urls_with([path.as_path()], move |_| {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                })
+                .await
+                .unwrap();
+            with_progress.push(start.elapsed());
+        }
+
         let mut curl = Vec::new();
         for _ in 0..RUNS {
             let form = format!("file=@{};type=image/png", path.display());
@@ -65,6 +88,19 @@ pub async fn run() {
             ours_rate / curl_rate,
             "≥ 0.5× curl",
             ours_rate / curl_rate >= 0.5,
+        );
+        let (p, w) = (median(&mut with_progress), median(&mut without));
+        report(
+            &format!("upload {label} with progress events"),
+            &format!(
+                "{:.1} ms, {} events per upload",
+                p.as_secs_f64() * 1e3,
+                events.load(Ordering::Relaxed) / PAIRS
+            ),
+            &format!("without {:.1} ms", w.as_secs_f64() * 1e3),
+            w.as_secs_f64() / p.as_secs_f64(),
+            "≥ 0.9× without",
+            w.as_secs_f64() / p.as_secs_f64() >= 0.9,
         );
         println!(
             "upload {label}: peak RSS above baseline {:.2} MiB",
