@@ -33,8 +33,13 @@ pub fn dimensions(size: Option<&ImageSize>, quality: Option<&ImageQuality>) -> (
 /// A 64-bit FNV-1a hash: a stable seed from the prompt (std's hashers are not stable across
 /// releases).
 pub fn seed(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    seed_bytes(text.as_bytes())
+}
+
+/// [`seed`] of any bytes, such as an uploaded image's.
+pub fn seed_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

@@ -77,9 +77,9 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
     }
     let request = check_create(&body, state.config.allow_insecure_callbacks)
         .map_err(IntoResponse::into_response)?;
-    check_own_uploads(state, &request).map_err(IntoResponse::into_response)?;
+    let inputs = input_fingerprints(state, &request).map_err(IntoResponse::into_response)?;
 
-    let task = new_task(state, &request, fault == Some(Fault::FailTask));
+    let task = new_task(state, &request, inputs, fault == Some(Fault::FailTask));
     let name = format!("{}-0.png", task.id);
     state.store.insert_file(&name, &task.id);
     state.store.insert_task(task.clone());
@@ -114,27 +114,36 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
     Ok(respond(fault, Json(created).into_response()).await)
 }
 
-/// Image-to-image with the sandbox's own uploads: each must still be stored (uploads expire
-/// after 72 h). Images on other hosts are taken as they are (the sandbox does not fetch them).
-fn check_own_uploads(
+/// The fingerprints of the input images ([`SimulatedTask::inputs`]). The sandbox's own uploads
+/// must still be stored (uploads expire after 72 h); images on other hosts are taken as they
+/// are (the sandbox does not fetch them).
+fn input_fingerprints(
     state: &AppState,
     request: &types::ImageGenerationRequest,
-) -> Result<(), ApiFailure> {
-    for (i, url) in request.image_urls.iter().enumerate() {
-        if let Some(Err(())) = crate::file_service::own_upload(state, url) {
-            return Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
-                .message(format!(
-                    "image_urls[{i}] is not a stored upload of this file service, or it expired (uploads are kept 72 h)"
-                ))
-                .param(format!("image_urls[{i}]")));
-        }
+) -> Result<Vec<u64>, ApiFailure> {
+    let fingerprint = |(i, url): (usize, &String)| {
+        match crate::file_service::own_upload(state, url) {
+        Some(Ok(upload)) => Ok(crate::images::seed_bytes(&upload.bytes)),
+        Some(Err(())) => Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
+            .message(format!(
+                "image_urls[{i}] is not a stored upload of this file service, or it expired (uploads are kept 72 h)"
+            ))
+            .param(format!("image_urls[{i}]"))),
+        None => Ok(crate::images::seed(url)),
     }
-    Ok(())
+    };
+    request
+        .image_urls
+        .iter()
+        .enumerate()
+        .map(fingerprint)
+        .collect()
 }
 
 fn new_task(
     state: &AppState,
     request: &types::ImageGenerationRequest,
+    inputs: Vec<u64>,
     fails: bool,
 ) -> SimulatedTask {
     let unix = SystemTime::now()
@@ -157,6 +166,7 @@ fn new_task(
         id: format!("task-unified-{unix}-{n}{suffix}"),
         model: request.model.to_string(),
         prompt: request.prompt.to_string(),
+        inputs,
         size: request.size,
         quality: request.quality,
         callback_url: request.callback_url.as_ref().map(|u| u.to_string()),
@@ -270,7 +280,7 @@ async fn result_file(
         None => {
             let (width, height) =
                 crate::images::dimensions(task.size.as_ref(), task.quality.as_ref());
-            let seed = crate::images::seed(&format!("{}|{width}x{height}", task.prompt));
+            let seed = task.image_seed(width, height);
             let png = match state.store.rendered(seed, width, height) {
                 Some(png) => png,
                 None => {

@@ -15,6 +15,9 @@ pub struct SimulatedTask {
     pub model: String,
     /// The prompt, which seeds the images.
     pub prompt: String,
+    /// One fingerprint per input image, which seed the images too: the bytes of the sandbox's
+    /// own uploads (the same picture gives the same result), the URL of any other image.
+    pub inputs: Vec<u64>,
     /// Requested aspect ratio.
     pub size: Option<ImageSize>,
     /// Requested quality.
@@ -45,6 +48,19 @@ pub enum Phase {
 }
 
 impl SimulatedTask {
+    /// The seed of its `width × height` result: the prompt's alone for text-to-image (so those
+    /// images never change), with the input images' fingerprints for image-to-image.
+    pub fn image_seed(&self, width: u32, height: u32) -> u64 {
+        if self.inputs.is_empty() {
+            crate::images::seed(&format!("{}|{width}x{height}", self.prompt))
+        } else {
+            crate::images::seed(&format!(
+                "{}|{width}x{height}|{:x?}",
+                self.prompt, self.inputs
+            ))
+        }
+    }
+
     /// The phase at `now`.
     pub fn phase(&self, now: Instant) -> Phase {
         let elapsed = now.saturating_duration_since(self.created_at);
@@ -123,6 +139,7 @@ mod tests {
             id: "task-unified-1-a".into(),
             model: "nano-banana-2-lite".into(),
             prompt: "a cat".into(),
+            inputs: Vec::new(),
             size: None,
             quality: None,
             callback_url: None,

@@ -1,6 +1,6 @@
 //! The sandbox's file service through the SDK: uploads of each accepted type served back byte
 //! for byte, the 72 h expiry (shortened here), the quota, `upload/url` without the internet, and
-//! image-to-image with the sandbox's own file URLs.
+//! image-to-image with the sandbox's own file URLs, whose results follow the pictures sent.
 
 use std::time::Duration;
 
@@ -109,6 +109,44 @@ async fn image_to_image_takes_its_own_uploads_and_refuses_expired_ones() {
     assert_eq!(api.param.as_deref(), Some("image_urls[0]"));
     assert!(api.message.as_deref().unwrap().contains("expired"), "{err}");
     assert_eq!(sandbox.stats().creates, 1);
+}
+
+#[tokio::test]
+async fn image_to_image_results_follow_the_input_pictures_not_their_urls() {
+    let (_sandbox, client) = start(SandboxConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut other_png = SAMPLES[0].1.to_vec();
+    other_png.extend_from_slice(b"another picture");
+    let inputs = [
+        ("photo.png", SAMPLES[0].1),
+        ("copy-of-photo.png", SAMPLES[0].1),
+        ("other.png", other_png.as_slice()),
+    ];
+    let mut results = Vec::new();
+    for (name, bytes) in inputs {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let request = types::ImageGenerationRequest::builder()
+            .model(types::ImageModel::NanoBanana2Lite)
+            .prompt("make it a watercolor")
+            .quality(types::ImageQuality::X1k);
+        let request = client.with_images(request, [path.as_path()]).await.unwrap();
+        let generated = client.generate(request, dir.path()).await.unwrap();
+        results.push(std::fs::read(&generated.files[0]).unwrap());
+    }
+    let text_only = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("make it a watercolor")
+        .quality(types::ImageQuality::X1k);
+    let generated = client.generate(text_only, dir.path()).await.unwrap();
+    let from_text = std::fs::read(&generated.files[0]).unwrap();
+
+    // The same picture uploaded twice (two file URLs) gives the same result.
+    assert_eq!(results[0], results[1]);
+    // Another picture, or none, gives another result with the same prompt.
+    assert_ne!(results[0], results[2]);
+    assert_ne!(results[0], from_text);
+    assert_ne!(results[2], from_text);
 }
 
 #[tokio::test]
