@@ -42,6 +42,20 @@ fn client(api: &MockServer, files: &MockServer) -> NanoBanana {
     NanoBanana::new(&config(api).files_base_url(files.uri()).unwrap()).unwrap()
 }
 
+/// The file service answers the first upload it receives with a 500, then the next mocks.
+async fn fail_the_first_upload(files: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(
+                json!({"success": false, "code": 500, "msg": "Internal server error"}),
+            ),
+        )
+        .up_to_n_times(1)
+        .mount(files)
+        .await;
+}
+
 /// [`client`], retrying after 1 ms.
 fn fast_retry_client(api: &MockServer, files: &MockServer) -> NanoBanana {
     let cfg = config(api)
@@ -275,16 +289,7 @@ async fn mixed_inputs_keep_their_order_and_one_bad_file_stops_every_upload() {
 async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_typed() {
     let api = MockServer::start().await;
     let files = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(STREAM))
-        .respond_with(
-            ResponseTemplate::new(500).set_body_json(
-                json!({"success": false, "code": 500, "msg": "Internal server error"}),
-            ),
-        )
-        .up_to_n_times(1)
-        .mount(&files)
-        .await;
+    fail_the_first_upload(&files).await;
     Mock::given(method("POST"))
         .and(path(STREAM))
         .respond_with(
@@ -332,17 +337,8 @@ enum Seen {
 async fn upload_progress_counts_every_byte_and_starts_again_on_a_retry() {
     let api = MockServer::start().await;
     let files = MockServer::start().await;
-    // The first upload to arrive fails once; the retry and the other file are stored.
-    Mock::given(method("POST"))
-        .and(path(STREAM))
-        .respond_with(
-            ResponseTemplate::new(500).set_body_json(
-                json!({"success": false, "code": 500, "msg": "Internal server error"}),
-            ),
-        )
-        .up_to_n_times(1)
-        .mount(&files)
-        .await;
+    // The first upload to arrive fails; the retry and the other file are stored.
+    fail_the_first_upload(&files).await;
     Mock::given(method("POST"))
         .and(path(STREAM))
         .respond_with(|request: &Request| {
