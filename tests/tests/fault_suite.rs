@@ -7,9 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{
-    types, ClientConfig, Error, NanoBanana, Operation, PollSchedule, RetryPolicy,
-};
+use nanobanana_api::{types, Error, NanoBanana, Operation, PollSchedule, RetryPolicy};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 
 const KEY: &str = "sk-fault-suite-0123456789abcdef";
@@ -28,9 +26,8 @@ impl Write for Captured {
 }
 
 fn client(sandbox: &SandboxHandle, timeout: Duration) -> NanoBanana {
-    let config = ClientConfig::new(KEY)
-        .unwrap()
-        .base_url(sandbox.base_url())
+    let config = sandbox
+        .client_config(KEY)
         .unwrap()
         .request_timeout(timeout)
         .retry_policy(RetryPolicy {

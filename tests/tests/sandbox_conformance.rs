@@ -43,10 +43,7 @@ async fn sdk_and_sandbox_agree_end_to_end_from_create_to_png() {
     })
     .await
     .unwrap();
-    let config = nanobanana_api::ClientConfig::new("sk-e2e")
-        .unwrap()
-        .base_url(sandbox.base_url())
-        .unwrap();
+    let config = sandbox.client_config("sk-e2e").unwrap();
     let client = nanobanana_api::NanoBanana::new(&config).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let request = nanobanana_api::types::ImageGenerationRequest::builder()

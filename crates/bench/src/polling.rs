@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, ClientConfig, NanoBanana, PollSchedule};
+use nanobanana_api::{types, NanoBanana, PollSchedule};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::report;
@@ -40,10 +40,7 @@ pub async fn run(tasks: usize) {
     };
     let task_time = config.task_duration();
     let sandbox = Sandbox::start(config).await.unwrap();
-    let base = ClientConfig::new("sk-bench")
-        .unwrap()
-        .base_url(sandbox.base_url())
-        .unwrap();
+    let base = sandbox.client_config("sk-bench").unwrap();
     let ours = Arc::new(NanoBanana::new(&base).unwrap());
     let naive = Arc::new(
         NanoBanana::new(

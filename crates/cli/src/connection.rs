@@ -62,10 +62,7 @@ pub async fn connect(
                  {API_KEY_VAR}=<key from https://evolink.ai/dashboard/keys>",
                 sandbox.base_url()
             );
-            let config = ClientConfig::new("sandbox")?
-                .base_url(sandbox.base_url())?
-                .files_base_url(sandbox.files_base_url())?
-                .retry_policy(policy);
+            let config = sandbox.client_config("sandbox")?.retry_policy(policy);
             Ok(Connection {
                 client: NanoBanana::new(&config)?,
                 sandbox: Some(sandbox),

@@ -4,6 +4,7 @@
 use std::future::IntoFuture;
 use std::sync::Arc;
 
+use nanobanana_api::{ClientConfig, ConfigError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -101,6 +102,15 @@ impl SandboxHandle {
     /// Evolink's file service is another host.
     pub fn files_base_url(&self) -> &str {
         &self.files_base_url
+    }
+
+    /// A client configuration for this sandbox: the API and the file service at their two
+    /// addresses, authenticated with `api_key` (any well-formed key, unless the sandbox was
+    /// started with one it requires).
+    pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, ConfigError> {
+        ClientConfig::new(api_key)?
+            .base_url(&self.base_url)?
+            .files_base_url(&self.files_base_url)
     }
 
     /// Makes the next call fail with `fault` (queued after any already queued).

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{types, ClientConfig, Error, NanoBanana, PollSchedule, RetryPolicy};
+use nanobanana_api::{types, Error, NanoBanana, PollSchedule, RetryPolicy};
 use nanobanana_sandbox::callbacks::{BoxFuture, CallbackTransport};
 use nanobanana_sandbox::contract::{documented_body, SpecOperation};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle, FAULT_HEADER};
@@ -20,9 +20,8 @@ fn fast() -> SandboxConfig {
 }
 
 fn sdk(sandbox: &SandboxHandle) -> NanoBanana {
-    let config = ClientConfig::new(KEY)
-        .unwrap()
-        .base_url(sandbox.base_url())
+    let config = sandbox
+        .client_config(KEY)
         .unwrap()
         .retry_policy(RetryPolicy {
             initial_delay: Duration::from_millis(10),
@@ -138,9 +137,8 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
     // 45 simulated seconds at a 0.02 time scale: the estimate is reported in real seconds.
     assert_eq!(created.task_info.as_ref().unwrap().estimated_time, Some(1));
     assert_eq!(created.usage.as_ref().unwrap().credits_reserved, Some(1.6));
-    let config = ClientConfig::new(KEY)
-        .unwrap()
-        .base_url(sandbox.base_url())
+    let config = sandbox
+        .client_config(KEY)
         .unwrap()
         .poll_schedule(PollSchedule::fixed(Duration::from_millis(60)));
     let polling = NanoBanana::new(&config).unwrap();

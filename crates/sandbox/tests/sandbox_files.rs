@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{types, ClientConfig, Error, NanoBanana, PollSchedule, RetryPolicy};
+use nanobanana_api::{types, Error, NanoBanana, PollSchedule, RetryPolicy};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 const KEY: &str = "sk-sandbox-files";
@@ -23,11 +23,8 @@ async fn start(config: SandboxConfig) -> (SandboxHandle, NanoBanana) {
     })
     .await
     .unwrap();
-    let config = ClientConfig::new(KEY)
-        .unwrap()
-        .base_url(sandbox.base_url())
-        .unwrap()
-        .files_base_url(sandbox.files_base_url())
+    let config = sandbox
+        .client_config(KEY)
         .unwrap()
         .retry_policy(RetryPolicy {
             max_attempts: 1,
