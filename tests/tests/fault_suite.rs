@@ -46,7 +46,7 @@ fn request(prompt: &str) -> types::builder::ImageGenerationRequest {
     types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt(prompt)
-        .quality(types::ImageQuality::X1k)
+        .quality(types::ImageQuality::Res1K)
 }
 
 async fn start(config: SandboxConfig) -> SandboxHandle {

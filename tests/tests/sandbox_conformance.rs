@@ -26,6 +26,7 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     assert_eq!(
         report.checked,
         [
+            "POST /api/v1/files/upload/base64 -> 200",
             "POST /api/v1/files/upload/stream -> 200",
             "POST /api/v1/files/upload/url -> 200",
             "GET /v1/credits -> 200",
@@ -49,7 +50,7 @@ async fn sdk_and_sandbox_agree_end_to_end_from_create_to_png() {
     let request = nanobanana_api::types::ImageGenerationRequest::builder()
         .model(nanobanana_api::types::ImageModel::Gemini3ProImagePreview)
         .prompt("a lighthouse")
-        .quality(nanobanana_api::types::ImageQuality::X1k);
+        .quality(nanobanana_api::types::ImageQuality::Res1K);
     let generated = client.generate(request, dir.path()).await.unwrap();
     let bytes = std::fs::read(&generated.files[0]).unwrap();
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));

@@ -2,6 +2,7 @@
 
 pub mod codegen;
 pub mod drift;
+pub mod lineup;
 pub mod spec_diff;
 pub mod spec_source;
 

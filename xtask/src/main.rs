@@ -1,7 +1,10 @@
 //! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! - `cargo xtask codegen` regenerates `crates/api-client/src/generated.rs` from `spec/openapi.yaml`.
-//! - `cargo xtask codegen --check` verifies the committed file matches the spec (CI runs it).
+//!   and `generated_lineup.rs` beside it (the spec's enums, model limits and task error codes).
+//! - `cargo xtask codegen --check` verifies the committed files match the spec (CI runs it).
+//! - `cargo xtask spec-diff` classifies the changes between two versions of the spec as breaking
+//!   or not, for the version bump and the changelog.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +31,8 @@ enum Command {
         /// The OpenAPI document to read.
         #[arg(long, default_value = "spec/openapi.yaml")]
         spec: PathBuf,
-        /// The Rust file to write (or compare with, under --check).
+        /// The Rust file to write (or compare with, under --check); `generated_lineup.rs` is
+        /// written beside it.
         #[arg(long, default_value = "crates/api-client/src/generated.rs")]
         output: PathBuf,
     },
@@ -142,55 +146,68 @@ fn run_spec_diff(
 fn run_codegen(check: bool, spec: &std::path::Path, output: &std::path::Path) -> ExitCode {
     let root = workspace_root();
     let spec_path = root.join(spec);
-    let output_path = root.join(output);
+    let lineup_output = output.with_file_name(codegen::LINEUP_FILE);
     let started = Instant::now();
 
-    let generated = match spec_source::load(&spec_path)
+    let generated = spec_source::load(&spec_path)
         .map_err(codegen::CodegenError::from)
-        .and_then(|loaded| codegen::generate(&loaded))
-    {
-        Ok(text) => text,
+        .and_then(|loaded| {
+            Ok((
+                codegen::generate(&loaded)?,
+                codegen::generate_lineup(&loaded)?,
+            ))
+        });
+    let (client, lineup) = match generated {
+        Ok(texts) => texts,
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);
         }
     };
     let elapsed = started.elapsed();
+    let files = [(output, client), (lineup_output.as_path(), lineup)];
 
     if check {
-        let committed = std::fs::read_to_string(&output_path).unwrap_or_default();
-        match drift::compare(&committed, &generated) {
-            None => {
-                println!(
+        let mut stale = false;
+        for (file, text) in &files {
+            let committed = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+            match drift::compare(&committed, text) {
+                None => println!(
                     "{} is up to date with {} (generated in {} ms)",
-                    output.display(),
+                    file.display(),
                     spec.display(),
                     elapsed.as_millis()
-                );
-                ExitCode::SUCCESS
+                ),
+                Some(diff) => {
+                    stale = true;
+                    eprintln!(
+                        "error: {} is out of date with {}.\n\
+                         Diff from the committed file (-) to what the spec generates (+):\n\n{diff}\n\
+                         Fix: run `cargo xtask codegen` and commit the spec and the generated files.",
+                        file.display(),
+                        spec.display()
+                    );
+                }
             }
-            Some(diff) => {
-                eprintln!(
-                    "error: {} is out of date with {}.\n\
-                     Diff from the committed file (-) to what the spec generates (+):\n\n{diff}\n\
-                     Fix: run `cargo xtask codegen` and commit both the spec and the generated file.",
-                    output.display(),
-                    spec.display()
-                );
-                ExitCode::from(1)
-            }
+        }
+        if stale {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
         }
     } else {
-        if let Err(err) = std::fs::write(&output_path, &generated) {
-            eprintln!("error: cannot write {}: {err}", output_path.display());
-            return ExitCode::from(2);
+        for (file, text) in &files {
+            if let Err(err) = std::fs::write(root.join(file), text) {
+                eprintln!("error: cannot write {}: {err}", root.join(file).display());
+                return ExitCode::from(2);
+            }
+            println!(
+                "wrote {} from {} in {} ms",
+                file.display(),
+                spec.display(),
+                elapsed.as_millis()
+            );
         }
-        println!(
-            "wrote {} from {} in {} ms",
-            output.display(),
-            spec.display(),
-            elapsed.as_millis()
-        );
         ExitCode::SUCCESS
     }
 }

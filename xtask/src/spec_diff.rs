@@ -7,12 +7,11 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// The extension marking an enum whose values may grow (the SDK keeps unknown values).
-const OPEN_ENUM: &str = "x-nanobanana-open-enum";
+use crate::lineup::{
+    MODELS_EXTENSION as MODELS, OPEN_ENUM_EXTENSION as OPEN_ENUM,
+    TASK_ERROR_CODES_EXTENSION as TASK_ERROR_CODES,
+};
+use crate::spec_source::METHODS;
 
 /// Whether a change breaks existing callers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -306,20 +305,16 @@ impl Differ<'_> {
             return;
         }
         let (old, new) = (old.clone(), new.clone());
-        let direction = if flow == Flow::Request {
-            "request"
-        } else {
-            "response"
-        };
 
-        if old.get("type") != new.get("type") {
+        let (old_type, new_type) = (effective_type(&old), effective_type(&new));
+        if old_type != new_type {
             self.push(
                 Class::Breaking,
                 place,
                 format!(
                     "type changed from {} to {}",
-                    text(&old["type"]),
-                    text(&new["type"])
+                    text(&old_type),
+                    text(&new_type)
                 ),
             );
         }
@@ -329,19 +324,29 @@ impl Differ<'_> {
             }
         }
 
-        let values = |v: &Value| -> BTreeSet<String> {
-            v["enum"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(text)
-                .collect()
-        };
-        let (old_enum, new_enum) = (values(&old), values(&new));
+        let (old_open, new_open) = (old[OPEN_ENUM] == true, new[OPEN_ENUM] == true);
+        let (old_enum, new_enum) = (enum_values(&old), enum_values(&new));
+        match (old_open, new_open) {
+            (false, true) if !old_enum.is_empty() => self.push(
+                Class::NonBreaking,
+                place,
+                "enum is now open: any other value is accepted and kept",
+            ),
+            (true, false) if !new_enum.is_empty() => {
+                let class = if flow == Flow::Request {
+                    Class::Breaking
+                } else {
+                    Class::NonBreaking
+                };
+                self.push(class, place, "enum is now closed: only listed values");
+            }
+            _ => {}
+        }
         let removed: BTreeSet<_> = old_enum.difference(&new_enum).cloned().collect();
         let added: BTreeSet<_> = new_enum.difference(&old_enum).cloned().collect();
         if !removed.is_empty() && !new_enum.is_empty() {
-            let class = if flow == Flow::Request {
+            // A caller may still send a value an open enum no longer lists.
+            let class = if flow == Flow::Request && !new_open {
                 Class::Breaking
             } else {
                 Class::NonBreaking
@@ -349,7 +354,7 @@ impl Differ<'_> {
             self.push(class, place, format!("enum: removed {}", quoted(&removed)));
         }
         if !added.is_empty() && !old_enum.is_empty() {
-            let open = new[OPEN_ENUM] == true;
+            let open = new_open;
             let class = if flow == Flow::Response && !open {
                 Class::Breaking
             } else {
@@ -387,11 +392,15 @@ impl Differ<'_> {
                 (Some(_), None) => false,
                 (Some(o), Some(n)) => (n < o) == larger_is_looser,
             };
-            let (class, word) = if tightened {
-                (Class::Breaking, "tightened")
+            // A tighter request limit refuses what callers send; a looser response limit
+            // lets the server send what callers' checks refuse.
+            let breaking = tightened == (flow == Flow::Request);
+            let class = if breaking {
+                Class::Breaking
             } else {
-                (Class::NonBreaking, "loosened")
+                Class::NonBreaking
             };
+            let word = if tightened { "tightened" } else { "loosened" };
             let show = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
             self.push(
                 class,
@@ -402,7 +411,7 @@ impl Differ<'_> {
 
         if old.get("pattern") != new.get("pattern") {
             let tightened = new.get("pattern").is_some();
-            let class = if tightened && flow == Flow::Request {
+            let class = if tightened == (flow == Flow::Request) {
                 Class::Breaking
             } else {
                 Class::NonBreaking
@@ -439,11 +448,7 @@ impl Differ<'_> {
         let (old_props, new_props) = (props(&old), props(&new));
         let (old_req, new_req) = (required(&old), required(&new));
         for prop in old_props.difference(&new_props) {
-            self.push(
-                Class::Breaking,
-                place,
-                format!("{direction} property .{prop} removed"),
-            );
+            self.push(Class::Breaking, place, format!("property .{prop} removed"));
         }
         for prop in new_props.difference(&old_props) {
             let (class, what) = match (flow, new_req.contains(prop)) {
@@ -451,29 +456,29 @@ impl Differ<'_> {
                 (Flow::Request, false) => (Class::NonBreaking, "added as optional"),
                 (Flow::Response, _) => (Class::NonBreaking, "added"),
             };
-            self.push(class, place, format!("{direction} property .{prop} {what}"));
+            self.push(class, place, format!("property .{prop} {what}"));
         }
         for prop in old_props.intersection(&new_props) {
             match (flow, old_req.contains(prop), new_req.contains(prop)) {
                 (Flow::Request, false, true) => self.push(
                     Class::Breaking,
                     place,
-                    format!("request property .{prop} became required"),
+                    format!("property .{prop} became required"),
                 ),
                 (Flow::Request, true, false) => self.push(
                     Class::NonBreaking,
                     place,
-                    format!("request property .{prop} became optional"),
+                    format!("property .{prop} became optional"),
                 ),
                 (Flow::Response, true, false) => self.push(
                     Class::Breaking,
                     place,
-                    format!("response property .{prop} may now be absent"),
+                    format!("property .{prop} may now be absent"),
                 ),
                 (Flow::Response, false, true) => self.push(
                     Class::NonBreaking,
                     place,
-                    format!("response property .{prop} is now always present"),
+                    format!("property .{prop} is now always present"),
                 ),
                 _ => {}
             }
@@ -493,7 +498,19 @@ impl Differ<'_> {
                 flow,
             );
         }
+        self.models(place, &old, &new);
+        if old[TASK_ERROR_CODES] != new[TASK_ERROR_CODES] {
+            self.push(
+                Class::NonBreaking,
+                place,
+                "documented task error codes changed",
+            );
+        }
         for keyword in ["oneOf", "anyOf", "allOf"] {
+            // An open enum's `anyOf` is its value list, compared above.
+            if keyword == "anyOf" && (old_open || new_open) {
+                continue;
+            }
             let (o, n) = (
                 old[keyword].as_array().map_or(0, Vec::len),
                 new[keyword].as_array().map_or(0, Vec::len),
@@ -515,6 +532,133 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+impl Differ<'_> {
+    /// Each model's limits (`x-nanobanana-models`): a model removed or a limit tightened breaks
+    /// callers of that model; a model added or a limit loosened does not.
+    fn models(&mut self, place: &str, old: &Value, new: &Value) {
+        let table = |v: &Value| -> BTreeMap<String, Value> {
+            v[MODELS]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| (text(&m["model"]), m.clone()))
+                .collect()
+        };
+        let (old_models, new_models) = (table(old), table(new));
+        for model in old_models.keys().filter(|m| !new_models.contains_key(*m)) {
+            self.push(Class::Breaking, place, format!("model '{model}' removed"));
+        }
+        for model in new_models.keys().filter(|m| !old_models.contains_key(*m)) {
+            self.push(Class::NonBreaking, place, format!("model '{model}' added"));
+        }
+        for (model, o) in &old_models {
+            let Some(n) = new_models.get(model) else {
+                continue;
+            };
+            for list in ["sizes", "qualities"] {
+                let values = |m: &Value| -> BTreeSet<String> {
+                    m[list].as_array().into_iter().flatten().map(text).collect()
+                };
+                let (ov, nv) = (values(o), values(n));
+                let removed: BTreeSet<_> = ov.difference(&nv).cloned().collect();
+                let added: BTreeSet<_> = nv.difference(&ov).cloned().collect();
+                if !removed.is_empty() {
+                    self.push(
+                        Class::Breaking,
+                        place,
+                        format!("model '{model}' {list}: removed {}", quoted(&removed)),
+                    );
+                }
+                if !added.is_empty() {
+                    self.push(
+                        Class::NonBreaking,
+                        place,
+                        format!("model '{model}' {list}: added {}", quoted(&added)),
+                    );
+                }
+            }
+            for limit in ["prompt_max_chars", "max_images", "max_image_mb"] {
+                let (ol, nl) = (o[limit].as_u64(), n[limit].as_u64());
+                let tightened = match (ol, nl) {
+                    (Some(a), Some(b)) if a == b => continue,
+                    (None, None) => continue,
+                    (Some(a), Some(b)) => b < a,
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                };
+                let show =
+                    |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+                let (class, word) = if tightened {
+                    (Class::Breaking, "tightened")
+                } else {
+                    (Class::NonBreaking, "loosened")
+                };
+                self.push(
+                    class,
+                    place,
+                    format!(
+                        "model '{model}' {limit} {word}: {} → {}",
+                        show(ol),
+                        show(nl)
+                    ),
+                );
+            }
+            if o["model_params"] != n["model_params"] {
+                let now = n["model_params"] == true;
+                let class = if now {
+                    Class::NonBreaking
+                } else {
+                    Class::Breaking
+                };
+                let what = if now { "now takes" } else { "no longer takes" };
+                self.push(class, place, format!("model '{model}' {what} model_params"));
+            }
+            for key in ["summary", "page", "max_real_persons"] {
+                if o[key] != n[key] {
+                    self.push(
+                        Class::NonBreaking,
+                        place,
+                        format!("model '{model}' {key} changed"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A schema's type, or for alternatives that all share one type (an open enum's `anyOf`), that
+/// type.
+fn effective_type(schema: &Value) -> Value {
+    if let Some(t) = schema.get("type") {
+        return t.clone();
+    }
+    for keyword in ["anyOf", "oneOf"] {
+        if let Some(branches) = schema[keyword].as_array() {
+            let types: BTreeSet<String> = branches.iter().map(|b| text(&b["type"])).collect();
+            if types.len() == 1 && !branches.is_empty() {
+                return branches[0]["type"].clone();
+            }
+        }
+    }
+    Value::Null
+}
+
+/// An enum's listed values: `enum`, or for an open enum the `enum` of its `anyOf` branch.
+fn enum_values(schema: &Value) -> BTreeSet<String> {
+    let mut values: BTreeSet<String> = schema["enum"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    if schema[OPEN_ENUM] == true {
+        for branch in schema["anyOf"].as_array().into_iter().flatten() {
+            values.extend(branch["enum"].as_array().into_iter().flatten().map(text));
+        }
+    }
+    values
 }
 
 /// Changes rendered one per line, grouped by class.

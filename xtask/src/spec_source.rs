@@ -122,7 +122,8 @@ fn check_version(document: &Value) -> Result<(), Problem> {
     }
 }
 
-const METHODS: [&str; 8] = [
+/// The HTTP methods an OpenAPI path item can hold, in the specification's order.
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

@@ -42,6 +42,11 @@ fn check_edited_spec(spec: &str) -> Output {
         &generated,
     )
     .unwrap();
+    std::fs::copy(
+        root().join("crates/api-client/src/generated_lineup.rs"),
+        dir.path().join("generated_lineup.rs"),
+    )
+    .unwrap();
     xtask(&[
         "codegen",
         "--check",
@@ -95,13 +100,13 @@ fn an_added_enum_value_is_reported_as_drift_naming_it() {
     let spec = edit(
         &real_spec(),
         "        - '21:9'\n",
-        "        - '21:9'\n        - '1:4'\n",
+        "        - '21:9'\n        - '2:1'\n",
     );
     let out = check_edited_spec(&spec);
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert!(
-        report.contains("+") && report.contains("\"1:4\""),
+        report.contains("+") && report.contains("Ratio2x1 => \"2:1\""),
         "{report}"
     );
     assert!(

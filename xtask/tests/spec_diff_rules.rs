@@ -53,7 +53,7 @@ const RULES: &[Rule] = &[
             "        seed:\n          type: integer\n        callback_url:\n          type: string\n",
         ),
         class: Class::Breaking,
-        line: "POST /v1/images/generations request request property .seed added as required",
+        line: "POST /v1/images/generations request property .seed added as required",
     },
     Rule {
         name: "request enum value removed",
@@ -69,15 +69,21 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "maxItems lowered",
-        mutate: |s| edit(s, "          maxItems: 10", "          maxItems: 5"),
+        mutate: |s| edit(s, "          maxItems: 14", "          maxItems: 5"),
         class: Class::Breaking,
-        line: "POST /v1/images/generations request .image_urls maxItems tightened: 10 → 5",
+        line: "POST /v1/images/generations request .image_urls maxItems tightened: 14 → 5",
     },
     Rule {
-        name: "maximum lowered",
+        name: "response maximum lowered: the server promises less, callers still accept it",
         mutate: |s| edit(s, "          maximum: 100\n          example: 0", "          maximum: 50\n          example: 0"),
-        class: Class::Breaking,
+        class: Class::NonBreaking,
         line: "POST /v1/images/generations response 200 .progress maximum tightened: 100 → 50",
+    },
+    Rule {
+        name: "response maximum raised: callers' checks refuse what the server may send",
+        mutate: |s| edit(s, "          maximum: 100\n          example: 0", "          maximum: 1000\n          example: 0"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations response 200 .progress maximum loosened: 100 → 1000",
     },
     Rule {
         name: "minimum raised",
@@ -89,7 +95,7 @@ const RULES: &[Rule] = &[
         name: "response property removed",
         mutate: |s| edit(s, "        param:\n          type: string\n          description: Related parameter name\n", ""),
         class: Class::Breaking,
-        line: "GET /v1/tasks/{task_id} response 400 .error response property .param removed",
+        line: "GET /v1/tasks/{task_id} response 400 .error property .param removed",
     },
     Rule {
         name: "response property type changed",
@@ -99,19 +105,19 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "request enum value added",
-        mutate: |s| edit(s, "        - '21:9'\n", "        - '21:9'\n        - '1:4'\n"),
+        mutate: |s| edit(s, "        - '21:9'\n", "        - '21:9'\n        - '2:1'\n"),
         class: Class::NonBreaking,
-        line: "POST /v1/images/generations request .size enum: added '1:4'",
+        line: "POST /v1/images/generations request .size enum: added '2:1'",
     },
     Rule {
         name: "response enum value added to a strict response enum",
-        mutate: |s| edit(s, "      x-nanobanana-open-enum: true\n      description: Specific task type. Open (`x-nanobanana-open-enum`).\n      enum:\n", "      description: Specific task type.\n      enum:\n        - text.generation.task\n"),
+        mutate: |s| edit(s, "      x-nanobanana-open-enum: true\n      description: Specific task type. Open (`x-nanobanana-open-enum`).\n      anyOf:\n        - type: string\n          enum:\n            - image.generation.task\n            - video.generation.task\n            - audio.generation.task\n        - type: string\n          description: A value not listed yet, kept as sent\n", "      type: string\n      description: Specific task type.\n      enum:\n        - image.generation.task\n        - video.generation.task\n        - audio.generation.task\n        - text.generation.task\n"),
         class: Class::Breaking,
         line: "GET /v1/tasks/{task_id} response 200 .object enum: added 'text.generation.task' (strict enums fail on unknown values)",
     },
     Rule {
         name: "response enum value added to an open enum",
-        mutate: |s| edit(s, "        - processing\n        - completed\n", "        - processing\n        - cancelled\n        - completed\n"),
+        mutate: |s| edit(s, "            - processing\n            - completed\n", "            - processing\n            - cancelled\n            - completed\n"),
         class: Class::NonBreaking,
         line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'cancelled' (open enum: unknown values are kept)",
     },
@@ -125,13 +131,13 @@ const RULES: &[Rule] = &[
         name: "optional request property added",
         mutate: |s| edit(s, "        callback_url:\n          type: string\n", "        seed:\n          type: integer\n        callback_url:\n          type: string\n"),
         class: Class::NonBreaking,
-        line: "POST /v1/images/generations request request property .seed added as optional",
+        line: "POST /v1/images/generations request property .seed added as optional",
     },
     Rule {
         name: "response property added",
         mutate: |s| edit(s, "    TaskInfo:\n      type: object\n      description: Asynchronous task information\n      properties:\n", "    TaskInfo:\n      type: object\n      description: Asynchronous task information\n      properties:\n        queue_position:\n          type: integer\n"),
         class: Class::NonBreaking,
-        line: "GET /v1/tasks/{task_id} response 200 .task_info response property .queue_position added",
+        line: "GET /v1/tasks/{task_id} response 200 .task_info property .queue_position added",
     },
     Rule {
         name: "error status added",
@@ -141,9 +147,43 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "limit loosened",
-        mutate: |s| edit(s, "          maxItems: 10", "          maxItems: 14"),
+        mutate: |s| edit(s, "          maxItems: 14", "          maxItems: 20"),
         class: Class::NonBreaking,
-        line: "POST /v1/images/generations request .image_urls maxItems loosened: 10 → 14",
+        line: "POST /v1/images/generations request .image_urls maxItems loosened: 14 → 20",
+    },
+    Rule {
+        name: "a model's limit tightened",
+        mutate: |s| edit(s, "          max_images: 14\n", "          max_images: 10\n"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' max_images tightened: 14 → 10",
+    },
+    Rule {
+        name: "a model's limit loosened",
+        mutate: |s| edit(s, "          max_image_mb: 20\n", "          max_image_mb: 30\n"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' max_image_mb loosened: 20 → 30",
+    },
+    Rule {
+        name: "a model's size removed",
+        mutate: |s| edit(s, "          sizes: [auto, '1:1', '1:4', '4:1', '1:8', '8:1',", "          sizes: [auto, '1:1', '1:4', '4:1', '8:1',"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' sizes: removed '1:8'",
+    },
+    Rule {
+        name: "a model removed",
+        mutate: |s| edit(s, "        - model: gemini-2.5-flash-image\n", "        - model: gemini-2.5-flash-image-v2\n"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .model model 'gemini-2.5-flash-image' removed",
+    },
+    Rule {
+        name: "a model added (an open enum value added)",
+        mutate: |s| edit(
+            edit(s, "            - gemini-2.5-flash-image\n", "            - gemini-2.5-flash-image\n            - nano-banana-3\n").as_str(),
+            "    ImageSize:\n",
+            "        - model: nano-banana-3\n          summary: next\n          page: p\n          prompt_max_chars: 100\n          sizes: [auto]\n          qualities: []\n          max_images: 1\n          max_image_mb: 10\n    ImageSize:\n",
+        ),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request .model model 'nano-banana-3' added",
     },
     Rule {
         name: "description changed",
@@ -228,7 +268,7 @@ fn the_command_exits_1_on_breaking_changes_and_0_otherwise() {
         edit(
             &base,
             "        - '21:9'\n",
-            "        - '21:9'\n        - '1:4'\n",
+            "        - '21:9'\n        - '2:1'\n",
         ),
     )
     .unwrap();
@@ -242,7 +282,7 @@ fn the_command_exits_1_on_breaking_changes_and_0_otherwise() {
     };
     let breaking = run(&["spec-diff", old.to_str().unwrap()]);
     assert_eq!(breaking.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&breaking.stdout).contains("enum: removed '1:4'"));
+    assert!(String::from_utf8_lossy(&breaking.stdout).contains("enum: removed '2:1'"));
     let same = run(&["spec-diff", "spec/openapi.yaml", "spec/openapi.yaml"]);
     assert_eq!(
         same.status.code(),

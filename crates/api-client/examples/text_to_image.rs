@@ -15,8 +15,8 @@ async fn main() -> Result<(), nanobanana_api::Error> {
     let request = types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt(prompt)
-        .size(types::ImageSize::X169)
-        .quality(types::ImageQuality::X2k);
+        .size(types::ImageSize::Ratio16x9)
+        .quality(types::ImageQuality::Res2K);
     let generated = client.generate(request, "images").await?;
     for file in &generated.files {
         println!("saved {}", file.display());

@@ -45,7 +45,7 @@ impl ClientConfig {
             api_key: ApiKey::new(api_key)?,
             base_url: DEFAULT_BASE_URL.to_string(),
             files_base_url: DEFAULT_FILES_BASE_URL.to_string(),
-            // progenitor's own default is 15 s, too short for a slow network (api-notes).
+            // progenitor's own default is 15 s, too short for a slow network (spec/SOURCES.md).
             request_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
             pool_idle_timeout: Some(Duration::from_secs(90)),

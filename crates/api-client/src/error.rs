@@ -8,6 +8,33 @@ use crate::config_error::ConfigError;
 use crate::types;
 use crate::validation::ValidationError;
 
+/// What to do after a task failed: the documented advice for its code, else the general rule.
+fn task_failure_advice(
+    retryable: bool,
+    documented: Option<&crate::lineup::TaskErrorCode>,
+) -> String {
+    use crate::lineup::Resubmit;
+    match documented {
+        Some(doc) => {
+            let advice = doc.advice;
+            let mut first = advice.chars();
+            let advice = match first.next() {
+                Some(c) => c.to_uppercase().chain(first).collect::<String>(),
+                None => String::new(),
+            };
+            match doc.resubmit {
+                Resubmit::Same => format!("{advice} (the same request may succeed then)."),
+                Resubmit::Changed => {
+                    format!("{advice}: the same request unchanged will fail the same way.")
+                }
+                Resubmit::No => format!("{advice}: submitting again will not help."),
+            }
+        }
+        None if retryable => "The service may recover: submit it again later.".into(),
+        None => "Submitting it again unchanged may fail the same way: check the message, change the prompt or inputs.".into(),
+    }
+}
+
 /// The API call an error came from; it decides whether retrying is safe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
@@ -162,7 +189,7 @@ pub enum Error {
         detail: String,
     },
     /// The task ended without images.
-    #[error("task {task_id} ended with status `{status}`{}{}. {}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {m}")).unwrap_or_default(), if *.retryable { "The service may recover: submit it again later." } else { "Submitting it again unchanged will fail the same way: change the prompt or inputs." })]
+    #[error("task {task_id} ended with status `{status}`{}{}. {}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.retryable, *.documented))]
     TaskFailed {
         /// The task.
         task_id: String,
@@ -172,8 +199,12 @@ pub enum Error {
         code: Option<String>,
         /// `error.message` of the task.
         message: Option<String>,
-        /// Whether the code is one the service recovers from (api-notes' list).
+        /// Whether submitting the same request again later may succeed (the documented
+        /// codes the service recovers from, `resubmit: same` in the spec's table).
         retryable: bool,
+        /// The documentation of `code`: its meaning, whether resubmitting helps, the advice;
+        /// `None` for a code the spec does not list.
+        documented: Option<&'static crate::lineup::TaskErrorCode>,
     },
     /// The overall deadline passed while the task was still running on the server.
     #[error("gave up waiting for task {task_id} after {waited:?} (last status `{last_status}`). The task was not cancelled and may still finish: resume with wait(\"{task_id}\") within 24 h instead of submitting again.")]

@@ -35,7 +35,7 @@
 //!         types::ImageGenerationRequest::builder()
 //!             .model(types::ImageModel::NanoBanana2Lite)
 //!             .prompt("A cat playing on the grass")
-//!             .size(types::ImageSize::X169),
+//!             .size(types::ImageSize::Ratio16x9),
 //!     )
 //!     .send()
 //!     .await?
@@ -65,6 +65,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod image_format;
+pub mod lineup;
 pub mod local_image;
 pub mod multipart_upload;
 mod nanobanana;
@@ -77,6 +78,8 @@ pub mod waiting;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 mod generated;
+#[rustfmt::skip]
+mod generated_lineup;
 
 pub use api_key::ApiKey;
 pub use batch::BatchOptions;
@@ -99,10 +102,15 @@ pub use retry::RetryPolicy;
 pub use upload::{ImageInput, UploadEvent, UploadOptions};
 pub use waiting::{PollSchedule, TaskHandle, WaitEvent};
 
-/// Request and response types: generated from the spec, plus the open response enums
-/// (hand-written, see `x-nanobanana-open-enum` in the spec) that the generated types use.
+/// Request and response types, all generated from the spec: progenitor's structs, and the
+/// enums they use (`generated_lineup.rs`: readable variants such as `ImageSize::Ratio16x9`,
+/// `FromStr` from the wire strings, and `Unknown(String)` in the open ones).
 pub mod types {
     pub use crate::generated::types::*;
-    pub use crate::open_enums::{BillingRule, TaskObject, TaskStatus, TaskType, UserGroup};
+    pub use crate::generated_lineup::{
+        BillingRule, ImageModel, ImageQuality, ImageSize, TaskObject, TaskStatus, TaskType,
+        UserGroup,
+    };
+    pub use crate::open_enums::UnknownValue;
 }
 pub use validation::{Validate, ValidationError};

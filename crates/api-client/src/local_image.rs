@@ -1,5 +1,5 @@
-//! Checking a local image before it is uploaded: it exists, is a regular file, is at most
-//! 10 MB, and starts with the magic bytes of a JPEG, PNG, GIF or WebP image (the file's name
+//! Checking a local image before it is uploaded: it exists, is a regular file, is not larger
+//! than the limit (the file service's, or the chosen model's), and starts with the magic bytes of a JPEG, PNG, GIF or WebP image (the file's name
 //! and extension are not trusted). A file that fails is never sent.
 
 use std::fmt;
@@ -9,8 +9,13 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::image_format::ImageFormat;
 
-/// The largest image the API takes, per image: 10 MB (10 × 1024 × 1024 bytes).
-pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+/// The largest file the file service takes: 20 MB (20 × 1024 × 1024 bytes), the largest
+/// reference image any model takes. Assumed (see `FileTooLarge` in the spec): the file-service
+/// pages give no limit. A model may take less ([`crate::lineup::ModelLimits::max_image_mb`]).
+pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Who a size limit is for, as messages name it.
+pub const FILE_SERVICE: &str = "the file service";
 
 /// The types the file service accepts, as the message names them.
 const ACCEPTED: &str = "JPEG, PNG, GIF or WebP";
@@ -39,12 +44,14 @@ pub enum LocalImageProblem {
     #[error("cannot read it: {0}")]
     Unreadable(#[source] std::io::Error),
     /// The file is larger than the limit.
-    #[error("{size} bytes is over the limit of {limit} bytes (10 MB) per image")]
+    #[error("{size} bytes is over the limit of {limit} bytes ({} MB) per image for {applies_to}", .limit / (1024 * 1024))]
     TooLarge {
         /// Its size in bytes.
         size: u64,
-        /// [`MAX_IMAGE_BYTES`].
+        /// The limit: [`MAX_IMAGE_BYTES`], or the model's.
         limit: u64,
+        /// What the limit is for: [`FILE_SERVICE`] or a model's name.
+        applies_to: String,
     },
     /// Its first bytes are not those of an accepted image type.
     #[error(
@@ -93,8 +100,13 @@ pub struct CheckedImage {
     pub file_name: String,
 }
 
-/// Opens `path` and checks it can be uploaded; see the module docs.
-pub async fn check_local_image(path: &Path) -> Result<CheckedImage, LocalImageError> {
+/// Opens `path` and checks it can be uploaded, at most `limit` bytes (for `applies_to`); see
+/// the module docs.
+pub async fn check_local_image(
+    path: &Path,
+    limit: u64,
+    applies_to: &str,
+) -> Result<CheckedImage, LocalImageError> {
     let fail = |problem| LocalImageError {
         path: path.to_path_buf(),
         problem,
@@ -113,10 +125,11 @@ pub async fn check_local_image(path: &Path) -> Result<CheckedImage, LocalImageEr
         return Err(fail(LocalImageProblem::NotAFile));
     }
     let size = metadata.len();
-    if size > MAX_IMAGE_BYTES {
+    if size > limit {
         return Err(fail(LocalImageProblem::TooLarge {
             size,
-            limit: MAX_IMAGE_BYTES,
+            limit,
+            applies_to: applies_to.to_string(),
         }));
     }
     let mut head = [0u8; ImageFormat::SNIFF_LEN];
@@ -167,13 +180,14 @@ mod tests {
         let err = LocalImageError {
             path: "big.png".into(),
             problem: LocalImageProblem::TooLarge {
-                size: MAX_IMAGE_BYTES + 1,
-                limit: MAX_IMAGE_BYTES,
+                size: 10 * 1024 * 1024 + 1,
+                limit: 10 * 1024 * 1024,
+                applies_to: "gemini-3-pro-image-preview".into(),
             },
         };
         assert_eq!(
             err.to_string(),
-            "image big.png: 10485761 bytes is over the limit of 10485760 bytes (10 MB) per image; nothing was sent"
+            "image big.png: 10485761 bytes is over the limit of 10485760 bytes (10 MB) per image for gemini-3-pro-image-preview; nothing was sent"
         );
     }
 }

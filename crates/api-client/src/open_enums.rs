@@ -1,10 +1,41 @@
-//! Response enums that keep values this SDK does not know.
+//! The two shapes of the spec's string enums, as macros that `generated_lineup.rs` invokes
+//! once per enum (`cargo xtask codegen` writes the invocations from the spec).
 //!
-//! The spec marks these with `x-nanobanana-open-enum: true`; `cargo xtask codegen` then makes
-//! the generated types use these instead of typify's strict enums, which fail a whole response
-//! on one new value (the task query can report a status such as `cancelled` that no document
-//! lists). A value that is not known arrives as `Unknown(value)` and is sent back unchanged.
+//! - `open_enum!`: a value list that may grow (`x-nanobanana-open-enum`): a task status such
+//!   as `cancelled` that no document lists, a model Evolink adds. A value that is not known
+//!   arrives as `Unknown(value)` and is sent back unchanged, where typify's strict enums would
+//!   fail a whole response.
+//! - `closed_enum!`: a fixed list (`size`, `quality`); parsing anything else is an
+//!   [`UnknownValue`] error that lists the accepted values.
+//!
 //! The conformance suite checks that the known values equal the spec's `enum`.
+
+use std::fmt;
+
+/// A string that is not one of an enum's documented values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// What the value is, as the API names the field (`size`, `quality`).
+    pub type_name: &'static str,
+    /// The value given.
+    pub value: String,
+    /// The values accepted, in the spec's order.
+    pub accepted: &'static [&'static str],
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not a valid {}; use one of: {}",
+            self.value,
+            self.type_name,
+            self.accepted.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownValue {}
 
 /// Defines an open enum: one variant per known wire value, plus `Unknown(String)`.
 macro_rules! open_enum {
@@ -84,6 +115,113 @@ macro_rules! open_enum {
                 stringify!($name).to_string()
             }
 
+            /// As the spec writes it: a listed value, or any other string.
+            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                use schemars::schema::{InstanceType, Schema, SchemaObject, SubschemaValidation};
+                let listed = SchemaObject {
+                    instance_type: Some(InstanceType::String.into()),
+                    enum_values: Some(Self::KNOWN.iter().map(|v| (*v).into()).collect()),
+                    ..Default::default()
+                };
+                let any = SchemaObject {
+                    instance_type: Some(InstanceType::String.into()),
+                    ..Default::default()
+                };
+                SchemaObject {
+                    subschemas: Some(Box::new(SubschemaValidation {
+                        any_of: Some(vec![Schema::from(listed), Schema::from(any)]),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    };
+}
+
+pub(crate) use open_enum;
+
+/// Defines a closed enum: one variant per wire value; other strings are an [`UnknownValue`]
+/// naming the value as `label` (the API's field name).
+macro_rules! closed_enum {
+    (
+        $(#[$doc:meta])*
+        label: $label:literal,
+        $name:ident { $( $(#[$variant_doc:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$variant_doc])* $variant, )+
+        }
+
+        impl $name {
+            /// The wire values the spec lists, in its order.
+            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => $wire, )+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::open_enums::UnknownValue;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    $( $wire => Ok(Self::$variant), )+
+                    other => Err($crate::open_enums::UnknownValue {
+                        type_name: $label,
+                        value: other.to_string(),
+                        accepted: Self::KNOWN,
+                    }),
+                }
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = $crate::open_enums::UnknownValue;
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::open_enums::UnknownValue;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                value.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_string()
+            }
+
             fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
                 schemars::schema::SchemaObject {
                     instance_type: Some(schemars::schema::InstanceType::String.into()),
@@ -96,19 +234,9 @@ macro_rules! open_enum {
     };
 }
 
-open_enum! {
-    /// The state of a task. Poll until it is terminal ([`TaskStatus::is_terminal`]).
-    TaskStatus {
-        /// Queued, not started.
-        Pending => "pending",
-        /// Being generated.
-        Processing => "processing",
-        /// Done: `results` holds the image URLs.
-        Completed => "completed",
-        /// Ended without images: `error` says why.
-        Failed => "failed",
-    }
-}
+pub(crate) use closed_enum;
+
+use crate::generated_lineup::TaskStatus;
 
 impl TaskStatus {
     /// Whether the task has ended. An unknown status (e.g. `cancelled`) counts as ended: the
@@ -118,57 +246,9 @@ impl TaskStatus {
     }
 }
 
-open_enum! {
-    /// The kind of task object.
-    TaskObject {
-        /// An image generation task.
-        ImageGenerationTask => "image.generation.task",
-        /// A video generation task.
-        VideoGenerationTask => "video.generation.task",
-        /// An audio generation task.
-        AudioGenerationTask => "audio.generation.task",
-    }
-}
-
-open_enum! {
-    /// The kind of output a task produces.
-    TaskType {
-        /// Text output.
-        Text => "text",
-        /// Image output.
-        Image => "image",
-        /// Audio output.
-        Audio => "audio",
-        /// Video output.
-        Video => "video",
-    }
-}
-
-open_enum! {
-    /// How a task is billed.
-    BillingRule {
-        /// A fixed price per call.
-        PerCall => "per_call",
-        /// Priced per token.
-        PerToken => "per_token",
-        /// Priced per second.
-        PerSecond => "per_second",
-    }
-}
-
-open_enum! {
-    /// The account's user group.
-    UserGroup {
-        /// The default group.
-        Default => "default",
-        /// The VIP group.
-        Vip => "vip",
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::generated_lineup::TaskStatus;
 
     #[test]
     fn known_values_round_trip_as_variants() {
@@ -184,6 +264,18 @@ mod tests {
         assert!(!status.is_known());
         assert!(status.is_terminal());
         assert_eq!(serde_json::to_string(&status).unwrap(), "\"cancelled\"");
+    }
+
+    #[test]
+    fn closed_enums_name_the_accepted_values() {
+        use crate::generated_lineup::ImageQuality;
+        let err = "8K".parse::<ImageQuality>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`8K` is not a valid quality; use one of: 0.5K, 1K, 2K, 4K"
+        );
+        assert_eq!("0.5K".parse::<ImageQuality>(), Ok(ImageQuality::Res0_5K));
+        assert!(serde_json::from_str::<ImageQuality>("\"8K\"").is_err());
     }
 
     #[test]

@@ -13,10 +13,14 @@ use futures_util::future::try_join_all;
 use crate::classify::classify;
 use crate::error::{ApiError, Error, Operation};
 use crate::image_format::ImageFormat;
-use crate::local_image::{check_local_image, CheckedImage, LocalImageError, LocalImageProblem};
+use crate::lineup::{self, ModelLimits};
+use crate::local_image::{
+    check_local_image, CheckedImage, LocalImageError, LocalImageProblem, FILE_SERVICE,
+    MAX_IMAGE_BYTES,
+};
 use crate::multipart_upload::{FilePart, HandWrittenOperations};
 use crate::retry::with_retries;
-use crate::validation::{check_image_url, Validate, ValidationError, MAX_IMAGE_URLS};
+use crate::validation::{check_image_url, Validate, ValidationError};
 use crate::{types, NanoBanana};
 
 /// An input image: a URL the API downloads itself, or a local file to upload first.
@@ -137,7 +141,7 @@ const GENERATION_FORMATS: [ImageFormat; 3] =
 impl NanoBanana {
     /// Uploads the local image at `path` to the file service and returns the stored file;
     /// its `file_url` goes into `image_urls`. The file is checked first (exists, at most
-    /// 10 MB, a JPEG, PNG, GIF or WebP image by its magic bytes) and then streamed, never read
+    /// 20 MB, a JPEG, PNG, GIF or WebP image by its magic bytes) and then streamed, never read
     /// whole into memory. Retried like a task query (a repeated upload only uses quota).
     pub async fn upload_file(&self, path: impl AsRef<Path>) -> Result<types::UploadedFile, Error> {
         self.upload_file_with(path, &UploadOptions::default()).await
@@ -149,8 +153,53 @@ impl NanoBanana {
         path: impl AsRef<Path>,
         options: &UploadOptions,
     ) -> Result<types::UploadedFile, Error> {
-        let image = check_local_image(path.as_ref()).await?;
+        let image = check_local_image(path.as_ref(), MAX_IMAGE_BYTES, FILE_SERVICE).await?;
         self.upload_checked(image, options, None).await
+    }
+
+    /// Uploads an image held in memory (`bytes`, a JPEG, PNG, GIF or WebP image by its magic
+    /// bytes, at most 20 MB) as base64, and returns the stored file. Checked before sending,
+    /// like [`upload_file`](Self::upload_file); retried like it.
+    pub async fn upload_bytes(
+        &self,
+        bytes: &[u8],
+        options: &UploadOptions,
+    ) -> Result<types::UploadedFile, Error> {
+        let name = options.file_name.clone().unwrap_or_else(|| "image".into());
+        let fail = |problem| {
+            Error::from(LocalImageError {
+                path: PathBuf::from(format!("<{name} in memory>")),
+                problem,
+            })
+        };
+        let size = bytes.len() as u64;
+        if size > MAX_IMAGE_BYTES {
+            return Err(fail(LocalImageProblem::TooLarge {
+                size,
+                limit: MAX_IMAGE_BYTES,
+                applies_to: FILE_SERVICE.into(),
+            }));
+        }
+        let Some(format) = ImageFormat::sniff(bytes) else {
+            let head = bytes[..bytes.len().min(ImageFormat::SNIFF_LEN)].to_vec();
+            return Err(fail(LocalImageProblem::NotAnImage {
+                head: crate::local_image::HexHead(head),
+            }));
+        };
+        use base64::Engine as _;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let request = types::UploadFileBase64Request {
+            base64_data: format!("data:{};base64,{data}", format.mime_type()),
+            file_name: options.file_name.clone(),
+            upload_path: options.upload_path.clone(),
+        };
+        let files = &self.inner.files;
+        let uploaded = self
+            .send_retried(Operation::Upload, || {
+                files.upload_file_base64().body(request.clone()).send()
+            })
+            .await?;
+        accepted(uploaded)
     }
 
     /// Has the file service fetch the image at `url` and store it like an upload.
@@ -218,15 +267,26 @@ impl NanoBanana {
         I::Item: Into<ImageInput>,
         F: Fn(UploadEvent<'_>) + Send + Sync + 'static,
     {
+        self.image_urls_for(&lineup::ANY_MODEL, images, on_event)
+            .await
+    }
+
+    /// [`image_urls_with`](Self::image_urls_with) checked against one model's limits (how
+    /// many images, how large), e.g. `lineup::checked_limits(&model)`.
+    pub async fn image_urls_for<I, F>(
+        &self,
+        limits: &ModelLimits,
+        images: I,
+        on_event: F,
+    ) -> Result<Vec<String>, Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<ImageInput>,
+        F: Fn(UploadEvent<'_>) + Send + Sync + 'static,
+    {
         let images: Vec<ImageInput> = images.into_iter().map(Into::into).collect();
-        if images.len() > MAX_IMAGE_URLS {
-            return Err(ValidationError::new(
-                "image_urls",
-                format!("has {} items", images.len()),
-                format!("at most {MAX_IMAGE_URLS} images per request"),
-            )
-            .into());
-        }
+        limits.check_image_count("image_urls", images.len())?;
+        let (max_bytes, model) = (limits.max_image_bytes(), limits.name());
         let checks = images.iter().enumerate().map(|(i, image)| async move {
             match image {
                 ImageInput::Url(url) => {
@@ -234,7 +294,7 @@ impl NanoBanana {
                     Ok(None)
                 }
                 ImageInput::File(path) => {
-                    let checked = check_local_image(path).await?;
+                    let checked = check_local_image(path, max_bytes, model).await?;
                     if !GENERATION_FORMATS.contains(&checked.format) {
                         return Err(Error::from(LocalImageError {
                             path: path.clone(),
@@ -289,8 +349,8 @@ impl NanoBanana {
         try_join_all(resolved).await
     }
 
-    /// `request` with `image_urls` set from `images` (local files uploaded first): how a
-    /// request builder takes [`ImageInput`]s.
+    /// `request` with `image_urls` set from `images` (local files uploaded first), checked
+    /// against the request's model: how a request builder takes [`ImageInput`]s.
     ///
     /// ```no_run
     /// # async fn run(client: nanobanana_api::NanoBanana) -> Result<(), nanobanana_api::Error> {
@@ -311,8 +371,11 @@ impl NanoBanana {
         I: IntoIterator,
         I::Item: Into<ImageInput>,
     {
-        let urls = self.image_urls(images).await?;
-        Ok(request.image_urls(urls))
+        let mut request = types::ImageGenerationRequest::try_from(request)
+            .map_err(|e| ValidationError::new("request", e.to_string(), "a prompt and a model"))?;
+        let limits = lineup::checked_limits(&request.model);
+        request.image_urls = self.image_urls_for(limits, images, |_| {}).await?;
+        Ok(request.into())
     }
 
     async fn upload_checked(

@@ -7,10 +7,9 @@
 
 use std::fmt;
 
+use crate::lineup;
 use crate::types;
 
-/// The most reference images one request may carry.
-pub const MAX_IMAGE_URLS: usize = 10;
 /// The range of a task's `progress`.
 pub const PROGRESS_RANGE: std::ops::RangeInclusive<i64> = 0..=100;
 
@@ -89,6 +88,7 @@ enforced_by_type!(
     TaskType,
     FileServiceError,
     UploadFileStreamForm,
+    UploadFileBase64Request,
 );
 
 impl Validate for types::UploadFileUrlRequest {
@@ -113,47 +113,69 @@ impl Validate for types::UploadedFile {
     }
 }
 
-/// The longest prompt, in characters.
-pub const MAX_PROMPT_CHARS: usize = 2000;
 /// The longest callback URL, in characters.
 pub const MAX_CALLBACK_URL_CHARS: usize = 2048;
 /// The file extensions the API accepts for reference images.
 pub const IMAGE_EXTENSIONS: [&str; 4] = ["jpeg", "jpg", "png", "webp"];
 
-/// Checks made before a request is sent, so that no credits go to a request the API rejects.
+/// Checks made before a request is sent, so that no credits go to a request the API rejects:
+/// the limits of the request's model ([`crate::lineup`]; for a model the spec does not list,
+/// those every model shares), the image URLs and the callback URL.
 impl Validate for types::ImageGenerationRequest {
     fn validate(&self) -> Result<(), ValidationError> {
-        let prompt: &str = &self.prompt;
-        if prompt.trim().is_empty() {
-            return Err(ValidationError::new(
-                "prompt",
-                "is empty or only whitespace",
-                format!("1 to {MAX_PROMPT_CHARS} characters describing the image"),
-            ));
+        let limits = lineup::checked_limits(&self.model);
+        let model = limits.name();
+        limits.check_prompt(&self.prompt)?;
+        if let Some(size) = self.size {
+            if !limits.sizes.contains(&size) {
+                return Err(ValidationError::new(
+                    "size",
+                    format!("is `{size}`, which {model} does not accept"),
+                    format!("one of {}", joined(limits.sizes)),
+                ));
+            }
         }
-        let chars = prompt.chars().count();
-        if chars > MAX_PROMPT_CHARS {
-            return Err(ValidationError::new(
-                "prompt",
-                format!("has {chars} characters"),
-                format!("at most {MAX_PROMPT_CHARS} characters"),
-            ));
+        if let Some(quality) = self.quality {
+            if limits.qualities.is_empty() {
+                return Err(ValidationError::new(
+                    "quality",
+                    format!("is `{quality}`, but {model} takes no quality"),
+                    "leave `quality` out for this model",
+                ));
+            }
+            if !limits.qualities.contains(&quality) {
+                return Err(ValidationError::new(
+                    "quality",
+                    format!("is `{quality}`, which {model} does not accept"),
+                    format!("one of {}", joined(limits.qualities)),
+                ));
+            }
         }
-        if self.image_urls.len() > MAX_IMAGE_URLS {
-            return Err(ValidationError::new(
-                "image_urls",
-                format!("has {} items", self.image_urls.len()),
-                format!("at most {MAX_IMAGE_URLS} images per request"),
-            ));
-        }
+        limits.check_image_count("image_urls", self.image_urls.len())?;
         for (i, url) in self.image_urls.iter().enumerate() {
             check_image_url(&format!("image_urls[{i}]"), url)?;
+        }
+        if !self.model_params.is_empty() && !limits.model_params {
+            return Err(ValidationError::new(
+                "model_params",
+                format!("is set, but {model} takes no model parameters"),
+                "model_params only with models that document it (gemini-3.1-flash-image-preview)",
+            ));
         }
         if let Some(callback) = &self.callback_url {
             check_callback_url(callback)?;
         }
         Ok(())
     }
+}
+
+/// `a, b, c` of the wire values.
+fn joined<T: fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An absolute http(s) URL whose path, if it has an extension, names a supported image type.
@@ -322,6 +344,7 @@ mod tests {
             callback_url: None,
             image_urls: vec![],
             model: types::ImageModel::NanoBanana2Lite,
+            model_params: Default::default(),
             prompt: prompt.parse().unwrap(),
             quality: None,
             size: None,
@@ -357,6 +380,85 @@ mod tests {
             (err.field.as_str(), err.problem.as_str()),
             ("image_urls", "has 11 items")
         );
+    }
+
+    fn for_model(model: &str) -> types::ImageGenerationRequest {
+        let mut r = request("a banner");
+        r.model = model.into();
+        r
+    }
+
+    #[test]
+    fn sizes_are_checked_against_the_model() {
+        let mut pro = for_model("gemini-3-pro-image-preview");
+        pro.size = Some(types::ImageSize::Ratio1x8);
+        let err = pro.validate().unwrap_err();
+        assert_eq!(err.field, "size");
+        assert!(
+            err.problem.contains("`1:8`") && err.problem.contains("gemini-3-pro-image-preview"),
+            "{err}"
+        );
+        assert!(
+            err.limit.contains("21:9") && !err.limit.contains("1:8"),
+            "{err}"
+        );
+        let mut flash = for_model("gemini-3.1-flash-image-preview");
+        flash.size = Some(types::ImageSize::Ratio1x8);
+        flash.quality = Some(types::ImageQuality::Res0_5K);
+        assert!(flash.validate().is_ok());
+    }
+
+    #[test]
+    fn image_counts_follow_the_model() {
+        let urls = |n| vec!["https://e.com/a.png".to_string(); n];
+        let mut flash = for_model("gemini-3.1-flash-image-preview");
+        flash.image_urls = urls(14);
+        assert!(flash.validate().is_ok());
+        flash.image_urls = urls(15);
+        assert_eq!(flash.validate().unwrap_err().field, "image_urls");
+        let mut pro = for_model("gemini-3-pro-image-preview");
+        pro.image_urls = urls(11);
+        let err = pro.validate().unwrap_err();
+        assert!(err.limit.contains("at most 10"), "{err}");
+    }
+
+    #[test]
+    fn a_model_without_quality_refuses_one_and_has_a_shorter_prompt() {
+        let mut old = for_model("gemini-2.5-flash-image");
+        old.quality = Some(types::ImageQuality::Res2K);
+        let err = old.validate().unwrap_err();
+        assert_eq!(err.field, "quality");
+        assert!(err.problem.contains("takes no quality"), "{err}");
+        let mut long = for_model("gemini-2.5-flash-image");
+        long.prompt = "a".repeat(1001).parse().unwrap();
+        let err = long.validate().unwrap_err();
+        assert_eq!(err.problem, "has 1001 characters");
+        assert!(err.limit.contains("1000"), "{err}");
+    }
+
+    #[test]
+    fn an_unlisted_model_gets_only_the_shared_limits() {
+        let mut next = for_model("nano-banana-3-preview");
+        next.size = Some(types::ImageSize::Ratio8x1);
+        next.quality = Some(types::ImageQuality::Res0_5K);
+        next.image_urls = vec!["https://e.com/a.png".to_string(); 14];
+        next.model_params.insert("anything".into(), 1.into());
+        assert!(next.validate().is_ok());
+        next.image_urls.push("https://e.com/a.png".into());
+        assert_eq!(next.validate().unwrap_err().field, "image_urls");
+    }
+
+    #[test]
+    fn model_params_only_where_documented() {
+        let mut pro = for_model("gemini-3-pro-image-preview");
+        pro.model_params
+            .insert("thinking_level".into(), "high".into());
+        assert_eq!(pro.validate().unwrap_err().field, "model_params");
+        let mut flash = for_model("gemini-3.1-flash-image-preview");
+        flash
+            .model_params
+            .insert("thinking_level".into(), "high".into());
+        assert!(flash.validate().is_ok());
     }
 
     #[test]
@@ -427,6 +529,7 @@ mod tests {
             callback_url: None,
             image_urls: vec!["https://e.com/a.png".into(); 11],
             model: types::ImageModel::NanoBanana2Lite,
+            model_params: Default::default(),
             prompt: "x".parse().unwrap(),
             quality: None,
             size: None,
@@ -434,7 +537,7 @@ mod tests {
         let err = request.validate().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "`image_urls` has 11 items; the limit is at most 10 images per request"
+            "`image_urls` has 11 items; the limit is at most 10 images per request for nano-banana-2-lite"
         );
     }
 

@@ -10,18 +10,6 @@ use crate::error::Error;
 use crate::types;
 use crate::NanoBanana;
 
-/// Task error codes after which the service usually recovers (api-notes): submitting again
-/// later may work. Any other code fails the same way again.
-pub const RETRYABLE_TASK_CODES: [&str; 7] = [
-    "generation_timeout",
-    "quota_exceeded",
-    "resource_exhausted",
-    "generation_failed_no_content",
-    "service_error",
-    "service_unavailable",
-    "unknown_error",
-];
-
 /// When to query a task while waiting for it.
 ///
 /// With an estimate `E` (the create response's `task_info.estimated_time`), the first query is
@@ -271,15 +259,14 @@ pub(crate) fn finished(task: types::TaskDetail) -> Result<types::TaskDetail, Err
         .as_ref()
         .and_then(|e| e.code.as_ref())
         .map(|c| c.to_string());
-    let retryable = code
-        .as_deref()
-        .is_some_and(|c| RETRYABLE_TASK_CODES.contains(&c));
+    let documented = code.as_deref().and_then(crate::lineup::task_error_code);
     Err(Error::TaskFailed {
         task_id: task.id.clone(),
         status: task.status.to_string(),
         message: task.error.as_ref().and_then(|e| e.message.clone()),
         code,
-        retryable,
+        retryable: documented.is_some_and(|d| d.resubmit == crate::lineup::Resubmit::Same),
+        documented,
     })
 }
 

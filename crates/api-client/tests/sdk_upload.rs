@@ -187,19 +187,19 @@ async fn bad_files_are_refused_before_any_request() {
     assert!(err.to_string().contains("notes.png"), "{err}");
     assert!(err.to_string().contains("68 65 6c 6c 6f"), "{err}");
 
-    // One byte over 10 MB, with a valid PNG signature.
+    // One byte over the file service's 20 MB, with a valid PNG signature.
     let big = png_of_len(dir.path(), "big.png", MAX_IMAGE_BYTES + 1);
     let err = client.upload_file(&big).await.unwrap_err();
     match &err {
         Error::LocalImage(e) => assert!(matches!(
             e.problem,
-            LocalImageProblem::TooLarge { size, limit } if size == MAX_IMAGE_BYTES + 1 && limit == MAX_IMAGE_BYTES
+            LocalImageProblem::TooLarge { size, limit, .. } if size == MAX_IMAGE_BYTES + 1 && limit == MAX_IMAGE_BYTES
         )),
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("10485760 bytes (10 MB)"), "{err}");
+    assert!(err.to_string().contains("20971520 bytes (20 MB)"), "{err}");
 
-    // Exactly 10 MB is allowed (the boundary), a missing file and a directory are not.
+    // Exactly 20 MB is allowed (the boundary), a missing file and a directory are not.
     let at_limit = png_of_len(dir.path(), "limit.png", MAX_IMAGE_BYTES);
     let missing = client
         .upload_file(dir.path().join("missing.png"))
@@ -215,7 +215,7 @@ async fn bad_files_are_refused_before_any_request() {
     let empty = write(dir.path(), "empty.png", b"");
     assert!(client.upload_file(&empty).await.is_err());
 
-    // Nothing reached either server so far; the 10 MB file then does.
+    // Nothing reached either server so far; the 20 MB file then does.
     assert!(files.received_requests().await.unwrap().is_empty());
     assert!(api.received_requests().await.unwrap().is_empty());
     client.upload_file(&at_limit).await.unwrap();
@@ -273,12 +273,12 @@ async fn mixed_inputs_keep_their_order_and_one_bad_file_stops_every_upload() {
             .contains("generation call takes only JPEG, PNG or WebP"),
         "{err}"
     );
-    // Eleven inputs: over the API's limit of 10, named as the API names it.
-    let err = client.image_urls(vec![a.clone(); 11]).await.unwrap_err();
+    // Fifteen inputs: over the most any model takes (14), named as the API names it.
+    let err = client.image_urls(vec![a.clone(); 15]).await.unwrap_err();
     match err {
         Error::Validation(e) => {
             assert_eq!(e.field, "image_urls");
-            assert!(e.limit.contains("at most 10"), "{e}");
+            assert!(e.limit.contains("at most 14"), "{e}");
         }
         other => panic!("{other:?}"),
     }
@@ -602,4 +602,95 @@ async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
         create["image_urls"],
         json!(["https://files.evolink.ai/u/a.png"])
     );
+}
+
+#[tokio::test]
+async fn a_local_image_is_checked_against_the_chosen_models_size_limit() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(STREAM))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("file_1", "https://files.evolink.ai/u/big.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let dir = tempfile::tempdir().unwrap();
+    let fifteen_mb = png_of_len(dir.path(), "big.png", 15 * 1024 * 1024);
+    let request = |model: &str| {
+        types::ImageGenerationRequest::builder()
+            .model(model)
+            .prompt("put this on a poster")
+    };
+
+    // gemini-3-pro-image-preview takes 10 MB per image: refused before anything is sent.
+    let err = client
+        .with_images(
+            request("gemini-3-pro-image-preview"),
+            [fifteen_mb.as_path()],
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("big.png")
+            && text.contains("(10 MB)")
+            && text.contains("gemini-3-pro-image-preview"),
+        "{text}"
+    );
+    assert!(files.received_requests().await.unwrap().is_empty());
+
+    // gemini-3.1-flash-image-preview takes 20 MB: uploaded, its URL set on the request.
+    let built = client
+        .with_images(
+            request("gemini-3.1-flash-image-preview"),
+            [fifteen_mb.as_path()],
+        )
+        .await
+        .unwrap();
+    let built = types::ImageGenerationRequest::try_from(built).unwrap();
+    assert_eq!(built.image_urls, ["https://files.evolink.ai/u/big.png"]);
+    assert_eq!(files.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
+    let api = MockServer::start().await;
+    let files = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files/upload/base64"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(uploaded("file_2", "https://files.evolink.ai/u/mem.png")),
+        )
+        .mount(&files)
+        .await;
+    let client = client(&api, &files);
+    let png = SAMPLES[0].1;
+    let options = UploadOptions::new().file_name("mem.png");
+    let file = client.upload_bytes(png, &options).await.unwrap();
+    assert_eq!(file.file_url, "https://files.evolink.ai/u/mem.png");
+    let received = files.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&received[0].body).unwrap();
+    use base64::Engine as _;
+    let expected = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    );
+    assert_eq!(body["base64_data"], json!(expected));
+    assert_eq!(body["file_name"], json!("mem.png"));
+
+    // Bytes that are not an image never leave the process.
+    let err = client
+        .upload_bytes(b"plain text", &UploadOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAnImage { .. })),
+        "{err:?}"
+    );
+    assert_eq!(files.received_requests().await.unwrap().len(), 1);
 }

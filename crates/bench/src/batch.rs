@@ -27,7 +27,7 @@ pub async fn run(generations: usize, rate: u32) {
         types::ImageGenerationRequest::builder()
             .model(types::ImageModel::NanoBanana2Lite)
             .prompt(format!("a cat, variation {}", i % 8))
-            .quality(types::ImageQuality::X1k)
+            .quality(types::ImageQuality::Res1K)
     });
     let concurrency = (rate as usize).max(16) * 2;
     let start = Instant::now();

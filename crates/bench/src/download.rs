@@ -20,8 +20,16 @@ pub async fn run() {
     let dir = tempfile::tempdir().unwrap();
 
     for (label, size, quality) in [
-        ("2K 1:1", types::ImageSize::X11, types::ImageQuality::X2k),
-        ("4K 1:1", types::ImageSize::X11, types::ImageQuality::X4k),
+        (
+            "2K 1:1",
+            types::ImageSize::Ratio1x1,
+            types::ImageQuality::Res2K,
+        ),
+        (
+            "4K 1:1",
+            types::ImageSize::Ratio1x1,
+            types::ImageQuality::Res4K,
+        ),
     ] {
         let request = types::ImageGenerationRequest::builder()
             .model(types::ImageModel::NanoBanana2Lite)

@@ -45,6 +45,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the models this version knows, with each one's limits.
+    Models {
+        /// Print the table as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a local sandbox that behaves like the API.
     Sandbox(SandboxArgs),
 }
@@ -53,20 +59,24 @@ pub enum Command {
 #[derive(Args, Debug)]
 #[command(after_help = EXIT_CODES_HELP)]
 pub struct GenerateArgs {
-    /// What to draw, or how to edit the input images (at most 2000 characters).
+    /// What to draw, or how to edit the input images (at most 2000 characters; 1000 for
+    /// gemini-2.5-flash-image and nano-banana-beta).
     pub prompt: String,
-    /// The model.
-    #[arg(long, default_value = "nano-banana-2-lite", value_parser = parse::<types::ImageModel>)]
+    /// The model: one `nanobanana models` lists, or any newer name (sent as is).
+    #[arg(long, default_value = DEFAULT_MODEL, value_parser = parse::<types::ImageModel>, help = model_help())]
     pub model: types::ImageModel,
-    /// Aspect ratio: auto, 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9 (API default auto).
-    #[arg(long, value_parser = parse::<types::ImageSize>)]
+    /// Aspect ratio (API default auto); which ones depends on the model (`nanobanana models`).
+    #[arg(long, value_parser = parse::<types::ImageSize>, help = values_help("Aspect ratio (API default auto; per model: `nanobanana models`)", types::ImageSize::KNOWN))]
     pub size: Option<types::ImageSize>,
-    /// Quality: 1K, 2K or 4K (API default 2K; 4K costs extra).
-    #[arg(long, value_parser = parse::<types::ImageQuality>)]
+    /// Quality, the long edge (API default 2K; each level priced differently, 4K costs extra).
+    #[arg(long, value_parser = parse::<types::ImageQuality>, help = values_help("Quality, the long edge (API default 2K; priced per level, 4K costs extra)", types::ImageQuality::KNOWN))]
     pub quality: Option<types::ImageQuality>,
+    /// Model extension parameters, as a JSON object (gemini-3.1-flash-image-preview only).
+    #[arg(long, value_name = "JSON", value_parser = parse_object)]
+    pub model_params: Option<serde_json::Map<String, serde_json::Value>>,
     /// An input image for image-to-image or editing: an http(s) URL, or a local JPEG, PNG or
-    /// WebP file (at most 10 MB), uploaded to Evolink's file service first. Repeat for more,
-    /// mixing URLs and files (at most 10).
+    /// WebP file (at most the model's size, 10 or 20 MB), uploaded to Evolink's file service
+    /// first. Repeat for more, mixing URLs and files (at most the model's count, 5 to 14).
     #[arg(long = "image", value_name = "URL|PATH", value_parser = parse::<ImageInput>)]
     pub images: Vec<ImageInput>,
     /// An HTTPS URL the API POSTs the task to when it ends.
@@ -94,13 +104,19 @@ pub enum TaskCommand {
         /// The task id (`task-unified-…`).
         id: String,
     },
-    /// Wait for a task to end, then print it (and save its images with --out-dir).
+    /// Wait for a task to end, then print it (and save its images with -o or --out-dir).
     Wait {
         /// The task id (`task-unified-…`).
         id: String,
-        /// Save the images in this directory.
+        /// Save the image as this file (a second image gets `-1`, and so on).
+        #[arg(short = 'o', long, conflicts_with = "out_dir")]
+        output: Option<PathBuf>,
+        /// Save the images in this directory as `<task_id>-<n>.<ext>`.
         #[arg(long)]
         out_dir: Option<PathBuf>,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -136,9 +152,40 @@ pub struct SandboxArgs {
     pub fetch_remote_files: bool,
 }
 
+/// The model `generate` uses when none is given: Nano Banana 2, the model Evolink's
+/// documentation opens with, which takes every size and quality (README says why).
+pub const DEFAULT_MODEL: &str = "gemini-3.1-flash-image-preview";
+
 fn parse<T: std::str::FromStr>(value: &str) -> Result<T, String>
 where
     T::Err: std::fmt::Display,
 {
-    value.parse::<T>().map_err(|e| format!("{e} ({value:?})"))
+    value.parse::<T>().map_err(|e| e.to_string())
+}
+
+fn parse_object(value: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_str(value) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err("must be a JSON object, e.g. '{\"thinking_level\": \"high\"}'".into()),
+        Err(e) => Err(format!(
+            "is not JSON ({e}); e.g. '{{\"thinking_level\": \"high\"}}'"
+        )),
+    }
+}
+
+/// `--model`'s help: the known models, from the generated table.
+fn model_help() -> String {
+    let known: Vec<&str> = nanobanana_api::lineup::MODELS
+        .iter()
+        .map(|m| m.model.as_str())
+        .collect();
+    format!(
+        "The model: {} (limits: `nanobanana models`), or any newer name, sent as is",
+        known.join(", ")
+    )
+}
+
+/// A value option's help, ending with its accepted values.
+fn values_help(text: &str, values: &[&str]) -> String {
+    format!("{text}: {}", values.join(", "))
 }

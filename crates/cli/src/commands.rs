@@ -3,23 +3,29 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, Error, ImageInput, TaskHandle};
+use nanobanana_api::{lineup, types, Error, ImageInput, TaskHandle};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::args::{GenerateArgs, SandboxArgs, TaskCommand};
 use crate::connection::{connect, Hosts};
+use crate::output::{self, note};
 use crate::progress::{TaskProgress, UploadProgress};
 
 /// `nanobanana generate`: validate, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
+    // The prompt first, against the model's own limit (the request type only knows the widest).
+    lineup::checked_limits(&args.model).check_prompt(&args.prompt)?;
     let mut request = types::ImageGenerationRequest::builder()
-        .model(args.model)
+        .model(args.model.clone())
         .prompt(args.prompt.clone());
     if let Some(size) = args.size {
         request = request.size(size);
     }
     if let Some(quality) = args.quality {
         request = request.quality(quality);
+    }
+    if let Some(params) = args.model_params.clone() {
+        request = request.model_params(params);
     }
     // Checked now with the URLs only; local files are checked and uploaded after connecting.
     let urls: Vec<String> = args
@@ -56,24 +62,12 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
                     limit: "the API's limits".into(),
                 })
             })?;
-    // Check everything before spending credits, including the output file.
+    // Check everything before spending credits, including where the image will be saved.
     nanobanana_api::Validate::validate(&request)?;
-    if let Some(output) = &args.output {
-        if output.exists() && !args.force {
-            return Err(exists(output));
-        }
-    }
+    check_output(&args)?;
 
-    if args.images.len() > nanobanana_api::validation::MAX_IMAGE_URLS {
-        return Err(Error::Validation(nanobanana_api::ValidationError {
-            field: "--image".into(),
-            problem: format!("was given {} times", args.images.len()),
-            limit: format!(
-                "at most {} images per request",
-                nanobanana_api::validation::MAX_IMAGE_URLS
-            ),
-        }));
-    }
+    let limits = lineup::checked_limits(&request.model);
+    limits.check_image_count("--image", args.images.len())?;
 
     let connection = connect(hosts, retries, true).await?;
     let client = &connection.client;
@@ -83,46 +77,59 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
         let progress = UploadProgress::start(local_files);
         let shown = progress.clone();
         let uploaded = client
-            .image_urls_with(args.images.clone(), move |event| shown.update(event))
+            .image_urls_for(limits, args.images.clone(), move |event| {
+                shown.update(event)
+            })
             .await;
         progress.finish();
         request.image_urls = uploaded?;
         nanobanana_api::Validate::validate(&request)?;
     }
     let created = client.create(request).await?;
-    let handle = TaskHandle::from(&created);
-    let progress = TaskProgress::start(&created.id, handle.estimate);
-    let waited = client
-        .wait_with_progress(handle, |event| progress.update(event))
-        .await;
-    let task = match waited {
-        Ok(task) => task,
-        Err(e) => {
-            progress.finish();
-            return Err(e);
+    // From here the task is paid for: say its id at once, and how to get it back.
+    let resume = resume_command(&created.id, &args);
+    if connection.sandbox.is_none() {
+        note!(
+            "task {} created; if this stops, resume with: {resume}",
+            created.id
+        );
+    }
+    let finished = async {
+        let handle = TaskHandle::from(&created);
+        let progress = TaskProgress::start(&created.id, handle.estimate);
+        let waited = client
+            .wait_with_progress(handle, |event| progress.update(event))
+            .await;
+        let task = match waited {
+            Ok(task) => task,
+            Err(e) => {
+                progress.finish();
+                return Err(e);
+            }
+        };
+        progress.step("downloading");
+        let saved = save(client, &task, &args).await;
+        progress.finish();
+        saved.map(|files| (task, files))
+    };
+    let (task, files) = tokio::select! {
+        outcome = finished => outcome?,
+        signal = crate::signals::interrupted() => {
+            if connection.sandbox.is_some() {
+                note!("{signal}: stopped; the embedded sandbox stops with this command, so task {} is gone (no credits were spent)", created.id);
+            } else {
+                note!("{signal}: stopped waiting; task {} keeps running and is billed. Get its image with: {resume}", created.id);
+            }
+            if args.json {
+                output::print_json(&serde_json::json!({
+                    "task_id": created.id,
+                    "status": "interrupted",
+                    "resume": resume,
+                }))?;
+            }
+            std::process::exit(crate::exit::INTERRUPTED);
         }
     };
-    progress.step("downloading");
-    let dir = match (&args.output, &args.out_dir) {
-        (Some(output), _) => output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-        (None, Some(dir)) => dir.clone(),
-        (None, None) => PathBuf::from("."),
-    };
-    let downloaded = client
-        .downloader()
-        .clone()
-        .overwrite(args.force)
-        .download(&task, &dir)
-        .await;
-    progress.finish();
-    let mut files = downloaded?;
-    if let Some(output) = &args.output {
-        files = rename_to_output(files, output, args.force)?;
-    }
 
     if args.json {
         let summary = serde_json::json!({
@@ -134,16 +141,85 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
             "seconds": started.elapsed().as_secs_f64(),
             "sandbox": connection.sandbox.is_some(),
         });
-        println!("{}", serde_json::to_string_pretty(&summary).expect("JSON"));
+        output::print_json(&summary)?;
     } else {
-        for file in &files {
-            println!("{}", file.display());
-        }
-        eprintln!(
+        let listed: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+        output::print(&listed)?;
+        note!(
             "task {} completed in {:.1} s",
             task.id,
             started.elapsed().as_secs_f64()
         );
+    }
+    Ok(())
+}
+
+/// The command that picks up `task_id` where `generate` left it, saving where it would have.
+fn resume_command(task_id: &str, args: &GenerateArgs) -> String {
+    let quote = |p: &Path| {
+        let text = p.display().to_string();
+        if text.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        } else {
+            text
+        }
+    };
+    match (&args.output, &args.out_dir) {
+        (Some(output), _) => format!("nanobanana task wait {task_id} -o {}", quote(output)),
+        (None, Some(dir)) => format!("nanobanana task wait {task_id} --out-dir {}", quote(dir)),
+        (None, None) => format!("nanobanana task wait {task_id} --out-dir ."),
+    }
+}
+
+/// Downloads the images of a completed `task` to `-o` or `--out-dir`.
+async fn save(
+    client: &nanobanana_api::NanoBanana,
+    task: &types::TaskDetail,
+    args: &GenerateArgs,
+) -> Result<Vec<PathBuf>, Error> {
+    let dir = match (&args.output, &args.out_dir) {
+        (Some(output), _) => output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        (None, Some(dir)) => dir.clone(),
+        (None, None) => PathBuf::from("."),
+    };
+    let files = client
+        .downloader()
+        .clone()
+        .overwrite(args.force)
+        .download(task, &dir)
+        .await?;
+    match &args.output {
+        Some(output) => rename_to_output(files, output, args.force),
+        None => Ok(files),
+    }
+}
+
+/// Refuses an output path the image could not be saved to, before anything is paid for.
+fn check_output(args: &GenerateArgs) -> Result<(), Error> {
+    if let Some(output) = &args.output {
+        if output.is_dir() {
+            return Err(Error::Io {
+                action: "-o names a directory; give a file name (e.g. cat.png) or use --out-dir",
+                path: output.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::IsADirectory),
+            });
+        }
+        if output.exists() && !args.force {
+            return Err(exists(output));
+        }
+    }
+    if let Some(dir) = &args.out_dir {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Io {
+                action: "--out-dir names a file, not a directory",
+                path: dir.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::NotADirectory),
+            });
+        }
     }
     Ok(())
 }
@@ -180,11 +256,14 @@ fn rename_to_output(
         if target.exists() && !force {
             return Err(exists(&target));
         }
-        std::fs::rename(&file, &target).map_err(|source| Error::Io {
-            action: "cannot move the image to",
-            path: target.clone(),
-            source,
-        })?;
+        if let Err(source) = std::fs::rename(&file, &target) {
+            note!("the image is saved as {}", file.display());
+            return Err(Error::Io {
+                action: "cannot move the saved image to",
+                path: target.clone(),
+                source,
+            });
+        }
         renamed.push(target);
     }
     Ok(renamed)
@@ -196,23 +275,60 @@ pub async fn task(command: TaskCommand, hosts: Hosts<'_>, retries: usize) -> Res
     let client = &connection.client;
     let task = match command {
         TaskCommand::Get { id } => client.get_task(&id).await?,
-        TaskCommand::Wait { id, out_dir } => {
-            let progress = TaskProgress::start(&id, None);
-            let waited = client
-                .wait_with_progress(id.as_str(), |event| progress.update(event))
-                .await;
-            progress.finish();
-            let task = waited?;
-            if let Some(dir) = out_dir {
-                for file in client.download(&task, dir).await? {
-                    eprintln!("saved {}", file.display());
+        TaskCommand::Wait {
+            id,
+            output,
+            out_dir,
+            force,
+        } => {
+            if let Some(output) = &output {
+                if output.exists() && !force {
+                    return Err(exists(output));
                 }
             }
-            task
+            let finished = async {
+                let progress = TaskProgress::start(&id, None);
+                let waited = client
+                    .wait_with_progress(id.as_str(), |event| progress.update(event))
+                    .await;
+                progress.finish();
+                let task = waited?;
+                let dir = match (&output, &out_dir) {
+                    (Some(output), _) => Some(
+                        output
+                            .parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| PathBuf::from(".")),
+                    ),
+                    (None, dir) => dir.clone(),
+                };
+                if let Some(dir) = dir {
+                    let mut files = client
+                        .downloader()
+                        .clone()
+                        .overwrite(force)
+                        .download(&task, &dir)
+                        .await?;
+                    if let Some(output) = &output {
+                        files = rename_to_output(files, output, force)?;
+                    }
+                    for file in files {
+                        note!("saved {}", file.display());
+                    }
+                }
+                Ok::<_, Error>(task)
+            };
+            tokio::select! {
+                task = finished => task?,
+                signal = crate::signals::interrupted() => {
+                    note!("{signal}: stopped waiting; task {id} keeps running. Run the same command again to pick it up.");
+                    std::process::exit(crate::exit::INTERRUPTED);
+                }
+            }
         }
     };
-    println!("{}", serde_json::to_string_pretty(&task).expect("JSON"));
-    Ok(())
+    output::print_json(&task)
 }
 
 /// `nanobanana credits`.
@@ -220,16 +336,16 @@ pub async fn credits(json: bool, hosts: Hosts<'_>, retries: usize) -> Result<(),
     let connection = connect(hosts, retries, false).await?;
     let credits = connection.client.credits().await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&credits).expect("JSON"));
-        return Ok(());
+        return output::print_json(&credits);
     }
+    let mut out = String::new();
     let show = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "?".into());
     if let Some(user) = &credits.data.user {
-        println!(
-            "account: {} credits remaining, {} used",
+        out.push_str(&format!(
+            "account: {} credits remaining, {} used\n",
             show(user.remaining_credits),
             show(user.used_credits)
-        );
+        ));
     }
     if let Some(token) = &credits.data.token {
         let limit = if token.unlimited_credits == Some(true) {
@@ -237,13 +353,70 @@ pub async fn credits(json: bool, hosts: Hosts<'_>, retries: usize) -> Result<(),
         } else {
             ""
         };
-        println!(
-            "this key: {} credits remaining{limit}, {} used",
+        out.push_str(&format!(
+            "this key: {} credits remaining{limit}, {} used\n",
             show(token.remaining_credits),
             show(token.used_credits)
-        );
+        ));
     }
-    Ok(())
+    output::print(&out)
+}
+
+/// `nanobanana models`: the known models and their limits, from the generated table.
+pub fn models(json: bool) -> Result<(), Error> {
+    let join = |values: Vec<String>| {
+        if values.is_empty() {
+            "-".to_string()
+        } else {
+            values.join(" ")
+        }
+    };
+    if json {
+        let table: Vec<serde_json::Value> = lineup::MODELS
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "model": m.model,
+                    "summary": m.summary,
+                    "sizes": m.sizes,
+                    "qualities": m.qualities,
+                    "max_images": m.max_images,
+                    "max_image_mb": m.max_image_mb,
+                    "max_real_persons": m.max_real_persons,
+                    "prompt_max_chars": m.prompt_max_chars,
+                    "model_params": m.model_params,
+                    "page": m.page,
+                })
+            })
+            .collect();
+        return crate::output::print_json(&table);
+    }
+    let mut out = String::new();
+    for m in lineup::MODELS {
+        let default = if m.model.as_str() == crate::args::DEFAULT_MODEL {
+            " (default)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{}{default}\n  {}\n  sizes: {}\n  qualities: {}\n  images: at most {} of {} MB{}; prompt: at most {} characters{}\n",
+            m.model,
+            m.summary,
+            join(m.sizes.iter().map(ToString::to_string).collect()),
+            join(m.qualities.iter().map(ToString::to_string).collect()),
+            m.max_images,
+            m.max_image_mb,
+            m.max_real_persons
+                .map(|n| format!(", {n} of real people"))
+                .unwrap_or_default(),
+            m.prompt_max_chars,
+            if m.model_params { "; takes --model-params" } else { "" },
+        ));
+    }
+    out.push_str(
+        "Any other name is sent as is, checked only against the limits all models share.\n",
+    );
+    crate::output::print(&out)
 }
 
 /// `nanobanana sandbox`: serve until Ctrl-C.
@@ -265,13 +438,13 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         path: format!("{}, {}", args.port, args.files_port).into(),
         source,
     })?;
-    eprintln!(
+    note!(
         "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY=sandbox\nCtrl-C stops it.",
         sandbox.base_url(),
         sandbox.files_base_url()
     );
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("stopping; {:?}", sandbox.stats());
+    let signal = crate::signals::interrupted().await;
+    note!("{signal}: stopping; {:?}", sandbox.stats());
     sandbox.shutdown().await;
     Ok(())
 }

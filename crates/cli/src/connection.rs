@@ -56,7 +56,7 @@ pub async fn connect(
                 path: "127.0.0.1".into(),
                 source,
             })?;
-            eprintln!(
+            crate::output::note!(
                 "note: {API_KEY_VAR} is not set, so this runs against a local sandbox at {} (placeholder \
                  images made on this machine, no network, no credits). To use the real API: export \
                  {API_KEY_VAR}=<key from https://evolink.ai/dashboard/keys>",

@@ -2,19 +2,23 @@
 
 use nanobanana_api::{ConfigError, Error};
 
+/// The exit code after Ctrl-C or SIGTERM (128 + SIGINT), as shells report an interrupt.
+pub const INTERRUPTED: i32 = 130;
+
 /// The process exit codes, also listed in `--help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  other failure (network, download, local files)
+  1  other failure (saving files, local files)
   2  usage error (bad arguments)
   3  invalid request (nothing was sent, or the API rejected it: 400, 404, 413),
-     or an --image file that cannot be uploaded (missing, over 10 MB, not an image)
+     or an --image file that cannot be uploaded (missing, too large, not an image)
   4  authentication or permission (missing/invalid EVOLINK_API_KEY: 401, 403)
   5  insufficient quota (402: top up credits) or the upload quota is spent
   6  rate limited (429, after retries)
-  7  server error (500, 502, 503, timeouts, broken answers)
-  8  the task failed, or did not finish before the deadline";
+  7  server or network error (500, 502, 503, timeouts, no connection, broken answers)
+  8  the task failed, or did not finish before the deadline
+130  interrupted (Ctrl-C, SIGTERM): a created task keeps running, resume it as printed";
 
 /// The exit code for `error`.
 pub fn code_for(error: &Error) -> u8 {

@@ -4,7 +4,9 @@ mod args;
 mod commands;
 mod connection;
 mod exit;
+mod output;
 mod progress;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -18,6 +20,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("NANOBANANA_LOG")
+                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
@@ -31,12 +34,13 @@ async fn main() -> ExitCode {
         Command::Generate(args) => commands::generate(args, hosts, cli.retries).await,
         Command::Task(command) => commands::task(command, hosts, cli.retries).await,
         Command::Credits { json } => commands::credits(json, hosts, cli.retries).await,
+        Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            output::note!("error: {error}");
             ExitCode::from(exit::code_for(&error))
         }
     }

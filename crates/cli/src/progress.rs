@@ -119,7 +119,7 @@ impl UploadProgress {
                     .set_message(format!("uploading {}/{}", tally.stored, self.files));
                 let line = format!("uploaded {} -> {}", path.display(), file.file_url);
                 if self.bar.is_hidden() {
-                    eprintln!("{line}");
+                    crate::output::note!("{line}");
                 } else {
                     self.bar.println(line);
                 }

@@ -177,17 +177,31 @@ fn usage_and_validation_errors_exit_2_and_3_without_a_request() {
     let too_long = nanobanana(&["generate", &long], &[], dir.path());
     assert_eq!(too_long.status.code(), Some(3), "{}", text(&too_long).1);
     assert!(text(&too_long).1.contains("prompt"));
-    let eleven: Vec<String> = (0..11)
-        .flat_map(|i| ["--image".to_string(), format!("https://e.com/{i}.png")])
-        .collect();
+    // The default model takes 14 images, gemini-3-pro-image-preview 10.
+    let images = |n: usize| -> Vec<String> {
+        (0..n)
+            .flat_map(|i| ["--image".to_string(), format!("https://e.com/{i}.png")])
+            .collect()
+    };
+    let fifteen = images(15);
     let mut args = vec!["generate", "edit"];
-    args.extend(eleven.iter().map(String::as_str));
+    args.extend(fifteen.iter().map(String::as_str));
     let too_many = nanobanana(&args, &[], dir.path());
     assert_eq!(too_many.status.code(), Some(3));
     assert!(
-        text(&too_many).1.contains("at most 10"),
+        text(&too_many).1.contains("at most 14"),
         "{}",
         text(&too_many).1
+    );
+    let eleven = images(11);
+    let mut args = vec!["generate", "edit", "--model", "gemini-3-pro-image-preview"];
+    args.extend(eleven.iter().map(String::as_str));
+    let too_many_for_pro = nanobanana(&args, &[], dir.path());
+    assert_eq!(too_many_for_pro.status.code(), Some(3));
+    let (_, stderr) = text(&too_many_for_pro);
+    assert!(
+        stderr.contains("at most 10") && stderr.contains("gemini-3-pro-image-preview"),
+        "{stderr}"
     );
     let http_callback = nanobanana(
         &[
@@ -211,7 +225,7 @@ fn help_documents_the_exit_codes() {
         "4  authentication",
         "5  insufficient quota",
         "6  rate limited",
-        "7  server error",
+        "7  server or network error",
         "8  the task failed",
     ] {
         assert!(stdout.contains(line), "{line} missing from:\n{stdout}");
@@ -275,7 +289,7 @@ async fn every_documented_error_maps_to_its_exit_code_and_never_shows_the_key() 
     )
     .await;
     assert_eq!(output.status.code(), Some(8), "{}", text(&output).1);
-    assert!(text(&output).1.contains("generation_failed_no_content"));
+    assert!(text(&output).1.contains("service_error"));
 
     // And the happy path through the same sandbox, then `task get` / `task wait` on it.
     let output = nanobanana_async(
@@ -378,11 +392,11 @@ async fn image_flags_mix_urls_and_files_and_bad_files_send_nothing() {
         nanobanana_async(args, env.clone(), dir.path().to_path_buf())
     };
 
-    // A file that is not an image, a missing file, eleven images: refused, nothing sent.
+    // A file that is not an image, a missing file, fifteen images: refused, nothing sent.
     for extra in [
         vec!["--image", "notes.png"],
         vec!["--image", "https://e.com/a.png", "--image", "missing.png"],
-        ["--image", "photo.png"].repeat(11),
+        ["--image", "photo.png"].repeat(15),
     ] {
         let output = run(&extra).await;
         let (_, stderr) = text(&output);
@@ -406,4 +420,82 @@ async fn image_flags_mix_urls_and_files_and_bad_files_send_nothing() {
     assert_eq!(sandbox.stats().uploads, 1);
     assert_eq!(sandbox.stats().creates, 1);
     assert!(!stderr.contains(SECRET) && !stdout.contains(SECRET));
+}
+
+#[test]
+fn nano_banana_2_draws_a_banner_at_its_extreme_ratio_and_lowest_quality() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "generate",
+        "a banner",
+        "--model",
+        "gemini-3.1-flash-image-preview",
+        "--size",
+        "1:8",
+        "--quality",
+        "0.5K",
+        "-o",
+        "banner.png",
+    ];
+    let output = nanobanana(&args, &[], dir.path());
+    assert!(output.status.success(), "{}", text(&output).1);
+    // 1:8 with a 512 px long edge.
+    assert_eq!(png_size(&dir.path().join("banner.png")), (64, 512));
+
+    // The same flags with a model that does not take 1:8: refused, naming what it takes.
+    let mut pro = args.to_vec();
+    pro[3] = "gemini-3-pro-image-preview";
+    let refused = nanobanana(&pro, &[], dir.path());
+    assert_eq!(refused.status.code(), Some(3));
+    let (_, stderr) = text(&refused);
+    assert!(
+        stderr.contains("`size` is `1:8`")
+            && stderr.contains("gemini-3-pro-image-preview")
+            && stderr.contains("21:9"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn models_lists_the_generated_table_and_any_model_name_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nanobanana(&["models", "--json"], &[], dir.path());
+    assert!(output.status.success());
+    let table: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let models = table.as_array().unwrap();
+    assert_eq!(models.len(), nanobanana_api::lineup::MODELS.len());
+    assert_eq!(models[0]["model"], "gemini-3.1-flash-image-preview");
+    assert_eq!(models[0]["max_images"], 14);
+    assert_eq!(models[0]["sizes"].as_array().unwrap().len(), 15);
+
+    let listed = nanobanana(&["models"], &[], dir.path());
+    let (stdout, _) = text(&listed);
+    assert!(
+        stdout.contains("gemini-3.1-flash-image-preview (default)"),
+        "{stdout}"
+    );
+
+    // A model this version does not list is sent as is: the embedded sandbox answers like the
+    // API does for a name it does not know.
+    let unknown = nanobanana(
+        &["generate", "a cat", "--model", "nano-banana-3"],
+        &[],
+        dir.path(),
+    );
+    let (_, stderr) = text(&unknown);
+    assert_eq!(unknown.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("nano-banana-3"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_quality_lists_the_accepted_values_without_internal_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nanobanana(&["generate", "a cat", "--quality", "8K"], &[], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let (_, stderr) = text(&output);
+    assert!(
+        stderr.contains("`8K` is not a valid quality; use one of: 0.5K, 1K, 2K, 4K"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ImageQuality"), "{stderr}");
 }

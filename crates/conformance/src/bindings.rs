@@ -47,7 +47,7 @@ pub fn public_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
     for private in [
         "nanobanana_api::generated::types::",
-        "nanobanana_api::open_enums::",
+        "nanobanana_api::generated_lineup::",
     ] {
         if let Some(rest) = name.strip_prefix(private) {
             return Box::leak(format!("nanobanana_api::types::{rest}").into_boxed_str());

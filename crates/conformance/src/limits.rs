@@ -36,7 +36,8 @@ pub struct SpecLimit {
     pub outside: Value,
     /// The property a `required` limit is about, or the property the schema is.
     pub field: Option<String>,
-    /// An enum marked `x-nanobanana-open-enum`: the outside value must be kept, not rejected.
+    /// An enum marked `x-nanobanana-open-enum`: the outside value is valid per the spec (its
+    /// `anyOf` takes any string) and must be kept, not rejected.
     pub open: bool,
 }
 
@@ -54,7 +55,14 @@ pub fn find_limits(spec: &Spec) -> Result<Vec<SpecLimit>, Vec<String>> {
             .rsplit('.')
             .next()
             .map(|f| f.trim_end_matches("[]").to_string());
-        let open = schema[OPEN_ENUM_EXTENSION] == Value::Bool(true);
+        // An open enum is written `anyOf: [{enum: [...]}, {type: string}]` under the marker:
+        // its listed values sit in a branch of the marked schema.
+        let marked = |pointer: &str| spec.at(pointer)[OPEN_ENUM_EXTENSION] == Value::Bool(true);
+        let open = marked(&node.pointer)
+            || node
+                .pointer
+                .rsplit_once("/anyOf/")
+                .is_some_and(|(parent, _)| marked(parent));
         let mut push =
             |keyword: String, inside: Vec<Value>, outside: Value, field: Option<String>| {
                 limits.push(SpecLimit {

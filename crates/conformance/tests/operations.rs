@@ -244,7 +244,7 @@ async fn the_typed_error_keeps_every_documented_field() {
 
 #[test]
 fn error_codes_are_accepted_as_integers_and_as_strings() {
-    // The seed sends `code: 400`, the task query docs `code: "task_not_found"` (api-notes).
+    // The seed sends `code: 400`, the task query docs `code: "task_not_found"` (spec/SOURCES.md).
     let integer: types::ErrorResponse =
         serde_json::from_value(json!({"error": {"code": 429}})).unwrap();
     let string: types::ErrorResponse =

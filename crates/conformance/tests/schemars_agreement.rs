@@ -38,6 +38,24 @@ fn names(node: &Value, key: &str) -> BTreeSet<String> {
     }
 }
 
+/// The listed values of an enum: `enum`, or the `enum` of an open enum's `anyOf` branch.
+fn enum_names(node: &Value) -> BTreeSet<String> {
+    let mut listed = names(node, "enum");
+    for branch in node["anyOf"].as_array().into_iter().flatten() {
+        listed.extend(names(branch, "enum"));
+    }
+    listed
+}
+
+/// Whether a schema of alternatives also takes any string (a branch of plain strings).
+fn takes_any_string(node: &Value) -> bool {
+    ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|keyword| node[*keyword].as_array())
+        .flatten()
+        .any(|branch| branch["type"] == "string" && branch.get("enum").is_none())
+}
+
 /// Does the generated type of `component` accept a string of `len` chars in `property`?
 fn accepts_length(spec: &Spec, component: &str, property: &str, len: u64, uri: bool) -> bool {
     let mut object = minimal_object(spec, &format!("/components/schemas/{}", escape(component)));
@@ -65,8 +83,19 @@ fn derived_schemas_agree_with_the_spec() {
         let theirs = derived_content(&derived_root, &derived_root);
         let mut differ = |what: String| differences.push(format!("{component}: {what}"));
 
+        if takes_any_string(ours) != takes_any_string(theirs) {
+            differ(format!(
+                "open enum: the spec takes any string: {}, the generated type: {}",
+                takes_any_string(ours),
+                takes_any_string(theirs)
+            ));
+        }
         for key in ["properties", "required", "enum"] {
-            let (spec_set, derived_set) = (names(ours, key), names(theirs, key));
+            let (spec_set, derived_set) = if key == "enum" {
+                (enum_names(ours), enum_names(theirs))
+            } else {
+                (names(ours, key), names(theirs, key))
+            };
             if spec_set != derived_set {
                 differ(format!(
                     "{key}: spec has {spec_set:?}, the generated type has {derived_set:?} \
@@ -92,7 +121,7 @@ fn derived_schemas_agree_with_the_spec() {
                 continue;
             };
             let derived_prop = derived_content(&derived_root, derived_prop);
-            let (spec_enum, derived_enum) = (names(spec_prop, "enum"), names(derived_prop, "enum"));
+            let (spec_enum, derived_enum) = (enum_names(spec_prop), enum_names(derived_prop));
             if spec_enum != derived_enum {
                 differ(format!(
                     "{property} enum: spec {spec_enum:?}, type {derived_enum:?}"

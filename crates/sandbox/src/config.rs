@@ -9,7 +9,7 @@ use std::time::Duration;
 pub enum Fault {
     /// Answer with this documented error status and its documented body (no task is created).
     Status(u16),
-    /// Create the task, then make it end `failed` (`generation_failed_no_content`).
+    /// Create the task, then make it end `failed` (`service_error`, which the service recovers from).
     FailTask,
     /// Answer after [`SandboxConfig::slow_delay`].
     Slow,

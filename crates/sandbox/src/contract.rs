@@ -23,6 +23,8 @@ pub enum SpecOperation {
     UploadStream,
     /// `POST /api/v1/files/upload/url` (file service)
     UploadUrl,
+    /// `POST /api/v1/files/upload/base64` (file service)
+    UploadBase64,
 }
 
 impl SpecOperation {
@@ -33,6 +35,7 @@ impl SpecOperation {
             Self::GetCredits => "/paths/~1v1~1credits/get",
             Self::UploadStream => "/paths/~1api~1v1~1files~1upload~1stream/post",
             Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
+            Self::UploadBase64 => "/paths/~1api~1v1~1files~1upload~1base64/post",
         }
     }
 }

@@ -27,11 +27,14 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/v1/files/upload/stream", post(upload_stream))
         .route("/api/v1/files/upload/url", post(upload_url))
+        .route("/api/v1/files/upload/base64", post(upload_base64))
         .route("/api/v1/files/download/{file_id}", get(download))
         .route(&format!("{FILES_PREFIX}/{{file_id}}/{{name}}"), get(serve))
         .fallback(|| async { FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint") })
-        // The image limit plus room for the form's other fields and boundaries.
-        .layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES as usize + 64 * 1024))
+        // The image limit as base64 (4/3 of the bytes) plus room for the other fields.
+        .layer(DefaultBodyLimit::max(
+            MAX_IMAGE_BYTES as usize / 3 * 4 + 64 * 1024,
+        ))
         .with_state(state)
 }
 
@@ -114,8 +117,7 @@ async fn upload_url(
     const OP: SpecOperation = SpecOperation::UploadUrl;
     let answer = async {
         authenticate(&state, &headers, OP)?;
-        let request: types::UploadFileUrlRequest = serde_json::from_slice(&body)
-            .map_err(|e| FileFailure::new(OP, 400, format!("Invalid request body: {e}")))?;
+        let request: types::UploadFileUrlRequest = json_body(OP, &body)?;
         let url = reqwest::Url::parse(&request.file_url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -138,8 +140,54 @@ async fn upload_url(
     finish(&state, answer.await)
 }
 
+/// A JSON request body as `T`; an explicit `null` is refused like a wrong type (no property
+/// of the file service is nullable).
+fn json_body<T: serde::de::DeserializeOwned>(
+    op: SpecOperation,
+    body: &[u8],
+) -> Result<T, FileFailure> {
+    let invalid = |e: String| FileFailure::new(op, 400, format!("Invalid request body: {e}"));
+    let value: Value = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+    if let Some((field, _)) = value
+        .as_object()
+        .and_then(|o| o.iter().find(|(_, v)| v.is_null()))
+    {
+        return Err(invalid(format!("`{field}` must not be null")));
+    }
+    serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
+}
+
+async fn upload_base64(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    const OP: SpecOperation = SpecOperation::UploadBase64;
+    let answer = async {
+        authenticate(&state, &headers, OP)?;
+        let request: types::UploadFileBase64Request = json_body(OP, &body)?;
+        // A data URL (`data:image/png;base64,...`) or the bare base64.
+        let data = match request.base64_data.split_once(";base64,") {
+            Some((prefix, data)) if prefix.starts_with("data:") => data,
+            _ => request.base64_data.as_str(),
+        };
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|e| FileFailure::new(OP, 400, format!("`base64_data` is not base64: {e}")))?;
+        let incoming = Incoming {
+            bytes: Bytes::from(bytes),
+            name: "image".into(),
+            upload_path: request.upload_path,
+            file_name: request.file_name,
+        };
+        store(&state, OP, incoming)
+    };
+    finish(&state, answer.await)
+}
+
 /// The image at `url`: read from the store when it is one of this sandbox's own files (no
-/// request to itself), else downloaded, at most 10 MB.
+/// request to itself), else downloaded, at most `MAX_IMAGE_BYTES`.
 async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
     if let Some(upload) = own_upload(state, url.as_str()) {
@@ -310,7 +358,10 @@ fn too_large(op: SpecOperation) -> FileFailure {
     FileFailure::new(
         op,
         413,
-        format!("File too large, the limit is {MAX_IMAGE_BYTES} bytes (10 MB)"),
+        format!(
+            "File too large, the limit is {MAX_IMAGE_BYTES} bytes ({} MB)",
+            MAX_IMAGE_BYTES / (1024 * 1024)
+        ),
     )
 }
 

@@ -5,13 +5,14 @@ use std::io::Write as _;
 
 use nanobanana_api::types::{ImageQuality, ImageSize};
 
-/// Width and height for `size` (auto is 1:1) and `quality` (the long edge: 1K 1024, 2K 2048,
-/// 4K 4096; 2K when unset, as the API documents).
+/// Width and height for `size` (auto is 1:1) and `quality` (the long edge: 0.5K 512, 1K 1024,
+/// 2K 2048, 4K 4096; 2K when unset, as the API documents).
 pub fn dimensions(size: Option<&ImageSize>, quality: Option<&ImageQuality>) -> (u32, u32) {
     let long = match quality {
-        Some(ImageQuality::X1k) => 1024,
-        Some(ImageQuality::X4k) => 4096,
-        Some(ImageQuality::X2k) | None => 2048,
+        Some(ImageQuality::Res0_5K) => 512,
+        Some(ImageQuality::Res1K) => 1024,
+        Some(ImageQuality::Res4K) => 4096,
+        Some(ImageQuality::Res2K) | None => 2048,
     };
     let (a, b) = match size.map(|s| s.to_string()) {
         Some(ratio) if ratio != "auto" => {
@@ -95,11 +96,26 @@ mod tests {
     #[test]
     fn sizes_follow_ratio_and_quality() {
         assert_eq!(dimensions(None, None), (2048, 2048));
-        assert_eq!(dimensions(Some(&S::Auto), Some(&Q::X1k)), (1024, 1024));
-        assert_eq!(dimensions(Some(&S::X169), Some(&Q::X4k)), (4096, 2304));
-        assert_eq!(dimensions(Some(&S::X916), Some(&Q::X1k)), (576, 1024));
-        assert_eq!(dimensions(Some(&S::X219), Some(&Q::X2k)), (2048, 878));
-        assert_eq!(dimensions(Some(&S::X45), Some(&Q::X2k)), (1638, 2048));
+        assert_eq!(dimensions(Some(&S::Auto), Some(&Q::Res1K)), (1024, 1024));
+        assert_eq!(
+            dimensions(Some(&S::Ratio16x9), Some(&Q::Res4K)),
+            (4096, 2304)
+        );
+        assert_eq!(
+            dimensions(Some(&S::Ratio9x16), Some(&Q::Res1K)),
+            (576, 1024)
+        );
+        assert_eq!(
+            dimensions(Some(&S::Ratio21x9), Some(&Q::Res2K)),
+            (2048, 878)
+        );
+        assert_eq!(
+            dimensions(Some(&S::Ratio4x5), Some(&Q::Res2K)),
+            (1638, 2048)
+        );
+        // The lowest quality and the extreme ratios of Nano Banana 2.
+        assert_eq!(dimensions(Some(&S::Ratio1x8), Some(&Q::Res0_5K)), (64, 512));
+        assert_eq!(dimensions(Some(&S::Ratio4x1), Some(&Q::Res1K)), (1024, 256));
     }
 
     #[test]

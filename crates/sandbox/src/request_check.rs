@@ -1,8 +1,8 @@
 //! Checking a create request like the API: into the generated request type, then the same
 //! limits the SDK checks before sending. Every rejection is a documented error with `param`.
 
-use nanobanana_api::types::{self, ImageGenerationRequest};
-use nanobanana_api::Validate;
+use nanobanana_api::types::ImageGenerationRequest;
+use nanobanana_api::{lineup, Validate};
 use serde_json::Value;
 
 use crate::contract::{ApiFailure, SpecOperation};
@@ -56,18 +56,26 @@ pub fn check_create(
                 .message("`model` is required")
                 .param("model"))
         }
-        Some(Value::String(model)) if model.parse::<types::ImageModel>().is_err() => {
-            return Err(ApiFailure::documented(OP, 404)
-                .message(format!("Specified model not found: {model}")));
+        Some(Value::String(model)) if lineup::limits(&model.as_str().into()).is_none() => {
+            let known: Vec<&str> = lineup::MODELS.iter().map(|m| m.model.as_str()).collect();
+            return Err(ApiFailure::documented(OP, 404).message(format!(
+                "Specified model not found: {model} (this sandbox serves {})",
+                known.join(", ")
+            )));
         }
         _ => {}
     }
+    let limits = match object.get("model") {
+        Some(Value::String(model)) => lineup::checked_limits(&model.as_str().into()),
+        _ => &lineup::ANY_MODEL,
+    };
     if let Some(Value::Array(urls)) = object.get("image_urls") {
-        if urls.len() > nanobanana_api::validation::MAX_IMAGE_URLS {
+        if urls.len() > limits.max_images {
             return Err(ApiFailure::documented(OP, 413).message(format!(
-                "Too many images: {} (at most {})",
+                "Too many images: {} (at most {} for {})",
                 urls.len(),
-                nanobanana_api::validation::MAX_IMAGE_URLS
+                limits.max_images,
+                limits.name()
             )));
         }
     }

@@ -156,7 +156,7 @@ fn new_task(
         .take(8)
         .collect();
     let fails_with = if fails {
-        Some("generation_failed_no_content".to_string())
+        Some("service_error".to_string())
     } else if request.prompt.contains("[sandbox:fail]") {
         Some("content_policy_violation".to_string())
     } else {
@@ -174,11 +174,11 @@ fn new_task(
         created_unix: unix as i64,
         duration: state.config.task_duration(),
         fails_with,
-        // The sandbox's price list: 4K costs extra, as documented.
-        credits: if request.quality == Some(types::ImageQuality::X4k) {
-            3.2
-        } else {
-            1.6
+        // The sandbox's price list: each quality its own price, 4K extra, as documented.
+        credits: match request.quality {
+            Some(types::ImageQuality::Res4K) => 3.2,
+            Some(types::ImageQuality::Res0_5K) => 0.8,
+            _ => 1.6,
         },
     }
 }

@@ -57,22 +57,22 @@ async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
         (None, None, (2048, 2048)),
         (
             Some(types::ImageSize::Auto),
-            Some(types::ImageQuality::X1k),
+            Some(types::ImageQuality::Res1K),
             (1024, 1024),
         ),
         (
-            Some(types::ImageSize::X169),
-            Some(types::ImageQuality::X1k),
+            Some(types::ImageSize::Ratio16x9),
+            Some(types::ImageQuality::Res1K),
             (1024, 576),
         ),
         (
-            Some(types::ImageSize::X34),
-            Some(types::ImageQuality::X2k),
+            Some(types::ImageSize::Ratio3x4),
+            Some(types::ImageQuality::Res2K),
             (1536, 2048),
         ),
         (
-            Some(types::ImageSize::X219),
-            Some(types::ImageQuality::X4k),
+            Some(types::ImageSize::Ratio21x9),
+            Some(types::ImageQuality::Res4K),
             (4096, 1755),
         ),
     ];
@@ -98,21 +98,21 @@ async fn the_same_prompt_gives_the_same_bytes() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = client
         .generate(
-            request("a red fox").quality(types::ImageQuality::X1k),
+            request("a red fox").quality(types::ImageQuality::Res1K),
             a.path(),
         )
         .await
         .unwrap();
     let second = client
         .generate(
-            request("a red fox").quality(types::ImageQuality::X1k),
+            request("a red fox").quality(types::ImageQuality::Res1K),
             b.path(),
         )
         .await
         .unwrap();
     let third = client
         .generate(
-            request("a blue fox").quality(types::ImageQuality::X1k),
+            request("a blue fox").quality(types::ImageQuality::Res1K),
             b.path(),
         )
         .await
@@ -397,7 +397,7 @@ async fn result_links_expire_after_their_ttl() {
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = sdk(&sandbox);
     let created = client
-        .create(request("a cat").quality(types::ImageQuality::X1k))
+        .create(request("a cat").quality(types::ImageQuality::Res1K))
         .await
         .unwrap();
     let task = client.wait(&created).await.unwrap();
@@ -604,7 +604,7 @@ async fn credits_count_what_the_tasks_reserved() {
     let client = sdk(&sandbox);
     client.create(request("a cat")).await.unwrap();
     client
-        .create(request("a cat").quality(types::ImageQuality::X4k))
+        .create(request("a cat").quality(types::ImageQuality::Res4K))
         .await
         .unwrap();
     let credits = client.credits().await.unwrap();

@@ -86,7 +86,7 @@ async fn image_to_image_takes_its_own_uploads_and_refuses_expired_ones() {
         types::ImageGenerationRequest::builder()
             .model(types::ImageModel::NanoBanana2Lite)
             .prompt("make it a watercolor")
-            .quality(types::ImageQuality::X1k)
+            .quality(types::ImageQuality::Res1K)
     };
 
     let with_upload = client
@@ -126,7 +126,7 @@ async fn image_to_image_results_follow_the_input_pictures_not_their_urls() {
         let request = types::ImageGenerationRequest::builder()
             .model(types::ImageModel::NanoBanana2Lite)
             .prompt("make it a watercolor")
-            .quality(types::ImageQuality::X1k);
+            .quality(types::ImageQuality::Res1K);
         let request = client.with_images(request, [path.as_path()]).await.unwrap();
         let generated = client.generate(request, dir.path()).await.unwrap();
         results.push(std::fs::read(&generated.files[0]).unwrap());
@@ -134,7 +134,7 @@ async fn image_to_image_results_follow_the_input_pictures_not_their_urls() {
     let text_only = types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt("make it a watercolor")
-        .quality(types::ImageQuality::X1k);
+        .quality(types::ImageQuality::Res1K);
     let generated = client.generate(text_only, dir.path()).await.unwrap();
     let from_text = std::fs::read(&generated.files[0]).unwrap();
 

@@ -1,0 +1,47 @@
+//! README's model table is the generated model table, rendered: a change to a model's limits in
+//! the spec fails here until README shows it too.
+
+use nanobanana_api::lineup::{self, ModelLimits};
+
+fn row(m: &ModelLimits) -> String {
+    let list = |values: Vec<String>| {
+        if values.is_empty() {
+            "none (no `quality`)".to_string()
+        } else {
+            values.join(", ")
+        }
+    };
+    format!(
+        "| `{}` | {} | {} | {} | {} MB | {} | {} |",
+        m.model,
+        list(m.sizes.iter().map(ToString::to_string).collect()),
+        list(m.qualities.iter().map(ToString::to_string).collect()),
+        m.max_images,
+        m.max_image_mb,
+        m.max_real_persons
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "not stated".into()),
+        m.prompt_max_chars,
+    )
+}
+
+/// The table as README carries it.
+fn table() -> String {
+    let mut lines = vec![
+        "| model | sizes | qualities | max images | max size per image | real persons | prompt max (characters) |".to_string(),
+        "| --- | --- | --- | --- | --- | --- | --- |".to_string(),
+    ];
+    lines.extend(lineup::MODELS.iter().map(row));
+    lines.join("\n")
+}
+
+#[test]
+fn readme_shows_the_generated_model_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md is readable");
+    let table = table();
+    assert!(
+        readme.contains(&table),
+        "README.md's model table differs from the spec's; replace it with:\n\n{table}\n"
+    );
+}
