@@ -81,14 +81,14 @@ impl ClientConfig {
 
     /// Sends requests to `url` instead of the production API, e.g. `http://127.0.0.1:8787`.
     pub fn base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
-        self.base_url = normalize_base_url(url.as_ref())?;
+        self.base_url = normalize_base_url(url.as_ref(), &API_HOST)?;
         Ok(self)
     }
 
     /// Sends uploads to `url` instead of Evolink's file service (`https://files-api.evolink.ai`).
     /// The API key goes there too: set it only to the file service or a local sandbox.
     pub fn files_base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
-        self.files_base_url = normalize_base_url(url.as_ref())?;
+        self.files_base_url = normalize_base_url(url.as_ref(), &FILES_HOST)?;
         Ok(self)
     }
 
@@ -222,8 +222,30 @@ impl Client {
     }
 }
 
-fn normalize_base_url(raw: &str) -> Result<String, ConfigError> {
+/// One of the two addresses a client talks to, as messages name it.
+struct Host {
+    which: &'static str,
+    set_by: &'static str,
+    example: &'static str,
+}
+
+const API_HOST: Host = Host {
+    which: "API base URL",
+    set_by: "EVOLINK_BASE_URL or --base-url",
+    example: DEFAULT_BASE_URL,
+};
+
+const FILES_HOST: Host = Host {
+    which: "file service base URL",
+    set_by: "EVOLINK_FILES_BASE_URL or --files-base-url",
+    example: DEFAULT_FILES_BASE_URL,
+};
+
+fn normalize_base_url(raw: &str, host: &Host) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        which: host.which,
+        set_by: host.set_by,
+        example: host.example,
         url: raw.to_string(),
         reason: reason.to_string(),
     };

@@ -20,9 +20,15 @@ pub enum ConfigError {
         "the API key contains spaces, control or non-ASCII characters: check it was copied whole"
     )]
     MalformedApiKey,
-    /// The base URL is not an absolute http(s) URL.
-    #[error("invalid base URL {url:?}: {reason} (expected e.g. https://api.evolink.ai)")]
+    /// A base URL is not an absolute http(s) URL.
+    #[error("invalid {which} {url:?}: {reason} (expected e.g. {example}; set with {set_by})")]
     InvalidBaseUrl {
+        /// Which address: "API base URL" or "file service base URL".
+        which: &'static str,
+        /// Where it is set: the environment variable (and the CLI flag).
+        set_by: &'static str,
+        /// A correct value, the production address.
+        example: &'static str,
         /// The URL as given.
         url: String,
         /// What is wrong with it.

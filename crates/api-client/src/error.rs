@@ -125,10 +125,10 @@ pub enum Error {
     #[error("{}", .0.describe("This key may not use this model or task; try another model."))]
     Permission(Box<ApiError>),
     /// 404 `not_found_error`.
-    #[error("{}", .0.describe("Check the model name or task id."))]
+    #[error("{}", .0.describe(not_found_advice(.0.operation)))]
     NotFound(Box<ApiError>),
     /// 413 `request_too_large_error`.
-    #[error("{}", .0.describe("Send fewer or smaller images (at most 10, each under 10 MB)."))]
+    #[error("{}", .0.describe("Send fewer or smaller images (each model's limits: `nanobanana models`, or `nanobanana_api::lineup::MODELS`)."))]
     RequestTooLarge(Box<ApiError>),
     /// 429 `rate_limit_error` (after the configured retries).
     #[error("{}", .0.describe("Slow down: lower the concurrency or wait before sending more."))]
@@ -159,7 +159,7 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The connection failed.
-    #[error("{} failed: connection error: {source}. {}", .operation.name(), transport_advice(*.operation, *.may_have_reached_server))]
+    #[error("{} failed: connection error: {}. {}{}", .operation.name(), transport_cause(.source), transport_advice(*.operation, *.may_have_reached_server), transport_hint(.source))]
     Connection {
         /// Which call failed.
         operation: Operation,
@@ -245,6 +245,49 @@ fn not_retried_advice(operation: Operation) -> &'static str {
     match operation {
         Operation::CreateTask => "Not retried automatically: the task may have been created and billed. Check your tasks before submitting again.",
         _ => "Try again later.",
+    }
+}
+
+fn not_found_advice(operation: Operation) -> &'static str {
+    match operation {
+        Operation::CreateTask => {
+            "Check the model name (`nanobanana models` lists the ones this version knows)."
+        }
+        Operation::GetTask => {
+            "Check the task id: it is the `id` the create call returned (task-unified-...); tasks are kept 24 h."
+        }
+        _ => "Check the address and the ids in the request.",
+    }
+}
+
+/// reqwest's message and, after it, what actually failed: the lookup, the refusal, the
+/// certificate (reqwest's own text names only the URL).
+fn transport_cause(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    let mut innermost = None;
+    while let Some(cause) = source {
+        innermost = Some(cause.to_string());
+        source = cause.source();
+    }
+    if let Some(cause) = innermost.filter(|c| !text.contains(c.as_str())) {
+        text.push_str(": ");
+        text.push_str(&cause);
+    }
+    text
+}
+
+/// What the cause of a connection error suggests doing, after the general advice.
+fn transport_hint(error: &reqwest::Error) -> &'static str {
+    let cause = transport_cause(error).to_ascii_lowercase();
+    if cause.contains("certificate") || cause.contains("tls") || cause.contains("ssl") {
+        " The server's TLS certificate is not trusted: if it is issued by a private CA, add that CA to the system's trust store (or point SSL_CERT_FILE at it)."
+    } else if cause.contains("dns") || cause.contains("lookup") || cause.contains("resolve") {
+        " The host name could not be looked up: check the base URL and the network (DNS)."
+    } else if cause.contains("refused") {
+        " Nothing is listening there: check the base URL and that the server is running."
+    } else {
+        ""
     }
 }
 

@@ -33,11 +33,17 @@ pub enum ImageInput {
 }
 
 impl ImageInput {
-    /// `http://…` and `https://…` are URLs; anything else is a local path (`./photo.png`,
-    /// `C:\photo.png`, `photo.png`).
+    /// `scheme://…` is a URL (only http and https pass the checks: `ftp://…` is refused as a
+    /// URL with the wrong scheme, not looked for as a file); anything else is a local path
+    /// (`./photo.png`, `C:\photo.png`, `photo.png`).
     pub fn parse(text: &str) -> Self {
-        let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
+        let is_url = text.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if is_url {
             Self::Url(text.to_string())
         } else {
             Self::File(PathBuf::from(text))
@@ -466,12 +472,17 @@ mod tests {
             ImageInput::parse("HTTP://e.com/a.png"),
             ImageInput::Url("HTTP://e.com/a.png".into())
         );
+        assert_eq!(
+            ImageInput::parse("ftp://x/a.png"),
+            ImageInput::Url("ftp://x/a.png".into()),
+            "another scheme is a URL, refused for its scheme rather than looked up as a file"
+        );
         for path in [
             "./photo.png",
             "photo.png",
             "/tmp/a.jpg",
             "http.png",
-            "ftp://x/a.png",
+            "C:\\a.png",
         ] {
             assert_eq!(
                 ImageInput::parse(path),

@@ -16,7 +16,14 @@ use crate::NanoBanana;
 /// sent at `E × (1 + first_poll_slack)` after creation, then at intervals starting at
 /// `E × follow_up_fraction` and doubling, within `[min_interval, max_interval]`. A task that
 /// finishes on its estimate is seen by the first query. Without an estimate (resuming a task
-/// by id), the task is queried at once, then every `no_estimate_interval` growing by half.
+/// by id), the task is queried at once; its answer gives when it was created and, from its
+/// `task_info.estimated_time` or its `progress`, an estimate that schedules the rest the same
+/// way. With no estimate at all, intervals start at `no_estimate_interval` growing by half.
+///
+/// After the estimate has passed (and without one), no interval is longer than
+/// `max_lag_fraction` of the time since the task was created (at least `min_interval`): the
+/// time between the task ending and the client knowing stays within that fraction of the
+/// task's duration. A task that ends well before its estimate is seen at the estimate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PollSchedule {
     /// How far past the estimate the first query goes, as a fraction of it.
@@ -31,6 +38,9 @@ pub struct PollSchedule {
     pub no_estimate_interval: Duration,
     /// Query at this fixed interval instead, ignoring estimates.
     pub fixed_interval: Option<Duration>,
+    /// The longest interval once the estimate has passed, as a fraction of the time since the
+    /// task was created.
+    pub max_lag_fraction: f64,
 }
 
 impl Default for PollSchedule {
@@ -42,6 +52,7 @@ impl Default for PollSchedule {
             max_interval: Duration::from_secs(30),
             no_estimate_interval: Duration::from_secs(2),
             fixed_interval: None,
+            max_lag_fraction: 0.05,
         }
     }
 }
@@ -66,8 +77,14 @@ impl PollSchedule {
         if let Some(interval) = self.fixed_interval {
             return interval;
         }
-        let clamp =
-            |d: Duration| d.clamp(self.min_interval, self.max_interval.max(self.min_interval));
+        // Never so long that a task ending now is seen later than `max_lag_fraction` of its age.
+        let lag_cap = since_created
+            .mul_f64(self.max_lag_fraction)
+            .max(self.min_interval);
+        let clamp = |d: Duration| {
+            d.clamp(self.min_interval, self.max_interval.max(self.min_interval))
+                .min(lag_cap)
+        };
         match estimate {
             Some(estimate) if poll == 0 => estimate
                 .mul_f64(1.0 + self.first_poll_slack)
@@ -111,6 +128,44 @@ impl From<&types::ImageGenerationResponse> for TaskHandle {
     }
 }
 
+impl TaskHandle {
+    /// What a task query tells about a task known only by id: when it was created (the
+    /// server's `created`), and an estimate (`task_info.estimated_time`, else one projected
+    /// from `progress`). `true` when an estimate was learned.
+    fn learn(&mut self, task: &types::TaskDetail) -> bool {
+        if let Some(created) = task.created.and_then(|c| u64::try_from(c).ok()) {
+            let now_unix = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            // `created` is in whole seconds: take the youngest age it allows, so a projection
+            // from it wakes early (then short follow-ups) rather than late.
+            let age = Duration::from_secs(now_unix.saturating_sub(created).saturating_sub(1));
+            // Tasks live 24 h: an older `created` is another clock's, not this task's age.
+            if age > Duration::from_secs(24 * 60 * 60) {
+                return false;
+            }
+            self.created_at = Instant::now()
+                .checked_sub(age)
+                .unwrap_or(self.created_at)
+                .min(self.created_at);
+        }
+        let stated = task
+            .task_info
+            .as_ref()
+            .and_then(|i| i.estimated_time)
+            .map(Duration::from_secs);
+        let projected = match task.progress {
+            Some(p @ 1..=99) if task.status == types::TaskStatus::Processing => {
+                Some(self.created_at.elapsed().mul_f64(100.0 / p as f64))
+            }
+            _ => None,
+        };
+        self.estimate = stated.or(projected);
+        self.estimate.is_some()
+    }
+}
+
 impl From<&str> for TaskHandle {
     /// A task known only by id (e.g. resumed from another process).
     fn from(id: &str) -> Self {
@@ -151,6 +206,8 @@ struct Poller<'a> {
     handle: TaskHandle,
     started: Instant,
     polls: u32,
+    /// Queries made since the estimate became known (the schedule's poll index).
+    scheduled: u32,
     last_status: String,
     done: bool,
 }
@@ -162,7 +219,7 @@ impl Poller<'_> {
         }
         let schedule = &self.client.inner.poll;
         let since_created = self.handle.created_at.elapsed();
-        let delay = schedule.delay_before(self.polls, self.handle.estimate, since_created);
+        let delay = schedule.delay_before(self.scheduled, self.handle.estimate, since_created);
         let mut at = Instant::now() + delay;
         let deadline = self.client.inner.deadline.map(|d| self.started + d);
         let last_chance = deadline.is_some_and(|d| at >= d);
@@ -179,6 +236,11 @@ impl Poller<'_> {
             }
         };
         self.polls += 1;
+        self.scheduled += 1;
+        if self.handle.estimate.is_none() && self.handle.learn(&task) {
+            // An estimate learned now: the next query goes just past it, as after a create.
+            self.scheduled = 0;
+        }
         self.last_status = task.status.to_string();
         let terminal = task.status.is_terminal();
         if !terminal && last_chance {
@@ -213,6 +275,7 @@ impl NanoBanana {
             handle: task.into(),
             started: Instant::now(),
             polls: 0,
+            scheduled: 0,
             last_status: "unknown".to_string(),
             done: false,
         };
@@ -293,24 +356,37 @@ mod tests {
     fn follow_ups_double_within_bounds() {
         let s = PollSchedule::default();
         let e = Some(Duration::from_secs(45));
+        // A task that has run for a long time: only the doubling and the 30 s bound apply.
+        let old = Duration::from_secs(3600);
         let delays: Vec<u128> = (1..8)
-            .map(|p| s.delay_before(p, e, Duration::ZERO).as_millis())
+            .map(|p| s.delay_before(p, e, old).as_millis())
             .collect();
         assert_eq!(delays, [1350, 2700, 5400, 10800, 21600, 30000, 30000]);
+    }
+
+    #[test]
+    fn follow_ups_never_wait_longer_than_five_percent_of_the_tasks_age() {
+        let s = PollSchedule::default();
+        let e = Some(Duration::from_secs(45));
+        // 50 s after creation, the 4th follow-up would be 10.8 s: capped at 2.5 s (5 %).
+        assert_eq!(
+            s.delay_before(4, e, Duration::from_secs(50)),
+            Duration::from_millis(2500)
+        );
+        // Never below the shortest interval.
+        assert_eq!(
+            s.delay_before(4, None, Duration::from_secs(1)),
+            Duration::from_millis(500)
+        );
     }
 
     #[test]
     fn without_an_estimate_poll_now_then_back_off() {
         let s = PollSchedule::default();
         assert_eq!(s.delay_before(0, None, Duration::ZERO), Duration::ZERO);
-        assert_eq!(
-            s.delay_before(1, None, Duration::ZERO),
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            s.delay_before(2, None, Duration::ZERO),
-            Duration::from_secs(3)
-        );
+        let old = Duration::from_secs(3600);
+        assert_eq!(s.delay_before(1, None, old), Duration::from_secs(2));
+        assert_eq!(s.delay_before(2, None, old), Duration::from_secs(3));
     }
 
     #[test]

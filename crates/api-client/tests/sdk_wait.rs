@@ -97,10 +97,11 @@ async fn progress_events_arrive_for_each_poll_and_a_late_task_needs_three() {
             (3, types::TaskStatus::Completed, Some(100)),
         ]
     );
-    // 45.9 s, then +1.35 s, then +2.7 s: a task 10 % late is seen within 3 polls.
+    // 45.9 s, then +1.35 s, then +2.3625 s (the doubled 2.7 s, capped at 5 % of the task's
+    // 47.25 s age): a task 10 % late is seen within 3 polls, never later than 5 % of its age.
     assert_eq!(
         start.elapsed(),
-        Duration::from_millis(45_900 + 1_350 + 2_700)
+        Duration::from_millis(45_900 + 1_350 + 2_363) // tokio's timer rounds up to 1 ms
     );
 }
 
@@ -234,5 +235,32 @@ async fn dropping_the_wait_stops_polling() {
         polls(&server).await,
         polled,
         "no query after the future was dropped"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resumed_task_is_scheduled_from_its_age_and_progress() {
+    // A task created 20 s ago elsewhere, 40 % done: projected to take 50 s, so the next query
+    // goes just past 50 s of its age, not on a blind 2 s × 1.5^k schedule.
+    let server = MockServer::start().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut running = task(ID, "processing", 40, &[]);
+    running["created"] = serde_json::json!(now - 20);
+    let mut done = task(ID, "completed", 100, &["https://f.example/a.png".into()]);
+    done["created"] = serde_json::json!(now - 20);
+    serve_task_sequence(&server, &[running, done]).await;
+    let start = Instant::now();
+    client(&server).wait(ID).await.unwrap();
+    assert_eq!(polls(&server).await, 2);
+    // `created` is in whole seconds, so the SDK takes the youngest age it allows (19-20 s):
+    // 40 % after 19 s projects 47.5 s, and the query goes at 47.5 × 1.02 of age, 29.5-31 s
+    // from now: early rather than late.
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(29) && waited <= Duration::from_secs(32),
+        "{waited:?}"
     );
 }

@@ -12,23 +12,39 @@ use crate::exit::EXIT_CODES_HELP;
 #[derive(Parser, Debug)]
 #[command(name = "nanobanana", version, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
-    /// The API base URL (e.g. a sandbox started with `nanobanana sandbox`).
-    #[arg(long, global = true, env = "EVOLINK_BASE_URL", hide_env_values = true)]
-    pub base_url: Option<String>,
-    /// The file service's base URL, where local `--image` files are uploaded.
-    #[arg(
-        long,
-        global = true,
-        env = "EVOLINK_FILES_BASE_URL",
-        hide_env_values = true
-    )]
-    pub files_base_url: Option<String>,
-    /// Attempts after the first for rate-limited or unavailable calls.
-    #[arg(long, global = true, default_value_t = 3)]
-    pub retries: usize,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where the commands that call the API send requests, and how hard they retry.
+#[derive(Args, Debug, Clone)]
+pub struct ConnectionArgs {
+    /// The API base URL (e.g. a sandbox started with `nanobanana sandbox`) [env: EVOLINK_BASE_URL]
+    #[arg(long, env = "EVOLINK_BASE_URL", hide_env = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The file service's base URL, where local `--image` files are uploaded [env:
+    /// EVOLINK_FILES_BASE_URL]
+    #[arg(
+        long,
+        env = "EVOLINK_FILES_BASE_URL",
+        hide_env = true,
+        value_name = "URL"
+    )]
+    pub files_base_url: Option<String>,
+    /// Attempts after the first for rate-limited or unavailable calls.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: usize,
+}
+
+impl ConnectionArgs {
+    /// The hosts named by the flags and environment.
+    pub fn hosts(&self) -> crate::connection::Hosts<'_> {
+        crate::connection::Hosts {
+            base_url: self.base_url.as_deref(),
+            files_base_url: self.files_base_url.as_deref(),
+        }
+    }
 }
 
 /// The commands.
@@ -44,6 +60,9 @@ pub enum Command {
         /// Print the API's answer as JSON.
         #[arg(long)]
         json: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
     /// List the models this version knows, with each one's limits.
     Models {
@@ -94,6 +113,9 @@ pub struct GenerateArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Where to send requests.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// `nanobanana task …`.
@@ -103,6 +125,9 @@ pub enum TaskCommand {
     Get {
         /// The task id (`task-unified-…`).
         id: String,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
     /// Wait for a task to end, then print it (and save its images with -o or --out-dir).
     Wait {
@@ -117,6 +142,9 @@ pub enum TaskCommand {
         /// Replace existing files.
         #[arg(long)]
         force: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
 }
 

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant};
 use nanobanana_api::{lineup, types, Error, ImageInput, TaskHandle};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
-use crate::args::{GenerateArgs, SandboxArgs, TaskCommand};
-use crate::connection::{connect, Hosts};
+use crate::args::{ConnectionArgs, GenerateArgs, SandboxArgs, TaskCommand};
+use crate::connection::connect;
 use crate::output::{self, note};
 use crate::progress::{TaskProgress, UploadProgress};
 
 /// `nanobanana generate`: validate, create, wait with a progress bar, download, print paths.
-pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
+pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     // The prompt first, against the model's own limit (the request type only knows the widest).
     lineup::checked_limits(&args.model).check_prompt(&args.prompt)?;
     let mut request = types::ImageGenerationRequest::builder()
@@ -69,7 +69,7 @@ pub async fn generate(args: GenerateArgs, hosts: Hosts<'_>, retries: usize) -> R
     let limits = lineup::checked_limits(&request.model);
     limits.check_image_count("--image", args.images.len())?;
 
-    let connection = connect(hosts, retries, true).await?;
+    let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
     let client = &connection.client;
     let started = Instant::now();
     let mut request = request;
@@ -270,16 +270,22 @@ fn rename_to_output(
 }
 
 /// `nanobanana task get|wait`.
-pub async fn task(command: TaskCommand, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
-    let connection = connect(hosts, retries, false).await?;
+pub async fn task(command: TaskCommand) -> Result<(), Error> {
+    let settings = match &command {
+        TaskCommand::Get { connection, .. } | TaskCommand::Wait { connection, .. } => {
+            connection.clone()
+        }
+    };
+    let connection = connect(settings.hosts(), settings.retries, false).await?;
     let client = &connection.client;
     let task = match command {
-        TaskCommand::Get { id } => client.get_task(&id).await?,
+        TaskCommand::Get { id, .. } => client.get_task(&id).await?,
         TaskCommand::Wait {
             id,
             output,
             out_dir,
             force,
+            ..
         } => {
             if let Some(output) = &output {
                 if output.exists() && !force {
@@ -332,8 +338,8 @@ pub async fn task(command: TaskCommand, hosts: Hosts<'_>, retries: usize) -> Res
 }
 
 /// `nanobanana credits`.
-pub async fn credits(json: bool, hosts: Hosts<'_>, retries: usize) -> Result<(), Error> {
-    let connection = connect(hosts, retries, false).await?;
+pub async fn credits(json: bool, settings: &ConnectionArgs) -> Result<(), Error> {
+    let connection = connect(settings.hosts(), settings.retries, false).await?;
     let credits = connection.client.credits().await?;
     if json {
         return output::print_json(&credits);

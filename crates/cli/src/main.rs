@@ -26,14 +26,10 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let hosts = connection::Hosts {
-        base_url: cli.base_url.as_deref(),
-        files_base_url: cli.files_base_url.as_deref(),
-    };
     let outcome = match cli.command {
-        Command::Generate(args) => commands::generate(args, hosts, cli.retries).await,
-        Command::Task(command) => commands::task(command, hosts, cli.retries).await,
-        Command::Credits { json } => commands::credits(json, hosts, cli.retries).await,
+        Command::Generate(args) => commands::generate(args).await,
+        Command::Task(command) => commands::task(command).await,
+        Command::Credits { json, connection } => commands::credits(json, &connection).await,
         Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,
     };

@@ -238,7 +238,7 @@ async fn every_documented_error_maps_to_its_exit_code_and_never_shows_the_key() 
     let dir = tempfile::tempdir().unwrap();
     let env = env_for(&sandbox);
     let args = |extra: &[&str]| {
-        let mut args: Vec<String> = ["--retries", "0", "generate", "a cat", "--quality", "1K"]
+        let mut args: Vec<String> = ["generate", "a cat", "--retries", "0", "--quality", "1K"]
             .map(String::from)
             .to_vec();
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -498,4 +498,192 @@ fn a_wrong_quality_lists_the_accepted_values_without_internal_names() {
         "{stderr}"
     );
     assert!(!stderr.contains("ImageQuality"), "{stderr}");
+}
+
+/// Starts `nanobanana` with `args` against `env`, stderr piped, stdout discarded.
+fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("EVOLINK_API_KEY")
+        .env_remove("EVOLINK_BASE_URL")
+        .env_remove("EVOLINK_FILES_BASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().expect("the binary starts")
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_image() {
+    use std::io::{BufRead, BufReader, Read};
+    // Tasks of 45 simulated seconds at 0.1: 4.5 s, long enough to interrupt the wait.
+    let sandbox = Sandbox::start(SandboxConfig {
+        time_scale: 0.1,
+        api_key: Some(SECRET.into()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let env = env_for(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (code, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = spawn(&["generate", "a cat", "-o", "cat.png"], &env, &path);
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        // The task id and the resume command arrive as soon as the create returns.
+        loop {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "ended early: {seen}"
+            );
+            seen.push_str(&line);
+            if line.contains("resume with:") {
+                break;
+            }
+        }
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        seen.push_str(&rest);
+        (child.wait().unwrap().code(), seen)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("keeps running and is billed"), "{stderr}");
+    assert!(!stderr.contains(SECRET));
+    assert!(!dir.path().join("cat.png").exists());
+
+    // The printed command, run as printed, picks the task up and saves the image.
+    let resume = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.split("Get its image with: nanobanana ").nth(1))
+        .unwrap_or_else(|| panic!("no resume command in: {stderr}"))
+        .to_string();
+    assert!(resume.starts_with("task wait task-unified-"), "{resume}");
+    assert!(resume.ends_with("-o cat.png"), "{resume}");
+    let output = nanobanana_async(
+        resume.split(' ').map(String::from).collect(),
+        env_for(&sandbox),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(png_size(&dir.path().join("cat.png")), (2048, 2048));
+    assert_eq!(sandbox.stats().creates, 1, "nothing was paid for twice");
+}
+
+#[test]
+fn a_closed_stdout_ends_a_command_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nanobanana"))
+            .args(["models", "--json"])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before anything is read, as `| head -0` does.
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_say_what_happened_and_what_to_do() {
+    let sandbox = keyed_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: Vec<(String, String)>| {
+        nanobanana_async(
+            args.iter().map(|s| s.to_string()).collect(),
+            env,
+            dir.path().to_path_buf(),
+        )
+    };
+
+    // An unknown task: advice about task ids, none about models.
+    let output = run(&["task", "get", "task-unified-0-nope"], env_for(&sandbox)).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("Check the task id"), "{stderr}");
+    assert!(!stderr.contains("model"), "{stderr}");
+
+    // A URL with another scheme is refused as a URL, not looked for as a file.
+    let output = run(
+        &["generate", "edit", "--image", "ftp://host/photo.png"],
+        vec![],
+    )
+    .await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("scheme `ftp`"), "{stderr}");
+    assert!(!stderr.contains("no such file"), "{stderr}");
+
+    // A bad file service address names its variable and a right example.
+    let mut env = env_for(&sandbox);
+    env.retain(|(k, _)| k != "EVOLINK_FILES_BASE_URL");
+    env.push(("EVOLINK_FILES_BASE_URL".into(), "files.example".into()));
+    let output = run(&["credits"], env).await;
+    let (_, stderr) = text(&output);
+    assert!(
+        stderr.contains("EVOLINK_FILES_BASE_URL")
+            && stderr.contains("https://files-api.evolink.ai"),
+        "{stderr}"
+    );
+
+    // Nothing listening: the cause is shown, and the exit code is README's network code.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let output = run(
+        &["credits", "--retries", "0"],
+        vec![
+            ("EVOLINK_API_KEY".into(), SECRET.into()),
+            (
+                "EVOLINK_BASE_URL".into(),
+                format!("http://127.0.0.1:{port}"),
+            ),
+        ],
+    )
+    .await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(stderr.contains("Nothing is listening there"), "{stderr}");
+
+    // `-o` naming a directory is refused before anything is created, even with --force.
+    std::fs::create_dir(dir.path().join("shots")).unwrap();
+    let before = sandbox.stats().creates;
+    let output = run(
+        &["generate", "a cat", "-o", "shots", "--force"],
+        env_for(&sandbox),
+    )
+    .await;
+    let (_, stderr) = text(&output);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("--out-dir"), "{stderr}");
+    assert_eq!(sandbox.stats().creates, before, "nothing was created");
 }
