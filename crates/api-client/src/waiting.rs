@@ -17,8 +17,10 @@ use crate::NanoBanana;
 /// `E × follow_up_fraction` and doubling, within `[min_interval, max_interval]`. A task that
 /// finishes on its estimate is seen by the first query. Without an estimate (resuming a task
 /// by id), the task is queried at once; its answer gives when it was created and, from its
-/// `task_info.estimated_time` or its `progress`, an estimate that schedules the rest the same
-/// way. With no estimate at all, intervals start at `no_estimate_interval` growing by half.
+/// `task_info.estimated_time`, an estimate that schedules the rest the same way. Without one,
+/// the rate at which `progress` rises between queries projects the end, and each wait is half
+/// the projected remaining time; with no progress either, intervals start at
+/// `no_estimate_interval` growing by half.
 ///
 /// After the estimate has passed (and without one), no interval is longer than
 /// `max_lag_fraction` of the time since the task was created (at least `min_interval`): the
@@ -66,6 +68,26 @@ impl PollSchedule {
         }
     }
 
+    /// The longest wait `since_created` after the task was created that keeps the detection
+    /// lag within `max_lag_fraction` of the task's age (at least `min_interval`).
+    pub fn lag_cap(&self, since_created: Duration) -> Duration {
+        since_created
+            .mul_f64(self.max_lag_fraction)
+            .max(self.min_interval)
+    }
+
+    /// How long to wait when `remaining` is the projected time left (from the rate of
+    /// `progress`): half of it, so a projection off by up to 2× is not overslept, and never
+    /// less than the lag cap (near the end, queries come at the lag cap).
+    pub fn delay_for_projection(&self, remaining: Duration, since_created: Duration) -> Duration {
+        if self.fixed_interval.is_some() {
+            return self.delay_before(1, None, since_created);
+        }
+        (remaining / 2)
+            .max(self.lag_cap(since_created))
+            .min(self.max_interval)
+    }
+
     /// How long to wait before query number `poll` (0-based), `since_created` after the task
     /// was created, given its estimate in the server's seconds.
     pub fn delay_before(
@@ -78,9 +100,7 @@ impl PollSchedule {
             return interval;
         }
         // Never so long that a task ending now is seen later than `max_lag_fraction` of its age.
-        let lag_cap = since_created
-            .mul_f64(self.max_lag_fraction)
-            .max(self.min_interval);
+        let lag_cap = self.lag_cap(since_created);
         let clamp = |d: Duration| {
             d.clamp(self.min_interval, self.max_interval.max(self.min_interval))
                 .min(lag_cap)
@@ -130,16 +150,16 @@ impl From<&types::ImageGenerationResponse> for TaskHandle {
 
 impl TaskHandle {
     /// What a task query tells about a task known only by id: when it was created (the
-    /// server's `created`), and an estimate (`task_info.estimated_time`, else one projected
-    /// from `progress`). `true` when an estimate was learned.
+    /// server's `created`) and its estimate (`task_info.estimated_time`), `true` when it has
+    /// one.
     fn learn(&mut self, task: &types::TaskDetail) -> bool {
         if let Some(created) = task.created.and_then(|c| u64::try_from(c).ok()) {
             let now_unix = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            // `created` is in whole seconds: take the youngest age it allows, so a projection
-            // from it wakes early (then short follow-ups) rather than late.
+            // `created` is in whole seconds: take the youngest age it allows, so waits capped
+            // by the age are never too long.
             let age = Duration::from_secs(now_unix.saturating_sub(created).saturating_sub(1));
             // Tasks live 24 h: an older `created` is another clock's, not this task's age.
             if age > Duration::from_secs(24 * 60 * 60) {
@@ -150,18 +170,11 @@ impl TaskHandle {
                 .unwrap_or(self.created_at)
                 .min(self.created_at);
         }
-        let stated = task
+        self.estimate = task
             .task_info
             .as_ref()
             .and_then(|i| i.estimated_time)
             .map(Duration::from_secs);
-        let projected = match task.progress {
-            Some(p @ 1..=99) if task.status == types::TaskStatus::Processing => {
-                Some(self.created_at.elapsed().mul_f64(100.0 / p as f64))
-            }
-            _ => None,
-        };
-        self.estimate = stated.or(projected);
         self.estimate.is_some()
     }
 }
@@ -208,18 +221,45 @@ struct Poller<'a> {
     polls: u32,
     /// Queries made since the estimate became known (the schedule's poll index).
     scheduled: u32,
+    /// The first `progress` seen while processing, and when: with a later one, the rate.
+    first_progress: Option<(Instant, i64)>,
+    /// When the task is projected to end, from the rate of its progress.
+    projected_end: Option<Instant>,
     last_status: String,
     done: bool,
 }
 
 impl Poller<'_> {
+    /// Projects the end of a task from how fast its `progress` rises (the first reading while
+    /// processing against this one, on this process's clock: the server's `created` is only
+    /// whole seconds and progress need not start at creation).
+    fn project(&mut self, task: &types::TaskDetail) {
+        let (Some(progress), types::TaskStatus::Processing) = (task.progress, &task.status) else {
+            return;
+        };
+        let now = Instant::now();
+        match self.first_progress {
+            None => self.first_progress = Some((now, progress)),
+            Some((then, first)) if progress > first => {
+                let per_point = now.saturating_duration_since(then) / (progress - first) as u32;
+                let left = (100 - progress.clamp(0, 100)) as u32;
+                self.projected_end = Some(now + per_point * left);
+            }
+            Some(_) => {}
+        }
+    }
+
     async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
         if self.done {
             return None;
         }
         let schedule = &self.client.inner.poll;
         let since_created = self.handle.created_at.elapsed();
-        let delay = schedule.delay_before(self.scheduled, self.handle.estimate, since_created);
+        let delay = match (self.handle.estimate, self.projected_end) {
+            (None, Some(end)) => schedule
+                .delay_for_projection(end.saturating_duration_since(Instant::now()), since_created),
+            (estimate, _) => schedule.delay_before(self.scheduled, estimate, since_created),
+        };
         let mut at = Instant::now() + delay;
         let deadline = self.client.inner.deadline.map(|d| self.started + d);
         let last_chance = deadline.is_some_and(|d| at >= d);
@@ -237,9 +277,13 @@ impl Poller<'_> {
         };
         self.polls += 1;
         self.scheduled += 1;
-        if self.handle.estimate.is_none() && self.handle.learn(&task) {
-            // An estimate learned now: the next query goes just past it, as after a create.
-            self.scheduled = 0;
+        if self.handle.estimate.is_none() {
+            if self.handle.learn(&task) {
+                // An estimate learned now: the next query goes just past it, as after a create.
+                self.scheduled = 0;
+            } else {
+                self.project(&task);
+            }
         }
         self.last_status = task.status.to_string();
         let terminal = task.status.is_terminal();
@@ -276,6 +320,8 @@ impl NanoBanana {
             started: Instant::now(),
             polls: 0,
             scheduled: 0,
+            first_progress: None,
+            projected_end: None,
             last_status: "unknown".to_string(),
             done: false,
         };

@@ -239,28 +239,41 @@ async fn dropping_the_wait_stops_polling() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_resumed_task_is_scheduled_from_its_age_and_progress() {
-    // A task created 20 s ago elsewhere, 40 % done: projected to take 50 s, so the next query
-    // goes just past 50 s of its age, not on a blind 2 s × 1.5^k schedule.
+async fn a_resumed_task_is_scheduled_from_its_age_and_the_rate_of_its_progress() {
+    // A task created 20 s ago elsewhere, at 40 %, then 41 % a second later (the lag cap at
+    // that age): 1 point a second, 59 s left, so the next wait is half of it (29.5 s); each
+    // projection halves what is left, and the last queries come within 5 % of the task's age.
     let server = MockServer::start().await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let mut running = task(ID, "processing", 40, &[]);
-    running["created"] = serde_json::json!(now - 20);
+    let mut bodies = Vec::new();
+    for progress in [40, 41, 70, 85, 93, 97, 99] {
+        let mut body = task(ID, "processing", progress, &[]);
+        body["created"] = serde_json::json!(now - 20);
+        bodies.push(body);
+    }
     let mut done = task(ID, "completed", 100, &["https://f.example/a.png".into()]);
     done["created"] = serde_json::json!(now - 20);
-    serve_task_sequence(&server, &[running, done]).await;
+    bodies.push(done);
+    serve_task_sequence(&server, &bodies).await;
+    let mut at = Vec::new();
     let start = Instant::now();
-    client(&server).wait(ID).await.unwrap();
-    assert_eq!(polls(&server).await, 2);
-    // `created` is in whole seconds, so the SDK takes the youngest age it allows (19-20 s):
-    // 40 % after 19 s projects 47.5 s, and the query goes at 47.5 × 1.02 of age, 29.5-31 s
-    // from now: early rather than late.
-    let waited = start.elapsed();
+    client(&server)
+        .wait_with_progress(ID, |_| at.push(start.elapsed().as_millis()))
+        .await
+        .unwrap();
+    assert_eq!(polls(&server).await, 8);
+    // At once; after the lag cap (age 19-20 s: 0.95-1 s); then half of the projected 56-59 s.
+    assert_eq!(at[0], 0);
+    assert!((950..=1000).contains(&at[1]), "{at:?}");
+    let first_projection = at[2] - at[1];
     assert!(
-        waited >= Duration::from_secs(29) && waited <= Duration::from_secs(32),
-        "{waited:?}"
+        (27_500..=30_000).contains(&first_projection),
+        "half the projected 59 s: {at:?}"
     );
+    // No wait longer than 5 % of the task's age (about 20 s + elapsed) once near the end.
+    let last_gap = at[7] - at[6];
+    assert!(last_gap <= ((20_000 + at[6]) / 20) + 5, "{at:?}");
 }
