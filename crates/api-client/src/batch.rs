@@ -1,6 +1,6 @@
 //! Many generations at once: a bounded number in flight, one rate-limit gate for all of them,
 //! results in input order, and an optional ledger so an interrupted batch resumes without
-//! paying twice.
+//! paying twice, and a finished one reruns without a single call.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::conversion_error;
 use crate::error::Error;
 use crate::nanobanana::Generated;
+use crate::upload::ImageInput;
 use crate::waiting::TaskHandle;
 use crate::{types, NanoBanana};
 
@@ -49,7 +50,74 @@ impl BatchOptions {
     }
 }
 
-/// One line of the ledger.
+/// One request of a batch, and optionally the file name its image is saved under (in the
+/// batch's directory; a second image gets `-1`, and so on). Without a name, images are saved as
+/// `<task_id>-<n>.<ext>`. The extension is always the image's real type: `banner.png` for a
+/// JPEG result is saved as `banner.jpg`.
+#[derive(Clone, Debug)]
+pub struct BatchRequest {
+    request: Result<types::ImageGenerationRequest, String>,
+    name: Option<String>,
+    images: Vec<ImageInput>,
+}
+
+impl BatchRequest {
+    /// Input images (URLs, or local files uploaded only when the request is about to be
+    /// created: a resumed or finished request uploads nothing), added to the request's
+    /// `image_urls` in order.
+    pub fn images<I>(mut self, images: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<ImageInput>,
+    {
+        self.images = images.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// What identifies this request in the ledger: the request and the inputs as given
+    /// (uploaded files get new URLs on every run, so those cannot be compared).
+    fn fingerprint(&self, request: &types::ImageGenerationRequest) -> String {
+        fingerprint_of(request, &self.images, self.name.as_deref())
+    }
+
+    /// `request`, saved under `name`.
+    pub fn named<R>(request: R, name: impl Into<String>) -> Self
+    where
+        R: TryInto<types::ImageGenerationRequest>,
+        R::Error: std::fmt::Display,
+    {
+        Self {
+            request: request.try_into().map_err(|e| e.to_string()),
+            name: Some(name.into()),
+            images: Vec::new(),
+        }
+    }
+}
+
+impl From<types::ImageGenerationRequest> for BatchRequest {
+    fn from(request: types::ImageGenerationRequest) -> Self {
+        Self {
+            request: Ok(request),
+            name: None,
+            images: Vec::new(),
+        }
+    }
+}
+
+impl From<types::builder::ImageGenerationRequest> for BatchRequest {
+    fn from(request: types::builder::ImageGenerationRequest) -> Self {
+        Self {
+            request: request
+                .try_into()
+                .map_err(|e: types::error::ConversionError| e.to_string()),
+            name: None,
+            images: Vec::new(),
+        }
+    }
+}
+
+/// One line of the ledger: a task submitted for a request, or (with `completed`) its images
+/// saved. A later line for the same index replaces an earlier one.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LedgerEntry {
     /// The request's position in the batch.
@@ -60,6 +128,22 @@ pub struct LedgerEntry {
     pub task_id: String,
     /// Unix seconds when it was created.
     pub created_at: u64,
+    /// The request and inputs as given, when they differ from `request` (local images are
+    /// uploaded anew each run); compared instead of `request` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Set once its images are saved: the completed task and where its images are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<CompletedEntry>,
+}
+
+/// A request whose images are saved.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CompletedEntry {
+    /// The completed task.
+    pub task: types::TaskDetail,
+    /// The saved images.
+    pub files: Vec<PathBuf>,
 }
 
 /// The ledger file: read once, appended (and synced) after every create.
@@ -79,6 +163,9 @@ impl Ledger {
                 source,
             }
         };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io("cannot create the ledger's directory"))?;
+        }
         let mut known = HashMap::new();
         let mut unfinished_line = false;
         if path.exists() {
@@ -110,12 +197,30 @@ impl Ledger {
         })
     }
 
+    /// The entry for this request: same index, same request and inputs (an entry written
+    /// before fingerprints, by its request alone).
+    fn entry(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        self.known.get(&index).filter(|e| match &e.fingerprint {
+            Some(recorded) => recorded == fingerprint,
+            None => fingerprint_of(&e.request, &[], None) == fingerprint,
+        })
+    }
+
     /// The task already submitted for this request, if it is recent enough to resume.
-    fn resumable(&self, index: usize, request: &types::ImageGenerationRequest) -> Option<&str> {
-        let entry = self.known.get(&index)?;
+    fn resumable(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        let entry = self.entry(index, fingerprint)?;
         let age = now_unix().saturating_sub(entry.created_at);
-        (entry.request == *request && age < RESULT_LIFETIME.as_secs())
-            .then_some(entry.task_id.as_str())
+        (age < RESULT_LIFETIME.as_secs()).then_some(entry)
+    }
+
+    /// The saved result of this request, if the ledger records one and its files are there.
+    fn completed(&self, index: usize, fingerprint: &str) -> Option<Generated> {
+        let entry = self.entry(index, fingerprint)?;
+        let done = entry.completed.as_ref()?;
+        done.files.iter().all(|f| f.is_file()).then(|| Generated {
+            task: done.task.clone(),
+            files: done.files.clone(),
+        })
     }
 
     fn record(&self, entry: &LedgerEntry) -> Result<(), Error> {
@@ -132,6 +237,22 @@ impl Ledger {
     }
 }
 
+/// The request, its input images as given and its file name, as one comparable string.
+fn fingerprint_of(
+    request: &types::ImageGenerationRequest,
+    images: &[ImageInput],
+    name: Option<&str>,
+) -> String {
+    let images: Vec<String> = images
+        .iter()
+        .map(|i| match i {
+            ImageInput::Url(url) => url.clone(),
+            ImageInput::File(path) => format!("file:{}", path.display()),
+        })
+        .collect();
+    serde_json::to_string(&(request, images, name)).expect("requests serialize")
+}
+
 fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -144,34 +265,52 @@ impl NanoBanana {
     /// per request in input order. All calls share this client's rate-limit gate: a 429 holds
     /// back every request of the batch for the wait the server asked for. The outer error is
     /// for the batch itself (the ledger cannot be read or created).
+    ///
+    /// With a ledger, a request whose images the ledger records as saved (and whose files are
+    /// still there) is not sent again: rerunning a finished batch makes no call at all.
     pub async fn generate_many<R>(
         &self,
         requests: impl IntoIterator<Item = R>,
         options: BatchOptions,
     ) -> Result<Vec<Result<Generated, Error>>, Error>
     where
-        R: TryInto<types::ImageGenerationRequest>,
-        R::Error: std::fmt::Display,
+        R: Into<BatchRequest>,
+    {
+        self.generate_many_with(requests, options, |_, _| {}).await
+    }
+
+    /// [`generate_many`](Self::generate_many), calling `on_done(index, result)` as each
+    /// request finishes (for progress displays), in the order they finish.
+    pub async fn generate_many_with<R, F>(
+        &self,
+        requests: impl IntoIterator<Item = R>,
+        options: BatchOptions,
+        mut on_done: F,
+    ) -> Result<Vec<Result<Generated, Error>>, Error>
+    where
+        R: Into<BatchRequest>,
+        F: FnMut(usize, &Result<Generated, Error>),
     {
         let ledger = options.ledger.as_deref().map(Ledger::open).transpose()?;
         let ledger = ledger.as_ref();
         let dir = options.dir.as_path();
-        let requests: Vec<_> = requests
-            .into_iter()
-            .map(|r| r.try_into().map_err(|e| conversion_error(e.to_string())))
-            .collect();
+        let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
         let mut results: Vec<Option<Result<Generated, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
-            .map(|(index, request)| async move {
-                let result = match request {
-                    Ok(request) => self.generate_one(index, request, ledger, dir).await,
-                    Err(invalid) => Err(invalid),
+            .map(|(index, item)| async move {
+                let result = match &item.request {
+                    Ok(request) => {
+                        self.generate_one(index, request.clone(), &item, ledger, dir)
+                            .await
+                    }
+                    Err(invalid) => Err(conversion_error(invalid.clone())),
                 };
                 (index, result)
             })
             .buffer_unordered(options.concurrency.max(1));
         while let Some((index, result)) = finished.next().await {
+            on_done(index, &result);
             results[index] = Some(result);
         }
         Ok(results
@@ -183,23 +322,106 @@ impl NanoBanana {
     async fn generate_one(
         &self,
         index: usize,
-        request: types::ImageGenerationRequest,
+        mut request: types::ImageGenerationRequest,
+        item: &BatchRequest,
         ledger: Option<&Ledger>,
         dir: &Path,
     ) -> Result<Generated, Error> {
-        if let Some(task_id) = ledger.and_then(|l| l.resumable(index, &request)) {
-            tracing::info!(index, task_id, "resuming a task from the ledger");
-            return self.finish(TaskHandle::from(task_id), dir).await;
+        let fingerprint = item.fingerprint(&request);
+        if let Some(done) = ledger.and_then(|l| l.completed(index, &fingerprint)) {
+            tracing::info!(index, "already saved, per the ledger");
+            return Ok(done);
         }
-        let created = self.create(request.clone()).await?;
+        let (handle, created_at, resumed) =
+            match ledger.and_then(|l| l.resumable(index, &fingerprint)) {
+                Some(entry) => {
+                    tracing::info!(
+                        index,
+                        task_id = entry.task_id,
+                        "resuming a task from the ledger"
+                    );
+                    (
+                        TaskHandle::from(entry.task_id.as_str()),
+                        entry.created_at,
+                        true,
+                    )
+                }
+                None => {
+                    if !item.images.is_empty() {
+                        let limits = crate::lineup::checked_limits(&request.model);
+                        let urls = self
+                            .image_urls_for(limits, item.images.clone(), |_| {})
+                            .await?;
+                        request.image_urls.extend(urls);
+                    }
+                    let created = self.create(request.clone()).await?;
+                    let created_at = now_unix();
+                    if let Some(ledger) = ledger {
+                        ledger.record(&LedgerEntry {
+                            index,
+                            request: request.clone(),
+                            task_id: created.id.clone(),
+                            created_at,
+                            fingerprint: Some(fingerprint.clone()),
+                            completed: None,
+                        })?;
+                    }
+                    (TaskHandle::from(&created), created_at, false)
+                }
+            };
+        let task_id = handle.id.clone();
+        let task = self.wait(handle).await?;
+        // A resumed task's images may be saved already, in part or whole: they are its own.
+        let files = self
+            .downloader()
+            .clone()
+            .overwrite(resumed)
+            .download(&task, dir)
+            .await?;
+        let files = match &item.name {
+            Some(name) => name_files(files, dir, name)?,
+            None => files,
+        };
         if let Some(ledger) = ledger {
             ledger.record(&LedgerEntry {
                 index,
                 request,
-                task_id: created.id.clone(),
-                created_at: now_unix(),
+                task_id,
+                created_at,
+                fingerprint: Some(fingerprint),
+                completed: Some(CompletedEntry {
+                    task: task.clone(),
+                    files: files.clone(),
+                }),
             })?;
         }
-        self.finish(TaskHandle::from(&created), dir).await
+        Ok(Generated { task, files })
     }
+}
+
+/// Moves `files` to `dir/name` (then `name-1`, …), each with its own type's extension.
+fn name_files(files: Vec<PathBuf>, dir: &Path, name: &str) -> Result<Vec<PathBuf>, Error> {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let mut named = Vec::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = if i == 0 {
+            dir.join(format!("{stem}.{ext}"))
+        } else {
+            dir.join(format!("{stem}-{i}.{ext}"))
+        };
+        std::fs::rename(&file, &target).map_err(|source| Error::Io {
+            action: "cannot move the saved image to",
+            path: target.clone(),
+            source,
+        })?;
+        named.push(target);
+    }
+    Ok(named)
 }

@@ -82,7 +82,7 @@ mod generated;
 mod generated_lineup;
 
 pub use api_key::ApiKey;
-pub use batch::BatchOptions;
+pub use batch::{BatchOptions, BatchRequest};
 pub use config::{
     ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, DEFAULT_FILES_BASE_URL,
     FILES_BASE_URL_VAR, USER_AGENT,

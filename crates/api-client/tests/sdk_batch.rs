@@ -176,6 +176,8 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
             request: request.clone(),
             task_id: format!("task-unified-earlier-{index}"),
             created_at: now - 60,
+            fingerprint: None,
+            completed: None,
         };
         lines.push_str(&serde_json::to_string(&entry).unwrap());
         lines.push('\n');
@@ -210,8 +212,41 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
     let text = std::fs::read_to_string(&ledger).unwrap();
     assert!(text.contains("task-unified-c"), "{text}");
     let options = BatchOptions::new(3, dir.path().join("again")).ledger(&ledger);
-    client(&f.api).generate_many(batch, options).await.unwrap();
+    client(&f.api)
+        .generate_many(batch.clone(), options)
+        .await
+        .unwrap();
     assert_eq!(creates(&f.api).await, 1);
+
+    // The same batch into the same directory: every item is done already, per the ledger,
+    // with its files in place: no call at all, every item reported done.
+    let calls = f.api.received_requests().await.unwrap().len();
+    let options = BatchOptions::new(3, dir.path().join("again")).ledger(&ledger);
+    let rerun = client(&f.api).generate_many(batch, options).await.unwrap();
+    assert!(rerun.iter().all(Result::is_ok), "{rerun:?}");
+    assert_eq!(f.api.received_requests().await.unwrap().len(), calls);
+}
+
+#[tokio::test]
+async fn a_ledger_in_a_new_directory_is_created_and_named_items_keep_their_names() {
+    let f = fixture(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("fresh/dir/ledger.jsonl");
+    let batch: Vec<nanobanana_api::BatchRequest> = requests(&["a", "b"])
+        .into_iter()
+        .zip(["fox.png", "whale"])
+        .map(|(r, name)| nanobanana_api::BatchRequest::named(r, name))
+        .collect();
+    let out = dir.path().join("fresh/images");
+    let options = BatchOptions::new(2, &out).ledger(&ledger);
+    let results = client(&f.api).generate_many(batch, options).await.unwrap();
+    let files: Vec<_> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().files[0].clone())
+        .collect();
+    // The image's own type decides the extension.
+    assert_eq!(files, [out.join("fox.png"), out.join("whale.png")]);
+    assert!(ledger.is_file());
 }
 
 #[tokio::test]
@@ -230,12 +265,16 @@ async fn a_changed_or_expired_request_is_not_resumed() {
             request: old[0].clone(),
             task_id: "task-unified-x".into(),
             created_at: now,
+            fingerprint: None,
+            completed: None,
         },
         LedgerEntry {
             index: 1,
             request: old[1].clone(),
             task_id: "task-unified-y".into(),
             created_at: now - 25 * 3600,
+            fingerprint: None,
+            completed: None,
         },
     ];
     let lines: String = entries

@@ -67,3 +67,70 @@ pub async fn run(generations: usize, rate: u32) {
         if failed.is_empty() { String::new() } else { format!("; first errors: {failed:?}") }
     );
 }
+
+/// `nanobanana batch` (the CLI, in its own process) on an N-line file against a sandbox limited
+/// to R creates/s: wall time vs the bound N/R, and the sandbox's counters.
+pub async fn run_cli(generations: usize, rate: u32) {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("nanobanana")))
+        .filter(|path| path.exists());
+    let Some(binary) = binary else {
+        println!("batch (CLI): skipped, build it first: cargo build --release -p nanobanana-cli");
+        return;
+    };
+    let config = SandboxConfig {
+        time_scale: 0.001,
+        rate_limit_per_sec: Some(rate),
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..generations)
+        .map(|i| {
+            format!(
+                "{{\"prompt\": \"a cat, variation {}\", \"quality\": \"1K\"}}\n",
+                i % 8
+            )
+        })
+        .collect();
+    let file = dir.path().join("cats.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let concurrency = ((rate as usize).max(16) * 2).to_string();
+    let start = Instant::now();
+    let output = tokio::process::Command::new(&binary)
+        .args([
+            "batch",
+            file.to_str().unwrap(),
+            "--concurrency",
+            &concurrency,
+        ])
+        .env("EVOLINK_API_KEY", "sk-bench")
+        .env("EVOLINK_BASE_URL", sandbox.base_url())
+        .env("EVOLINK_FILES_BASE_URL", sandbox.files_base_url())
+        .output()
+        .await
+        .unwrap();
+    let wall = start.elapsed();
+    let stats = sandbox.stats();
+    let bound = Duration::from_secs_f64(generations as f64 / rate as f64);
+    let ratio = wall.as_secs_f64() / bound.as_secs_f64();
+    report(
+        &format!("batch CLI ({generations} lines, {rate} creates/s, {concurrency} in flight)"),
+        &format!("wall {:.2} s", wall.as_secs_f64()),
+        &format!("bound N/R {:.2} s", bound.as_secs_f64()),
+        ratio,
+        "≤ 1.1",
+        ratio <= 1.1 && output.status.success(),
+    );
+    println!(
+        "batch CLI: {} (exit {:?}); sandbox created {}, rejected {} with 429",
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or(""),
+        output.status.code(),
+        stats.creates,
+        stats.creates_rejected,
+    );
+}

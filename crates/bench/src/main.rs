@@ -43,6 +43,13 @@ enum Bench {
         #[arg(long, default_value_t = 100)]
         rate: u32,
     },
+    /// `nanobanana batch` on an N-line file under a rate limit of R creates/s vs N/R.
+    BatchCli {
+        #[arg(long, default_value_t = 1000)]
+        generations: usize,
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+    },
     /// Streaming a result PNG to disk vs curl, and peak memory for two image sizes.
     Download,
     /// Uploading a local image (streamed multipart) vs curl -F, and peak memory for 100 KB vs 10 MB.
@@ -77,6 +84,7 @@ async fn main() {
             overhead::run(2000).await;
             polling::run(20).await;
             batch::run(1000, 100).await;
+            batch::run_cli(1000, 100).await;
             download::run().await;
             upload::run().await;
             throughput::run(32, 5, std::env::var("PRISM_BIN").ok()).await;
@@ -84,6 +92,7 @@ async fn main() {
         Bench::Overhead { iterations } => overhead::run(iterations).await,
         Bench::Polling { tasks } => polling::run(tasks).await,
         Bench::Batch { generations, rate } => batch::run(generations, rate).await,
+        Bench::BatchCli { generations, rate } => batch::run_cli(generations, rate).await,
         Bench::Download => download::run().await,
         Bench::Upload => upload::run().await,
         Bench::Throughput {

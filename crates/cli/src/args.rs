@@ -64,6 +64,9 @@ pub enum Command {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// Generate many images from a JSON-lines file, one request a line; rerun the same command
+    /// after an interruption to finish it without paying twice.
+    Batch(BatchArgs),
     /// List the models this version knows, with each one's limits.
     Models {
         /// Print the table as JSON.
@@ -111,6 +114,28 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub force: bool,
     /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Where to send requests.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `nanobanana batch`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Each line is one JSON object:\n  {\"prompt\": \"a red fox\", \"model\": \"gemini-3.1-flash-image-preview\", \"size\": \"16:9\", \"quality\": \"2K\", \"images\": [\"https://…/ref.png\", \"./local.jpg\"], \"output\": \"fox.png\", \"model_params\": {}}\nOnly \"prompt\" is required. Local image paths are relative to the file. The ledger (nanobanana-batch.jsonl) sits beside the images."
+)]
+pub struct BatchArgs {
+    /// The JSON-lines file.
+    pub file: PathBuf,
+    /// Where to save the images and the ledger (default: `<file stem>-images` beside the file).
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// How many generations run at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
     /// Where to send requests.

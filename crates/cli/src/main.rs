@@ -1,6 +1,7 @@
 //! `nanobanana`: generate images with Nano Banana 2 from the shell.
 
 mod args;
+mod batch;
 mod commands;
 mod connection;
 mod exit;
@@ -30,6 +31,7 @@ async fn main() -> ExitCode {
         Command::Generate(args) => commands::generate(args).await,
         Command::Task(command) => commands::task(command).await,
         Command::Credits { json, connection } => commands::credits(json, &connection).await,
+        Command::Batch(args) => batch::run(args).await,
         Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,
     };

@@ -180,3 +180,42 @@ mod tests {
         assert_eq!(tally.sent(), 1500);
     }
 }
+
+/// One bar over the items of a batch (done or failed), or one line per finished item when
+/// stderr is not a terminal.
+#[derive(Clone)]
+pub struct BatchProgress {
+    bar: ProgressBar,
+}
+
+impl BatchProgress {
+    /// Starts the bar for `items` requests.
+    pub fn start(items: usize) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(items as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} batch [{bar:30}] {pos}/{len} {msg} {elapsed}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar }
+    }
+
+    /// Records the item of batch-file line `line` as finished.
+    pub fn item_done<T>(&self, line: usize, result: &Result<T, nanobanana_api::Error>) {
+        self.bar.inc(1);
+        if self.bar.is_hidden() {
+            match result {
+                Ok(_) => crate::output::note!("line {line}: done"),
+                Err(e) => crate::output::note!("line {line}: failed: {e}"),
+            }
+        } else if result.is_err() {
+            self.bar.set_message(format!("(line {line} failed)"));
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

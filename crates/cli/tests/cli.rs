@@ -687,3 +687,95 @@ async fn messages_say_what_happened_and_what_to_do() {
     assert!(stderr.contains("--out-dir"), "{stderr}");
     assert_eq!(sandbox.stats().creates, before, "nothing was created");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        time_scale: 0.05,
+        api_key: Some(SECRET.into()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..8)
+        .map(|i| format!("{{\"prompt\": \"banner {i}\", \"quality\": \"1K\", \"output\": \"banner-{i}.png\"}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("banners.jsonl"), lines).unwrap();
+    let ledger = dir.path().join("banners-images/nanobanana-batch.jsonl");
+
+    // Killed (SIGKILL: no chance to clean up) once some tasks are created.
+    let env = env_for(&sandbox);
+    let path = dir.path().to_path_buf();
+    let watched = ledger.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut child = spawn(
+            &["batch", "banners.jsonl", "--concurrency", "2"],
+            &env,
+            &path,
+        );
+        let started = std::time::Instant::now();
+        while std::fs::read_to_string(&watched)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+            < 3
+        {
+            assert!(started.elapsed() < std::time::Duration::from_secs(30));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    })
+    .await
+    .unwrap();
+    let after_kill = sandbox.stats().creates;
+    assert!(
+        (2..8).contains(&after_kill),
+        "{after_kill} created before the kill"
+    );
+
+    // The same command again: every line gets its image, nothing is created twice.
+    let run = || {
+        nanobanana_async(
+            ["batch", "banners.jsonl", "--concurrency", "2"]
+                .map(String::from)
+                .to_vec(),
+            env_for(&sandbox),
+            dir.path().to_path_buf(),
+        )
+    };
+    let output = run().await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.starts_with("8 done, 0 failed"), "{stdout}");
+    for i in 0..8 {
+        let file = dir.path().join(format!("banners-images/banner-{i}.png"));
+        assert_eq!(png_size(&file), (1024, 1024), "{}", file.display());
+    }
+    assert_eq!(sandbox.stats().creates, 8, "0 duplicate creates");
+    println!("batch kill -9: {after_kill} of 8 created before the kill, 8 after the rerun");
+
+    // A finished batch reruns for free and reports every item done.
+    let output = run().await;
+    assert!(text(&output).0.starts_with("8 done, 0 failed"));
+    assert_eq!(sandbox.stats().creates, 8);
+}
+
+#[test]
+fn a_bad_batch_line_is_reported_by_number_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("b.jsonl"),
+        "{\"prompt\": \"ok\"}\n{\"prompt\": \"x\", \"model\": \"gemini-3-pro-image-preview\", \"size\": \"1:8\"}\n",
+    )
+    .unwrap();
+    let output = nanobanana(&["batch", "b.jsonl"], &[], dir.path());
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("line 2 of b.jsonl"), "{stderr}");
+    assert!(stderr.contains("`1:8`"), "{stderr}");
+    // Nothing ran: not even the embedded sandbox was started.
+    assert!(!stderr.contains("local sandbox"), "{stderr}");
+    assert!(!dir.path().join("b-images").exists());
+}

@@ -1,0 +1,240 @@
+//! `nanobanana batch FILE`: many generations from a JSON-lines file, one request a line.
+//!
+//! Every line is read and checked before anything is sent (a bad line is reported with its
+//! number); then the SDK's `generate_many` runs them with bounded concurrency, the shared
+//! rate-limit backoff and a ledger beside the images, so a batch killed at any point is rerun
+//! with the same command and pays for nothing twice.
+
+use std::path::{Path, PathBuf};
+
+use nanobanana_api::local_image::check_local_image;
+use nanobanana_api::{
+    lineup, types, BatchOptions, BatchRequest, Error, ImageInput, Validate, ValidationError,
+};
+use serde::Deserialize;
+
+use crate::args::BatchArgs;
+use crate::connection::connect;
+use crate::output::{self, note};
+use crate::progress::BatchProgress;
+
+/// The ledger's file name, in the output directory.
+pub const LEDGER_FILE: &str = "nanobanana-batch.jsonl";
+
+/// One line of the batch file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchLine {
+    /// What to draw.
+    prompt: String,
+    /// The model (default: the CLI's default model).
+    #[serde(default)]
+    model: Option<types::ImageModel>,
+    #[serde(default)]
+    size: Option<types::ImageSize>,
+    #[serde(default)]
+    quality: Option<types::ImageQuality>,
+    /// Input images: URLs, or local files (relative to the batch file's directory).
+    #[serde(default)]
+    images: Vec<String>,
+    /// The file name to save the image under, in the output directory.
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    model_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A line read and checked: its number, the request, its inputs and its name.
+struct CheckedLine {
+    number: usize,
+    item: BatchRequest,
+}
+
+/// A line that is not a request, by number.
+fn bad_line(file: &Path, number: usize, problem: impl std::fmt::Display) -> Error {
+    Error::Validation(ValidationError {
+        field: format!("line {number} of {}", file.display()),
+        problem: format!("is not a request ({problem})"),
+        limit: "one JSON object per line: {\"prompt\": \"…\", \"model\"?, \"size\"?, \"quality\"?, \"images\"?: [URL or path], \"output\"?: \"name.png\", \"model_params\"?: {…}} (see `nanobanana batch --help`)".into(),
+    })
+}
+
+/// A request the API would refuse, by line number: the SDK's own message, placed.
+fn refused_line(file: &Path, number: usize, error: ValidationError) -> Error {
+    Error::Validation(ValidationError {
+        field: format!("line {number} of {}: {}", file.display(), error.field),
+        ..error
+    })
+}
+
+/// Reads and checks every line of `file`; the first bad one is the error.
+async fn read_lines(file: &Path) -> Result<Vec<CheckedLine>, Error> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+        action: "cannot read the batch file",
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut lines = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let number = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line: BatchLine = serde_json::from_str(raw).map_err(|e| bad_line(file, number, e))?;
+        let model = line
+            .model
+            .unwrap_or_else(|| crate::args::DEFAULT_MODEL.into());
+        let limits = lineup::checked_limits(&model);
+        limits
+            .check_prompt(&line.prompt)
+            .map_err(|e| refused_line(file, number, e))?;
+        limits
+            .check_image_count("images", line.images.len())
+            .map_err(|e| refused_line(file, number, e))?;
+        let inputs: Vec<ImageInput> = line
+            .images
+            .iter()
+            .map(|text| match ImageInput::parse(text) {
+                ImageInput::File(path) if path.is_relative() => ImageInput::File(base.join(path)),
+                other => other,
+            })
+            .collect();
+        let mut request = types::ImageGenerationRequest::builder()
+            .model(model)
+            .prompt(line.prompt.clone());
+        if let Some(size) = line.size {
+            request = request.size(size);
+        }
+        if let Some(quality) = line.quality {
+            request = request.quality(quality);
+        }
+        if let Some(params) = line.model_params {
+            request = request.model_params(params);
+        }
+        let urls: Vec<String> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                ImageInput::Url(url) => Some(url.clone()),
+                ImageInput::File(_) => None,
+            })
+            .collect();
+        let request: types::ImageGenerationRequest = request
+            .image_urls(urls)
+            .try_into()
+            .map_err(|e: types::error::ConversionError| bad_line(file, number, e))?;
+        request
+            .validate()
+            .map_err(|e| refused_line(file, number, e))?;
+        for input in &inputs {
+            if let ImageInput::File(path) = input {
+                check_local_image(path, limits.max_image_bytes(), limits.name())
+                    .await
+                    .map_err(|e| bad_line(file, number, e))?;
+            }
+        }
+        // Every input, URL or file, goes to the SDK in order; files are uploaded only when
+        // the line is about to be created.
+        let mut request = request;
+        request.image_urls.clear();
+        let item = match &line.output {
+            Some(name) => BatchRequest::named(request, name.clone()),
+            None => BatchRequest::from(request),
+        }
+        .images(inputs);
+        lines.push(CheckedLine { number, item });
+    }
+    if lines.is_empty() {
+        return Err(bad_line(file, 1, "the file has no requests"));
+    }
+    Ok(lines)
+}
+
+/// `nanobanana batch`.
+pub async fn run(args: BatchArgs) -> Result<(), Error> {
+    let lines = read_lines(&args.file).await?;
+    let out_dir = args
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.file));
+    let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
+    let client = &connection.client;
+    let credits_before = client.credits().await.ok();
+    let progress = BatchProgress::start(lines.len());
+    let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
+    let options = BatchOptions::new(args.concurrency, &out_dir).ledger(out_dir.join(LEDGER_FILE));
+    let shown = progress.clone();
+    let items = lines.into_iter().map(|l| l.item);
+    let run = client.generate_many_with(items, options, |index, result| {
+        shown.item_done(numbers[index], result)
+    });
+    let results = tokio::select! {
+        results = run => results,
+        signal = crate::signals::interrupted() => {
+            progress.finish();
+            note!("{signal}: stopped; tasks already created keep running and are recorded in {}. Run the same command again to finish the batch without paying twice.", out_dir.join(LEDGER_FILE).display());
+            std::process::exit(crate::exit::INTERRUPTED);
+        }
+    };
+    progress.finish();
+    let results = results?;
+    let credits_after = client.credits().await.ok();
+    let used = match (credits_before, credits_after) {
+        (Some(before), Some(after)) => {
+            let used =
+                |c: &types::CreditsResponse| c.data.user.as_ref().and_then(|u| u.used_credits);
+            used(&after).zip(used(&before)).map(|(a, b)| a - b)
+        }
+        _ => None,
+    };
+    let done = results.iter().filter(|r| r.is_ok()).count();
+    let failed: Vec<(usize, &Error)> = results
+        .iter()
+        .zip(&numbers)
+        .filter_map(|(r, n)| r.as_ref().err().map(|e| (*n, e)))
+        .collect();
+    if args.json {
+        let items: Vec<serde_json::Value> = results
+            .iter()
+            .zip(&numbers)
+            .map(|(r, n)| match r {
+                Ok(g) => serde_json::json!({"line": n, "status": "done", "task_id": g.task.id, "files": g.files}),
+                Err(e) => serde_json::json!({"line": n, "status": "failed", "error": e.to_string()}),
+            })
+            .collect();
+        output::print_json(&serde_json::json!({
+            "done": done,
+            "failed": failed.len(),
+            "credits_used": used,
+            "out_dir": out_dir,
+            "items": items,
+        }))?;
+    } else {
+        let mut text = format!("{done} done, {} failed", failed.len());
+        if let Some(used) = used {
+            text.push_str(&format!(", {used:.1} credits used"));
+        }
+        text.push_str(&format!("; images in {}\n", out_dir.display()));
+        for (number, error) in &failed {
+            text.push_str(&format!("line {number}: {error}\n"));
+        }
+        output::print(&text)?;
+    }
+    match failed.first() {
+        None => Ok(()),
+        Some(_) => {
+            // The first failure decides the exit code; every one is listed above.
+            let (_, first) = failed[0];
+            std::process::exit(i32::from(crate::exit::code_for(first)));
+        }
+    }
+}
+
+/// `images/` beside the batch file: `banners.jsonl` → `banners-images/`.
+fn default_out_dir(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "batch".into());
+    file.with_file_name(format!("{stem}-images"))
+}
