@@ -192,7 +192,10 @@ async fn every_fault_ends_in_success_or_a_clear_error_with_no_duplicate_or_lost_
         .await
         .unwrap();
     let bytes = std::fs::read(&files[0]).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 1000);
+    assert!(
+        bytes.starts_with(b"\xFF\xD8\xFF") && bytes.len() > 1000,
+        "a whole JPEG"
+    );
     rows.push(Row {
         fault: "truncated image body",
         outcome: "resumed with Range, image complete".into(),

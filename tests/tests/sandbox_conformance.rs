@@ -52,8 +52,16 @@ async fn sdk_and_sandbox_agree_end_to_end_from_create_to_png() {
         .prompt("a lighthouse")
         .quality(nanobanana_api::types::ImageQuality::Res1K);
     let generated = client.generate(request, dir.path()).await.unwrap();
+    // As the real service: a JPEG at a `.jpg` address on another host than the API's.
+    let result = &generated.task.results[0];
+    assert!(
+        result.starts_with(sandbox.files_base_url()) && result.ends_with(".jpg"),
+        "{result}"
+    );
+    assert!(!result.starts_with(sandbox.base_url()));
     let bytes = std::fs::read(&generated.files[0]).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(bytes.starts_with(b"\xFF\xD8\xFF"), "a JPEG");
+    assert_eq!(generated.files[0].extension().unwrap(), "jpg");
     assert_eq!(sandbox.stats().creates, 1);
     assert_eq!(sandbox.stats().file_downloads, 1);
 }

@@ -52,8 +52,8 @@ impl BatchOptions {
 
 /// One request of a batch, and optionally the file name its image is saved under (in the
 /// batch's directory; a second image gets `-1`, and so on). Without a name, images are saved as
-/// `<task_id>-<n>.<ext>`. The extension is always the image's real type: `banner.png` for a
-/// JPEG result is saved as `banner.jpg`.
+/// `<task_id>-<n>.<ext>`. With the `convert` feature, `banner.png` is a PNG even when the
+/// service returned a JPEG; without it the extension is the image's real type (`banner.jpg`).
 #[derive(Clone, Debug)]
 pub struct BatchRequest {
     request: Result<types::ImageGenerationRequest, String>,
@@ -399,23 +399,36 @@ impl NanoBanana {
     }
 }
 
-/// Moves `files` to `dir/name` (then `name-1`, …), each with its own type's extension.
+/// Moves `files` to `dir/name` (then `name-1`, …). With the `convert` feature an image whose
+/// type differs from what `name`'s extension says is converted; without it, each keeps its own
+/// type's extension.
 fn name_files(files: Vec<PathBuf>, dir: &Path, name: &str) -> Result<Vec<PathBuf>, Error> {
     let stem = Path::new(name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_string());
+    let asked = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned());
     let mut named = Vec::with_capacity(files.len());
     for (i, file) in files.into_iter().enumerate() {
-        let ext = file
+        let own = file
             .extension()
             .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let ext = if cfg!(feature = "convert") {
+            asked.clone().unwrap_or(own)
+        } else {
+            own
+        };
         let target = if i == 0 {
             dir.join(format!("{stem}.{ext}"))
         } else {
             dir.join(format!("{stem}-{i}.{ext}"))
         };
+        #[cfg(feature = "convert")]
+        crate::convert::save_as(&file, &target)?;
+        #[cfg(not(feature = "convert"))]
         std::fs::rename(&file, &target).map_err(|source| Error::Io {
             action: "cannot move the saved image to",
             path: target.clone(),

@@ -60,6 +60,8 @@ pub mod callback;
 mod classify;
 mod config;
 mod config_error;
+#[cfg(feature = "convert")]
+pub mod convert;
 pub mod download;
 mod error;
 #[doc(hidden)]

@@ -203,6 +203,10 @@ pub struct SandboxArgs {
     /// Let `upload/url` download images from any host (default: loopback and its own files).
     #[arg(long)]
     pub fetch_remote_files: bool,
+    /// How results are encoded: jpeg (as the real service serves them) or png. Results are
+    /// served from the file service's port, another host than the API's, as the real ones are.
+    #[arg(long, default_value = "jpeg")]
+    pub result_format: nanobanana_sandbox::ResultFormat,
 }
 
 /// The model `generate` uses when none is given: Nano Banana 2, the model Evolink's

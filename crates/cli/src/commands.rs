@@ -247,8 +247,10 @@ fn rename_to_output(
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let ext = file
+            // Further images take the extension `output` asks for, or their own.
+            let ext = output
                 .extension()
+                .or_else(|| file.extension())
                 .map(|e| e.to_string_lossy().into_owned())
                 .unwrap_or_default();
             output.with_file_name(format!("{stem}-{i}.{ext}"))
@@ -256,13 +258,16 @@ fn rename_to_output(
         if target.exists() && !force {
             return Err(exists(&target));
         }
-        if let Err(source) = std::fs::rename(&file, &target) {
-            note!("the image is saved as {}", file.display());
-            return Err(Error::Io {
-                action: "cannot move the saved image to",
-                path: target.clone(),
-                source,
-            });
+        match nanobanana_api::convert::save_as(&file, &target) {
+            Ok(Some(from)) => note!(
+                "the service returned a {from}: converted to the type {} asks for",
+                target.display()
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                note!("the image is saved as {}", file.display());
+                return Err(e);
+            }
         }
         renamed.push(target);
     }
@@ -437,6 +442,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         files_addr: ([127, 0, 0, 1], args.files_port).into(),
         upload_quota: args.upload_quota,
         fetch_remote_files: args.fetch_remote_files,
+        result_format: args.result_format,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {

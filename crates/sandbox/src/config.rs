@@ -80,6 +80,10 @@ pub struct SandboxConfig {
     pub fetch_remote_files: bool,
     /// The account's credits before any task (`GET /v1/credits` subtracts what tasks reserved).
     pub initial_credits: f64,
+    /// How results are encoded: JPEG (default, as the real service serves them) or PNG. Either
+    /// way they are served from the file service's address, another host than the API's, as
+    /// the real results are (`files.evolink.ai`).
+    pub result_format: crate::images::ResultFormat,
 }
 
 impl Default for SandboxConfig {
@@ -102,6 +106,7 @@ impl Default for SandboxConfig {
             upload_ttl: Duration::from_secs(72 * 60 * 60),
             upload_quota: None,
             fetch_remote_files: false,
+            result_format: crate::images::ResultFormat::default(),
         }
     }
 }

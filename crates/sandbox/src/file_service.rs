@@ -29,6 +29,7 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
         .route("/api/v1/files/upload/url", post(upload_url))
         .route("/api/v1/files/upload/base64", post(upload_base64))
         .route("/api/v1/files/download/{file_id}", get(download))
+        .route("/results/{name}", get(crate::routes::result_file))
         .route(&format!("{FILES_PREFIX}/{{file_id}}/{{name}}"), get(serve))
         .fallback(|| async { FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint") })
         // The image limit as base64 (4/3 of the bytes) plus room for the other fields.

@@ -1,5 +1,6 @@
-//! Result images: real PNGs whose size follows the request and whose pixels follow the
-//! prompt, so the same prompt always gives the same bytes.
+//! Result images: real JPEGs (or PNGs) whose size follows the request, whose colours follow the
+//! prompt and the input images, and whose caption says what produced them (prompt, model,
+//! size × quality, the inputs), so the same request always gives the same bytes.
 
 use std::io::Write as _;
 
@@ -44,53 +45,254 @@ pub fn seed_bytes(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Encodes a `width × height` PNG for `seed`: a diagonal gradient between two colours taken from
-/// the seed, with a few soft bands. Rows are streamed to the encoder, so memory stays at one row.
-pub fn render_png(seed: u64, width: u32, height: u32) -> Vec<u8> {
-    let colour = |shift: u32| {
-        let v = seed.rotate_left(shift);
-        [
-            (v & 0xff) as u8,
-            ((v >> 8) & 0xff) as u8,
-            ((v >> 16) & 0xff) as u8,
-        ]
-    };
-    let (from, to) = (colour(0), colour(24));
-    let bands = 3 + (seed % 5) as u32;
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().expect("a valid PNG header");
-    {
-        let mut stream = writer.stream_writer().expect("a PNG stream");
-        let mut row = vec![0u8; width as usize * 3];
-        let span = (width + height).max(1) as f32;
-        for y in 0..height {
-            for x in 0..width {
-                let t = (x + y) as f32 / span;
-                let band = if ((x * bands) / width.max(1)).is_multiple_of(2) {
-                    1.0
-                } else {
-                    0.9
-                };
-                for c in 0..3 {
-                    let v = from[c] as f32 + (to[c] as f32 - from[c] as f32) * t;
-                    row[x as usize * 3 + c] = (v * band) as u8;
+/// The encoding the sandbox serves results in: JPEG at `.jpg` addresses by default, as the real
+/// service does, or PNG on request (`--result-format png`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ResultFormat {
+    /// `image/jpeg`, `.jpg`.
+    #[default]
+    Jpeg,
+    /// `image/png`, `.png`.
+    Png,
+}
+
+impl ResultFormat {
+    /// The file extension of result addresses.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+
+    /// The `Content-Type` of results.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+}
+
+impl std::str::FromStr for ResultFormat {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "jpeg" | "jpg" => Ok(Self::Jpeg),
+            "png" => Ok(Self::Png),
+            other => Err(format!("`{other}` is not a result format; use jpeg or png")),
+        }
+    }
+}
+
+/// What a placeholder says about itself, drawn in its top-left corner: the prompt's first line
+/// (cut to fit), the model, size × quality, and one swatch per input image (its fingerprint's
+/// colour), so a picture shows what produced it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Caption {
+    /// Text lines, top to bottom.
+    pub lines: Vec<String>,
+    /// Fingerprints of the input images, drawn as swatches under the text.
+    pub inputs: Vec<u64>,
+}
+
+/// The pixels of one placeholder: a diagonal gradient between two colours taken from the seed,
+/// with a few soft bands, and the caption. Computed a row at a time.
+struct Placeholder<'a> {
+    width: u32,
+    height: u32,
+    from: [u8; 3],
+    to: [u8; 3],
+    bands: u32,
+    caption: &'a Caption,
+    /// The glyph scale: 8 × 8 glyphs drawn `scale` pixels per dot.
+    scale: u32,
+}
+
+impl<'a> Placeholder<'a> {
+    fn new(seed: u64, width: u32, height: u32, caption: &'a Caption) -> Self {
+        let colour = |shift: u32| {
+            let v = seed.rotate_left(shift);
+            [
+                (v & 0xff) as u8,
+                ((v >> 8) & 0xff) as u8,
+                ((v >> 16) & 0xff) as u8,
+            ]
+        };
+        Self {
+            width,
+            height,
+            from: colour(0),
+            to: colour(24),
+            bands: 3 + (seed % 5) as u32,
+            caption,
+            scale: (width.max(height) / 512).clamp(1, 6),
+        }
+    }
+
+    /// Row `y` as RGB into `row`.
+    fn row(&self, y: u32, row: &mut [u8]) {
+        let span = (self.width + self.height).max(1) as f32;
+        for x in 0..self.width {
+            let t = (x + y) as f32 / span;
+            let band = if ((x * self.bands) / self.width.max(1)).is_multiple_of(2) {
+                1.0
+            } else {
+                0.9
+            };
+            for c in 0..3 {
+                let v = self.from[c] as f32 + (self.to[c] as f32 - self.from[c] as f32) * t;
+                row[x as usize * 3 + c] = (v * band) as u8;
+            }
+        }
+        self.draw_caption(y, row);
+    }
+
+    /// The caption's pixels in row `y`: white text on a dark strip, then the swatches.
+    fn draw_caption(&self, y: u32, row: &mut [u8]) {
+        let cell = 8 * self.scale;
+        let line_height = cell + 2 * self.scale;
+        let margin = 2 * self.scale;
+        let columns = (self.width.saturating_sub(2 * margin) / cell) as usize;
+        let text_rows = self.caption.lines.len() as u32;
+        let text_bottom = margin + text_rows * line_height;
+        if y < text_bottom && columns > 0 && !self.caption.lines.is_empty() {
+            let line = ((y - y.min(margin)) / line_height) as usize;
+            let within = (y.saturating_sub(margin)) % line_height;
+            let text: Vec<char> = self.caption.lines[line.min(self.caption.lines.len() - 1)]
+                .chars()
+                .take(columns)
+                .collect();
+            let strip_end = (margin + text.len() as u32 * cell + margin).min(self.width);
+            for x in 0..strip_end {
+                let pixel = &mut row[x as usize * 3..x as usize * 3 + 3];
+                for v in pixel.iter_mut() {
+                    *v /= 3;
                 }
             }
-            stream.write_all(&row).expect("writing to memory");
+            if y >= margin && within < cell {
+                let dot_row = (within / self.scale) as usize;
+                for (i, ch) in text.iter().enumerate() {
+                    let glyph = glyph(*ch);
+                    let bits = glyph[dot_row];
+                    for dot in 0..8u32 {
+                        if bits & (1 << dot) == 0 {
+                            continue;
+                        }
+                        let x0 = margin + i as u32 * cell + dot * self.scale;
+                        for x in x0..(x0 + self.scale).min(self.width) {
+                            row[x as usize * 3..x as usize * 3 + 3]
+                                .copy_from_slice(&[240, 240, 240]);
+                        }
+                    }
+                }
+            }
         }
-        stream.finish().expect("a complete PNG");
+        // One swatch per input image, under the text.
+        let swatch = 3 * cell;
+        let top = text_bottom + margin;
+        if !self.caption.inputs.is_empty() && y >= top && y < top + swatch {
+            for (i, fingerprint) in self.caption.inputs.iter().enumerate() {
+                let x0 = margin + i as u32 * (swatch + margin);
+                let colour = [
+                    (fingerprint & 0xff) as u8,
+                    ((fingerprint >> 8) & 0xff) as u8,
+                    ((fingerprint >> 16) & 0xff) as u8,
+                ];
+                for x in x0..(x0 + swatch).min(self.width) {
+                    let edge = x == x0 || x + 1 == x0 + swatch || y == top || y + 1 == top + swatch;
+                    let c = if edge { [240, 240, 240] } else { colour };
+                    row[x as usize * 3..x as usize * 3 + 3].copy_from_slice(&c);
+                }
+            }
+        }
     }
-    writer.finish().expect("a complete PNG");
+}
+
+/// The 8 × 8 glyph of `ch` (ASCII; anything else is drawn as `?`).
+fn glyph(ch: char) -> [u8; 8] {
+    let index = if ch.is_ascii() {
+        ch as usize
+    } else {
+        '?' as usize
+    };
+    font8x8::legacy::BASIC_LEGACY[index]
+}
+
+/// Encodes the `width × height` placeholder for `seed` with `caption` as `format`. PNG rows are
+/// streamed to the encoder (memory stays at one row); JPEG needs the whole picture.
+pub fn render(
+    seed: u64,
+    width: u32,
+    height: u32,
+    caption: &Caption,
+    format: ResultFormat,
+) -> Vec<u8> {
+    let picture = Placeholder::new(seed, width, height, caption);
+    let mut row = vec![0u8; width as usize * 3];
+    let mut out = Vec::new();
+    match format {
+        ResultFormat::Png => {
+            let mut encoder = png::Encoder::new(&mut out, width, height);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_compression(png::Compression::Fast);
+            let mut writer = encoder.write_header().expect("a valid PNG header");
+            {
+                let mut stream = writer.stream_writer().expect("a PNG stream");
+                for y in 0..height {
+                    picture.row(y, &mut row);
+                    stream.write_all(&row).expect("writing to memory");
+                }
+                stream.finish().expect("a complete PNG");
+            }
+            writer.finish().expect("a complete PNG");
+        }
+        ResultFormat::Jpeg => {
+            let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
+            for y in 0..height {
+                picture.row(y, &mut row);
+                pixels.extend_from_slice(&row);
+            }
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+                .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
+                .expect("encoding to memory");
+        }
+    }
     out
+}
+
+/// [`render`] as PNG without a caption: the bare gradient.
+pub fn render_png(seed: u64, width: u32, height: u32) -> Vec<u8> {
+    render(seed, width, height, &Caption::default(), ResultFormat::Png)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_caption_is_drawn_deterministically_and_jpeg_is_the_default() {
+        let caption = Caption {
+            lines: vec!["a red fox".into(), "gemini-3.1-flash-image-preview".into()],
+            inputs: vec![0x00ff_8800],
+        };
+        let bare = render(1, 256, 256, &Caption::default(), ResultFormat::Png);
+        let captioned = render(1, 256, 256, &caption, ResultFormat::Png);
+        assert_ne!(bare, captioned, "the caption shows");
+        assert_eq!(captioned, render(1, 256, 256, &caption, ResultFormat::Png));
+        let other_model = Caption {
+            lines: vec!["a red fox".into(), "nano-banana-2-lite".into()],
+            ..caption.clone()
+        };
+        assert_ne!(
+            captioned,
+            render(1, 256, 256, &other_model, ResultFormat::Png)
+        );
+        assert_eq!(ResultFormat::default(), ResultFormat::Jpeg);
+        let jpeg = render(1, 64, 512, &caption, ResultFormat::Jpeg);
+        assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
+    }
     use nanobanana_api::types::{ImageQuality as Q, ImageSize as S};
 
     #[test]

@@ -38,6 +38,7 @@ mod store;
 pub mod uploads;
 
 pub use config::{Fault, SandboxConfig};
+pub use images::ResultFormat;
 pub use routes::FAULT_HEADER;
 pub use server::{Sandbox, SandboxHandle};
 pub use state::SandboxStats;

@@ -30,7 +30,6 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/images/generations", post(create_task))
         .route("/v1/tasks/{task_id}", get(get_task))
         .route("/v1/credits", get(get_credits))
-        .route("/files/{name}", get(result_file))
         .fallback(not_found)
         // Bodies are read and limited by the handler, which answers the documented 413.
         .layer(DefaultBodyLimit::disable())
@@ -80,7 +79,7 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
     let inputs = input_fingerprints(state, &request).map_err(IntoResponse::into_response)?;
 
     let task = new_task(state, &request, inputs, fault == Some(Fault::FailTask));
-    let name = format!("{}-0.png", task.id);
+    let name = format!("{}-0.{}", task.id, state.config.result_format.extension());
     state.store.insert_file(&name, &task.id);
     state.store.insert_task(task.clone());
     Counters::bump(&state.counters.creates);
@@ -243,7 +242,8 @@ async fn get_credits(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
     answer.await.unwrap_or_else(|failure: Response| failure)
 }
 
-async fn result_file(
+/// `GET /results/{name}` on the file service's address: a result image.
+pub(crate) async fn result_file(
     State(state): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -280,12 +280,19 @@ async fn result_file(
         None => {
             let (width, height) =
                 crate::images::dimensions(task.size.as_ref(), task.quality.as_ref());
-            let seed = task.image_seed(width, height);
+            let caption = caption(&task);
+            let format = state.config.result_format;
+            // Renders are shared by identical requests: the caption and format are part of it.
+            let seed = crate::images::seed(&format!(
+                "{}|{:?}|{format:?}",
+                task.image_seed(width, height),
+                caption.lines
+            ));
             let png = match state.store.rendered(seed, width, height) {
                 Some(png) => png,
                 None => {
                     let png = tokio::task::spawn_blocking(move || {
-                        crate::images::render_png(seed, width, height)
+                        crate::images::render(seed, width, height, &caption, format)
                     })
                     .await
                     .expect("rendering does not panic");
@@ -314,7 +321,7 @@ async fn result_file(
     let body = Bytes::copy_from_slice(&png[start..]);
     let mut response = Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, "image/png")
+        .header(header::CONTENT_TYPE, state.config.result_format.mime_type())
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::CONTENT_LENGTH, body.len());
     if status == StatusCode::PARTIAL_CONTENT {
@@ -329,13 +336,34 @@ async fn result_file(
     respond(fault, response).await
 }
 
+/// What a placeholder shows about the task that produced it.
+fn caption(task: &crate::simulation::SimulatedTask) -> crate::images::Caption {
+    let prompt = task.prompt.lines().next().unwrap_or("").to_string();
+    let size = task.size.map_or("auto".to_string(), |s| s.to_string());
+    let quality = task.quality.map_or("2K".to_string(), |q| q.to_string());
+    crate::images::Caption {
+        lines: vec![
+            prompt,
+            task.model.clone(),
+            format!("{size} x {quality}"),
+            "sandbox placeholder".to_string(),
+        ],
+        inputs: task.inputs.clone(),
+    }
+}
+
 async fn not_found() -> Response {
     let body = serde_json::json!({"error": {"code": 404, "message": "No such endpoint", "type": "not_found_error"}});
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
+/// Results live on another host than the API, as the real ones do: the file service's address.
 fn result_url(state: &AppState, task_id: &str) -> String {
-    format!("{}/files/{task_id}-0.png", state.base_url())
+    format!(
+        "{}/results/{task_id}-0.{}",
+        state.files_base_url(),
+        state.config.result_format.extension()
+    )
 }
 
 /// Checks `Authorization: Bearer <key>` (constant-time against the configured key) and returns

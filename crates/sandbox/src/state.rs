@@ -95,10 +95,6 @@ impl AppState {
         }
     }
 
-    pub(crate) fn base_url(&self) -> &str {
-        self.base_url.get().map(String::as_str).unwrap_or("")
-    }
-
     pub(crate) fn files_base_url(&self) -> &str {
         self.files_base_url.get().map(String::as_str).unwrap_or("")
     }

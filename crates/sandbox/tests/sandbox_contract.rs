@@ -50,7 +50,12 @@ fn png_size(path: &std::path::Path) -> (u32, u32) {
 
 #[tokio::test]
 async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
-    let sandbox = Sandbox::start(fast()).await.unwrap();
+    let sandbox = Sandbox::start(SandboxConfig {
+        result_format: nanobanana_sandbox::ResultFormat::Png,
+        ..fast()
+    })
+    .await
+    .unwrap();
     let client = sdk(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let cases = [
@@ -582,7 +587,7 @@ async fn a_local_receiver_gets_the_task_when_insecure_callbacks_are_allowed() {
     assert!(delivered["results"][0]
         .as_str()
         .unwrap()
-        .starts_with(sandbox.base_url()));
+        .starts_with(sandbox.files_base_url()));
     // The receiver has the body before the sandbox has read its 204.
     for _ in 0..100 {
         if sandbox.stats().callbacks_delivered == 1 {
