@@ -7,7 +7,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{types, Error, NanoBanana, Operation, PollSchedule, RetryPolicy};
+use nanobanana_api::{
+    errors::Operation, retry::RetryPolicy, types, waiting::PollSchedule, Error, NanoBanana,
+};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 
 const KEY: &str = "sk-fault-suite-0123456789abcdef";
@@ -29,13 +31,13 @@ fn client(sandbox: &SandboxHandle, timeout: Duration) -> NanoBanana {
     let config = sandbox
         .client_config(KEY)
         .unwrap()
-        .request_timeout(timeout)
-        .retry_policy(RetryPolicy {
+        .with_request_timeout(timeout)
+        .with_retry_policy(RetryPolicy {
             initial_delay: Duration::from_millis(20),
             jitter: false,
             ..RetryPolicy::default()
         })
-        .poll_schedule(PollSchedule {
+        .with_poll_schedule(PollSchedule {
             min_interval: Duration::from_millis(10),
             ..PollSchedule::default()
         });

@@ -16,7 +16,7 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     // The file operations name Evolink's file host in their `servers`: the sandbox serves
     // them on its second address.
     let servers = [(
-        nanobanana_api::DEFAULT_FILES_BASE_URL.to_string(),
+        nanobanana_api::config::DEFAULT_FILES_BASE_URL.to_string(),
         sandbox.files_base_url().to_string(),
     )]
     .into();

@@ -3,6 +3,7 @@
 pub mod codegen;
 pub mod drift;
 pub mod lineup;
+pub mod public_api;
 pub mod spec_diff;
 pub mod spec_source;
 

@@ -5,7 +5,7 @@
 //! EVOLINK_API_KEY=sk-... cargo run -p nanobanana-api --example batch
 //! ```
 
-use nanobanana_api::{types, BatchOptions, NanoBanana};
+use nanobanana_api::{batch::BatchOptions, types, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), nanobanana_api::Error> {
@@ -21,7 +21,7 @@ async fn main() -> Result<(), nanobanana_api::Error> {
             .model(types::ImageModel::NanoBanana2Lite)
             .prompt(*p)
     });
-    let options = BatchOptions::new(2, "batch-images").ledger("batch-images/ledger.jsonl");
+    let options = BatchOptions::new(2, "batch-images").with_ledger("batch-images/ledger.jsonl");
     for (prompt, result) in prompts
         .iter()
         .zip(client.generate_many(requests, options).await?)

@@ -6,7 +6,7 @@
 //! ```
 
 use futures_util::StreamExt;
-use nanobanana_api::{types, NanoBanana, TaskHandle};
+use nanobanana_api::{types, waiting::TaskHandle, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), nanobanana_api::Error> {

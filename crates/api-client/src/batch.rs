@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::conversion_error;
 use crate::error::Error;
-use crate::nanobanana::Generated;
-use crate::upload::ImageInput;
+use crate::image_input::ImageInput;
+use crate::nanobanana::Saved;
 use crate::waiting::TaskHandle;
 use crate::{types, NanoBanana};
 
@@ -44,7 +44,7 @@ impl BatchOptions {
     }
 
     /// Records submitted tasks in `path` and resumes those it already lists.
-    pub fn ledger(mut self, path: impl Into<PathBuf>) -> Self {
+    pub fn with_ledger(mut self, path: impl Into<PathBuf>) -> Self {
         self.ledger = Some(path.into());
         self
     }
@@ -214,10 +214,10 @@ impl Ledger {
     }
 
     /// The saved result of this request, if the ledger records one and its files are there.
-    fn completed(&self, index: usize, fingerprint: &str) -> Option<Generated> {
+    fn completed(&self, index: usize, fingerprint: &str) -> Option<Saved> {
         let entry = self.entry(index, fingerprint)?;
         let done = entry.completed.as_ref()?;
-        done.files.iter().all(|f| f.is_file()).then(|| Generated {
+        done.files.iter().all(|f| f.is_file()).then(|| Saved {
             task: done.task.clone(),
             files: done.files.clone(),
         })
@@ -272,7 +272,7 @@ impl NanoBanana {
         &self,
         requests: impl IntoIterator<Item = R>,
         options: BatchOptions,
-    ) -> Result<Vec<Result<Generated, Error>>, Error>
+    ) -> Result<Vec<Result<Saved, Error>>, Error>
     where
         R: Into<BatchRequest>,
     {
@@ -286,16 +286,16 @@ impl NanoBanana {
         requests: impl IntoIterator<Item = R>,
         options: BatchOptions,
         mut on_done: F,
-    ) -> Result<Vec<Result<Generated, Error>>, Error>
+    ) -> Result<Vec<Result<Saved, Error>>, Error>
     where
         R: Into<BatchRequest>,
-        F: FnMut(usize, &Result<Generated, Error>),
+        F: FnMut(usize, &Result<Saved, Error>),
     {
         let ledger = options.ledger.as_deref().map(Ledger::open).transpose()?;
         let ledger = ledger.as_ref();
         let dir = options.dir.as_path();
         let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
-        let mut results: Vec<Option<Result<Generated, Error>>> =
+        let mut results: Vec<Option<Result<Saved, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
             .map(|(index, item)| async move {
@@ -326,7 +326,7 @@ impl NanoBanana {
         item: &BatchRequest,
         ledger: Option<&Ledger>,
         dir: &Path,
-    ) -> Result<Generated, Error> {
+    ) -> Result<Saved, Error> {
         let fingerprint = item.fingerprint(&request);
         if let Some(done) = ledger.and_then(|l| l.completed(index, &fingerprint)) {
             tracing::info!(index, "already saved, per the ledger");
@@ -375,7 +375,7 @@ impl NanoBanana {
         let files = self
             .downloader()
             .clone()
-            .overwrite(resumed)
+            .with_overwrite(resumed)
             .download(&task, dir)
             .await?;
         let files = match &item.name {
@@ -395,7 +395,7 @@ impl NanoBanana {
                 }),
             })?;
         }
-        Ok(Generated { task, files })
+        Ok(Saved { task, files })
     }
 }
 

@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::error::Error;
 pub use crate::image_format::ImageFormat;
+pub use crate::nanobanana::Saved;
 use crate::types;
 
 /// Downloads result images; see the module docs.
@@ -32,13 +33,13 @@ impl ResultDownloader {
     }
 
     /// How many times one image is requested before giving up (each retry resumes).
-    pub fn attempts(mut self, attempts: usize) -> Self {
+    pub fn with_attempts(mut self, attempts: usize) -> Self {
         self.attempts = attempts.max(1);
         self
     }
 
     /// Replace existing files instead of refusing.
-    pub fn overwrite(mut self, overwrite: bool) -> Self {
+    pub fn with_overwrite(mut self, overwrite: bool) -> Self {
         self.overwrite = overwrite;
         self
     }

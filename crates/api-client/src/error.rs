@@ -1,6 +1,7 @@
 //! The SDK's one error type. Every message says what happened and what to do next; none
 //! contains the API key (nothing here ever holds it).
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -86,6 +87,16 @@ pub struct ApiError {
     /// How long the server asked to wait (`Retry-After`, or "retry after N seconds").
     pub retry_after: Option<Duration>,
 }
+
+/// What the server said (`create failed: HTTP 429 rate_limit_error: Rate limit exceeded. The
+/// API suggests: retry after 60 seconds.`); [`Error`]'s message adds what to do about it.
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe("").trim_end())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl ApiError {
     fn describe(&self, advice: &str) -> String {

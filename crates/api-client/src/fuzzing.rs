@@ -3,8 +3,9 @@
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
+use crate::download::ImageFormat;
 use crate::validation::Validate;
-use crate::{callback, types, ImageFormat};
+use crate::{callback, types};
 
 /// Everything that parses bytes from the network: task and callback bodies, error bodies,
 /// create responses, `Retry-After` values and suggestions, image magic bytes.

@@ -58,51 +58,40 @@ mod api_key;
 pub mod batch;
 pub mod callback;
 mod classify;
-mod config;
+mod client_config;
+pub mod config;
 mod config_error;
 #[cfg(feature = "convert")]
 pub mod convert;
 pub mod download;
 mod error;
-#[doc(hidden)]
+pub mod errors;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod image_format;
+mod image_input;
 pub mod lineup;
 pub mod local_image;
 pub mod multipart_upload;
 mod nanobanana;
 mod open_enums;
+pub mod raw;
 mod request_tracing;
 pub mod retry;
-mod upload;
+pub mod upload;
 pub mod validation;
 pub mod waiting;
 #[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, missing_docs)]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
 mod generated;
 #[rustfmt::skip]
 mod generated_lineup;
 
-pub use api_key::ApiKey;
-pub use batch::{BatchOptions, BatchRequest};
-pub use config::{
-    ClientConfig, API_KEY_VAR, BASE_URL_VAR, DEFAULT_BASE_URL, DEFAULT_FILES_BASE_URL,
-    FILES_BASE_URL_VAR, USER_AGENT,
-};
-pub use config_error::ConfigError;
-pub use download::ResultDownloader;
-pub use error::{ApiError, Error, Operation};
-/// The generated client's own error (`Error::ErrorResponse` for documented statuses); the
-/// [`Client`] methods return it. The SDK layer ([`NanoBanana`]) turns it into [`Error`].
-pub use generated::Error as GeneratedError;
-pub use generated::{builder, prelude, Client, ClientInfo, ResponseValue};
-pub use image_format::ImageFormat;
-pub use local_image::{LocalImageError, LocalImageProblem, MAX_IMAGE_BYTES};
-pub use multipart_upload::HandWrittenOperations;
-pub use nanobanana::{Generated, NanoBanana};
-pub use retry::RetryPolicy;
-pub use upload::{ImageInput, UploadEvent, UploadOptions};
-pub use waiting::{PollSchedule, TaskHandle, WaitEvent};
+pub use client_config::ClientConfig;
+pub use error::Error;
+pub use generated::Client;
+pub use image_input::ImageInput;
+pub use nanobanana::NanoBanana;
 
 /// Request and response types, all generated from the spec: progenitor's structs, and the
 /// enums they use (`generated_lineup.rs`: readable variants such as `ImageSize::Ratio16x9`,
@@ -115,4 +104,3 @@ pub mod types {
     };
     pub use crate::open_enums::UnknownValue;
 }
-pub use validation::{Validate, ValidationError};

@@ -12,7 +12,8 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::multipart::{Form, Part};
 
-use crate::{types, Client, GeneratedError};
+use crate::generated::Error as GeneratedError;
+use crate::{types, Client};
 
 /// The operation's path on the file service.
 pub const UPLOAD_FILE_STREAM_PATH: &str = "/api/v1/files/upload/stream";

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::classify::{classify, conversion_error, ErrorBody};
-use crate::config::ClientConfig;
+use crate::client_config::ClientConfig;
 use crate::download::ResultDownloader;
 use crate::error::{Error, Operation};
+use crate::generated::{Error as GeneratedError, ResponseValue};
 use crate::retry::{with_retries, RateLimitGate, RetryPolicy};
 use crate::validation::Validate;
 use crate::waiting::{PollSchedule, TaskHandle};
-use crate::{types, Client, GeneratedError, ResponseValue};
+use crate::{types, Client};
 
 /// The high-level client. Cheap to clone: clones share one connection pool and one rate-limit
 /// gate, so a 429 seen by one call slows all of them.
@@ -48,7 +49,7 @@ pub(crate) struct Inner {
 
 /// A finished generation: the completed task and the image files saved from it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Generated {
+pub struct Saved {
     /// The completed task, with its `results` URLs.
     pub task: types::TaskDetail,
     /// The saved images, in the order of `results`.
@@ -58,10 +59,13 @@ pub struct Generated {
 impl fmt::Debug for NanoBanana {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NanoBanana")
-            .field("base_url", &crate::ClientInfo::baseurl(&self.inner.api))
+            .field(
+                "base_url",
+                &crate::raw::ClientInfo::baseurl(&self.inner.api),
+            )
             .field(
                 "files_base_url",
-                &crate::ClientInfo::baseurl(&self.inner.files),
+                &crate::raw::ClientInfo::baseurl(&self.inner.files),
             )
             .field("retry", &self.inner.retry)
             .field("deadline", &self.inner.deadline)
@@ -96,7 +100,7 @@ impl NanoBanana {
     }
 
     /// The generated client aimed at the file service (`upload_file_url`, and the
-    /// hand-written `upload_file_stream` of [`HandWrittenOperations`](crate::HandWrittenOperations)).
+    /// hand-written `upload_file_stream` of [`HandWrittenOperations`](crate::multipart_upload::HandWrittenOperations)).
     pub fn files_api(&self) -> &Client {
         &self.inner.files
     }
@@ -150,7 +154,7 @@ impl NanoBanana {
     }
 
     /// Validate → create → wait → download into `dir`: an image on disk in one call.
-    pub async fn generate<R>(&self, request: R, dir: impl AsRef<Path>) -> Result<Generated, Error>
+    pub async fn generate<R>(&self, request: R, dir: impl AsRef<Path>) -> Result<Saved, Error>
     where
         R: TryInto<types::ImageGenerationRequest>,
         R::Error: fmt::Display,
@@ -185,9 +189,9 @@ impl NanoBanana {
     }
 
     /// Wait for a created task and download its results.
-    pub(crate) async fn finish(&self, task: TaskHandle, dir: &Path) -> Result<Generated, Error> {
+    pub(crate) async fn finish(&self, task: TaskHandle, dir: &Path) -> Result<Saved, Error> {
         let task = self.wait(task).await?;
         let files = self.download(&task, dir).await?;
-        Ok(Generated { task, files })
+        Ok(Saved { task, files })
     }
 }

@@ -3,9 +3,7 @@
 //! [`ImageInput`] is either; [`NanoBanana::image_urls`] checks every input, then uploads the
 //! local ones concurrently, and keeps the order.
 
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::try_join_all;
@@ -13,6 +11,7 @@ use futures_util::future::try_join_all;
 use crate::classify::classify;
 use crate::error::{ApiError, Error, Operation};
 use crate::image_format::ImageFormat;
+use crate::image_input::ImageInput;
 use crate::lineup::{self, ModelLimits};
 use crate::local_image::{
     check_local_image, CheckedImage, LocalImageError, LocalImageProblem, FILE_SERVICE,
@@ -22,66 +21,6 @@ use crate::multipart_upload::{FilePart, HandWrittenOperations};
 use crate::retry::with_retries;
 use crate::validation::{check_image_url, Validate, ValidationError};
 use crate::{types, NanoBanana};
-
-/// An input image: a URL the API downloads itself, or a local file to upload first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ImageInput {
-    /// An `http(s)` URL, passed through unchanged.
-    Url(String),
-    /// A local file, uploaded to the file service before the request is sent.
-    File(PathBuf),
-}
-
-impl ImageInput {
-    /// `scheme://…` is a URL (only http and https pass the checks: `ftp://…` is refused as a
-    /// URL with the wrong scheme, not looked for as a file); anything else is a local path
-    /// (`./photo.png`, `C:\photo.png`, `photo.png`).
-    pub fn parse(text: &str) -> Self {
-        let is_url = text.split_once("://").is_some_and(|(scheme, _)| {
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        });
-        if is_url {
-            Self::Url(text.to_string())
-        } else {
-            Self::File(PathBuf::from(text))
-        }
-    }
-}
-
-impl FromStr for ImageInput {
-    type Err = Infallible;
-
-    fn from_str(text: &str) -> Result<Self, Infallible> {
-        Ok(Self::parse(text))
-    }
-}
-
-impl From<&str> for ImageInput {
-    fn from(text: &str) -> Self {
-        Self::parse(text)
-    }
-}
-
-impl From<String> for ImageInput {
-    fn from(text: String) -> Self {
-        Self::parse(&text)
-    }
-}
-
-impl From<&Path> for ImageInput {
-    fn from(path: &Path) -> Self {
-        Self::File(path.to_path_buf())
-    }
-}
-
-impl From<PathBuf> for ImageInput {
-    fn from(path: PathBuf) -> Self {
-        Self::File(path)
-    }
-}
 
 /// Where and under what name the file service stores an upload; by default, its own choice.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -97,13 +36,13 @@ impl UploadOptions {
     }
 
     /// A folder name to group uploads under (`upload_path`).
-    pub fn upload_path(mut self, folder: impl Into<String>) -> Self {
+    pub fn with_upload_path(mut self, folder: impl Into<String>) -> Self {
         self.upload_path = Some(folder.into());
         self
     }
 
     /// The name to store the file under (`file_name`).
-    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = Some(name.into());
         self
     }
@@ -251,7 +190,7 @@ impl NanoBanana {
     ///
     /// ```no_run
     /// # async fn run(client: nanobanana_api::NanoBanana) -> Result<(), nanobanana_api::Error> {
-    /// use nanobanana_api::UploadEvent;
+    /// use nanobanana_api::upload::UploadEvent;
     /// let urls = client
     ///     .image_urls_with(["./photo.png", "https://example.com/style.png"], |event| {
     ///         match event {
@@ -456,39 +395,4 @@ fn accepted(response: types::FileUploadResponse) -> Result<types::UploadedFile, 
     }
     response.validate()?;
     Ok(response.data)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_and_paths_are_told_apart_by_scheme() {
-        assert_eq!(
-            ImageInput::parse("https://e.com/a.png"),
-            ImageInput::Url("https://e.com/a.png".into())
-        );
-        assert_eq!(
-            ImageInput::parse("HTTP://e.com/a.png"),
-            ImageInput::Url("HTTP://e.com/a.png".into())
-        );
-        assert_eq!(
-            ImageInput::parse("ftp://x/a.png"),
-            ImageInput::Url("ftp://x/a.png".into()),
-            "another scheme is a URL, refused for its scheme rather than looked up as a file"
-        );
-        for path in [
-            "./photo.png",
-            "photo.png",
-            "/tmp/a.jpg",
-            "http.png",
-            "C:\\a.png",
-        ] {
-            assert_eq!(
-                ImageInput::parse(path),
-                ImageInput::File(path.into()),
-                "{path}"
-            );
-        }
-    }
 }

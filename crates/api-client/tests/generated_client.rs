@@ -41,7 +41,7 @@ fn component_validator(name: &str) -> jsonschema::Validator {
 async fn client_for(server: &MockServer) -> Client {
     ClientConfig::new(SECRET)
         .unwrap()
-        .base_url(server.uri())
+        .with_base_url(server.uri())
         .unwrap()
         .build()
         .unwrap()
@@ -198,7 +198,7 @@ async fn errors_carry_the_typed_body_and_never_the_key() {
         .await
         .expect_err("401 is an error");
     match &err {
-        nanobanana_api::GeneratedError::ErrorResponse(body) => {
+        nanobanana_api::raw::Error::ErrorResponse(body) => {
             assert_eq!(body.status().as_u16(), 401);
             assert_eq!(
                 body.error.code,
@@ -223,7 +223,7 @@ async fn transport_errors_never_show_the_key() {
         .port();
     let client = ClientConfig::new(SECRET)
         .unwrap()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .with_base_url(format!("http://127.0.0.1:{port}"))
         .unwrap()
         .build()
         .unwrap();
@@ -234,7 +234,7 @@ async fn transport_errors_never_show_the_key() {
         .await
         .expect_err("nothing listens there");
     assert!(
-        matches!(err, nanobanana_api::GeneratedError::CommunicationError(_)),
+        matches!(err, nanobanana_api::raw::Error::CommunicationError(_)),
         "{err:?}"
     );
     for text in [err.to_string(), format!("{err:?}")] {
@@ -257,7 +257,7 @@ async fn an_over_long_prompt_is_rejected_before_any_request() {
         .await
         .expect_err("2001 characters is over the limit");
     assert!(
-        matches!(err, nanobanana_api::GeneratedError::InvalidRequest(_)),
+        matches!(err, nanobanana_api::raw::Error::InvalidRequest(_)),
         "{err:?}"
     );
     assert!(err.to_string().contains("2000"), "{err}");

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nanobanana_api::batch::LedgerEntry;
-use nanobanana_api::{types, BatchOptions};
+use nanobanana_api::{batch::BatchOptions, types};
 use support::*;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -185,7 +185,7 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
     lines.push_str("{\"index\": 2, \"trunc"); // a line cut by the crash
     std::fs::write(&ledger, lines).unwrap();
 
-    let options = BatchOptions::new(3, dir.path().join("out")).ledger(&ledger);
+    let options = BatchOptions::new(3, dir.path().join("out")).with_ledger(&ledger);
     let results = client(&f.api)
         .generate_many(batch.clone(), options)
         .await
@@ -211,7 +211,7 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
     // The ledger now lists the new task too; a third run creates nothing.
     let text = std::fs::read_to_string(&ledger).unwrap();
     assert!(text.contains("task-unified-c"), "{text}");
-    let options = BatchOptions::new(3, dir.path().join("again")).ledger(&ledger);
+    let options = BatchOptions::new(3, dir.path().join("again")).with_ledger(&ledger);
     client(&f.api)
         .generate_many(batch.clone(), options)
         .await
@@ -221,7 +221,7 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
     // The same batch into the same directory: every item is done already, per the ledger,
     // with its files in place: no call at all, every item reported done.
     let calls = f.api.received_requests().await.unwrap().len();
-    let options = BatchOptions::new(3, dir.path().join("again")).ledger(&ledger);
+    let options = BatchOptions::new(3, dir.path().join("again")).with_ledger(&ledger);
     let rerun = client(&f.api).generate_many(batch, options).await.unwrap();
     assert!(rerun.iter().all(Result::is_ok), "{rerun:?}");
     assert_eq!(f.api.received_requests().await.unwrap().len(), calls);
@@ -232,13 +232,13 @@ async fn a_ledger_in_a_new_directory_is_created_and_named_items_keep_their_names
     let f = fixture(false).await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("fresh/dir/ledger.jsonl");
-    let batch: Vec<nanobanana_api::BatchRequest> = requests(&["a", "b"])
+    let batch: Vec<nanobanana_api::batch::BatchRequest> = requests(&["a", "b"])
         .into_iter()
         .zip(["fox.png", "whale"])
-        .map(|(r, name)| nanobanana_api::BatchRequest::named(r, name))
+        .map(|(r, name)| nanobanana_api::batch::BatchRequest::named(r, name))
         .collect();
     let out = dir.path().join("fresh/images");
-    let options = BatchOptions::new(2, &out).ledger(&ledger);
+    let options = BatchOptions::new(2, &out).with_ledger(&ledger);
     let results = client(&f.api).generate_many(batch, options).await.unwrap();
     let files: Vec<_> = results
         .iter()
@@ -283,7 +283,7 @@ async fn a_changed_or_expired_request_is_not_resumed() {
         .collect();
     std::fs::write(&ledger, lines).unwrap();
     let batch = requests(&["new prompt", "b"]);
-    let options = BatchOptions::new(2, dir.path().join("out")).ledger(&ledger);
+    let options = BatchOptions::new(2, dir.path().join("out")).with_ledger(&ledger);
     let results = client(&f.api).generate_many(batch, options).await.unwrap();
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(

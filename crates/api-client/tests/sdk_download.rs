@@ -73,7 +73,7 @@ async fn a_cut_transfer_leaves_no_final_file_and_the_next_attempt_resumes() {
     let err = client
         .downloader()
         .clone()
-        .attempts(1)
+        .with_attempts(1)
         .download(&completed(&url), dir.path())
         .await
         .unwrap_err();
@@ -203,7 +203,7 @@ async fn existing_files_are_kept_unless_overwrite_is_asked() {
     client
         .downloader()
         .clone()
-        .overwrite(true)
+        .with_overwrite(true)
         .download(&task, dir.path())
         .await
         .unwrap();

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use nanobanana_api::{types, Error, RetryPolicy};
+use nanobanana_api::{retry::RetryPolicy, types, Error};
 use serde_json::json;
 use support::*;
 use tokio::time::Instant;
@@ -174,7 +174,7 @@ async fn a_create_timeout_after_sending_is_not_retried() {
         )
         .mount(&server)
         .await;
-    let config = config(&server).request_timeout(Duration::from_millis(200));
+    let config = config(&server).with_request_timeout(Duration::from_millis(200));
     let client = nanobanana_api::NanoBanana::new(&config).unwrap();
     let err = client.create(request()).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
@@ -229,9 +229,9 @@ async fn a_refused_connection_is_classified_as_never_sent() {
         .port();
     let config = nanobanana_api::ClientConfig::new(KEY)
         .unwrap()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .with_base_url(format!("http://127.0.0.1:{port}"))
         .unwrap()
-        .retry_policy(RetryPolicy::never());
+        .with_retry_policy(RetryPolicy::never());
     let err = nanobanana_api::NanoBanana::new(&config)
         .unwrap()
         .create(request())
@@ -244,7 +244,7 @@ async fn a_refused_connection_is_classified_as_never_sent() {
         } => assert!(!may_have_reached_server),
         other => panic!("{other:?}"),
     }
-    assert!(err.is_retryable(nanobanana_api::Operation::CreateTask));
+    assert!(err.is_retryable(nanobanana_api::errors::Operation::CreateTask));
     assert_key_hidden(&err, &err.to_string());
 }
 
@@ -292,7 +292,7 @@ async fn every_api_error_type_maps_to_its_variant_with_its_fields() {
             .respond_with(ResponseTemplate::new(status).set_body_json(body))
             .mount(&server)
             .await;
-        let config = config(&server).retry_policy(RetryPolicy::never());
+        let config = config(&server).with_retry_policy(RetryPolicy::never());
         let err = nanobanana_api::NanoBanana::new(&config)
             .unwrap()
             .get_task("task-unified-1")
@@ -331,4 +331,31 @@ async fn an_invalid_request_is_refused_before_anything_is_sent() {
         "{err:?}"
     );
     assert_eq!(requests_to(&server).await, 0);
+}
+
+#[test]
+fn every_error_a_caller_can_hold_displays_and_is_a_std_error() {
+    fn is_error<E: std::error::Error + std::fmt::Display>() {}
+    is_error::<nanobanana_api::Error>();
+    is_error::<nanobanana_api::errors::ApiError>();
+    is_error::<nanobanana_api::config::ConfigError>();
+    is_error::<nanobanana_api::validation::ValidationError>();
+    is_error::<nanobanana_api::local_image::LocalImageError>();
+    is_error::<nanobanana_api::types::UnknownValue>();
+    // `Error::RateLimited(e) => eprintln!("{e}")` reads as the server's answer.
+    let api = nanobanana_api::errors::ApiError {
+        operation: nanobanana_api::errors::Operation::CreateTask,
+        status: 429,
+        error_type: Some("rate_limit_error".into()),
+        code: None,
+        message: Some("Rate limit exceeded".into()),
+        param: None,
+        fallback_suggestion: Some("retry after 60 seconds".into()),
+        retry_after: None,
+    };
+    let text = api.to_string();
+    assert!(
+        text.contains("HTTP 429") && text.contains("retry after 60 seconds"),
+        "{text}"
+    );
 }

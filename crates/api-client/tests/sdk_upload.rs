@@ -8,8 +8,8 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use nanobanana_api::{
-    types, Error, ImageInput, LocalImageProblem, NanoBanana, UploadEvent, UploadOptions,
-    MAX_IMAGE_BYTES,
+    local_image::LocalImageProblem, local_image::MAX_IMAGE_BYTES, types, upload::UploadEvent,
+    upload::UploadOptions, Error, ImageInput, NanoBanana,
 };
 use serde_json::{json, Value};
 use support::{config, created, task, KEY};
@@ -39,7 +39,7 @@ fn uploaded(file_id: &str, file_url: &str) -> Value {
 
 /// A client whose API and file service are the two mocks.
 fn client(api: &MockServer, files: &MockServer) -> NanoBanana {
-    NanoBanana::new(&config(api).files_base_url(files.uri()).unwrap()).unwrap()
+    NanoBanana::new(&config(api).with_files_base_url(files.uri()).unwrap()).unwrap()
 }
 
 /// The file service answers the first upload it receives with a 500, then the next mocks.
@@ -59,9 +59,9 @@ async fn fail_the_first_upload(files: &MockServer) {
 /// [`client`], retrying after 1 ms.
 fn fast_retry_client(api: &MockServer, files: &MockServer) -> NanoBanana {
     let cfg = config(api)
-        .files_base_url(files.uri())
+        .with_files_base_url(files.uri())
         .unwrap()
-        .retry_policy(nanobanana_api::RetryPolicy {
+        .with_retry_policy(nanobanana_api::retry::RetryPolicy {
             initial_delay: std::time::Duration::from_millis(1),
             ..support::policy()
         });
@@ -446,8 +446,8 @@ async fn upload_options_name_the_folder_and_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "IMG_0001.png", SAMPLES[0].1);
     let options = UploadOptions::new()
-        .upload_path("photos")
-        .file_name("cat.png");
+        .with_upload_path("photos")
+        .with_file_name("cat.png");
 
     client.upload_file_with(&png, &options).await.unwrap();
     client
@@ -670,7 +670,7 @@ async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
         .await;
     let client = client(&api, &files);
     let png = SAMPLES[0].1;
-    let options = UploadOptions::new().file_name("mem.png");
+    let options = UploadOptions::new().with_file_name("mem.png");
     let file = client.upload_bytes(png, &options).await.unwrap();
     assert_eq!(file.file_url, "https://files.evolink.ai/u/mem.png");
     let received = files.received_requests().await.unwrap();

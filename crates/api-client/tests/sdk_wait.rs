@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use nanobanana_api::{types, Error, NanoBanana, TaskHandle};
+use nanobanana_api::{types, waiting::TaskHandle, Error, NanoBanana};
 use support::*;
 use tokio::time::Instant;
 use wiremock::matchers::method;
@@ -117,8 +117,9 @@ async fn a_naive_one_second_loop_would_have_polled_46_times() {
         &["https://files.example/a.png".into()],
     ));
     serve_task_sequence(&server, &bodies).await;
-    let config =
-        config(&server).poll_schedule(nanobanana_api::PollSchedule::fixed(Duration::from_secs(1)));
+    let config = config(&server).with_poll_schedule(nanobanana_api::waiting::PollSchedule::fixed(
+        Duration::from_secs(1),
+    ));
     NanoBanana::new(&config)
         .unwrap()
         .wait(handle(45))
@@ -189,7 +190,7 @@ async fn a_failed_task_says_whether_submitting_again_can_help() {
 async fn the_deadline_ends_the_wait_and_names_the_task_to_resume() {
     let server = MockServer::start().await;
     serve_task_sequence(&server, &[task(ID, "processing", 10, &[])]).await;
-    let config = config(&server).deadline(Some(Duration::from_secs(30)));
+    let config = config(&server).with_deadline(Some(Duration::from_secs(30)));
     let start = Instant::now();
     let err = NanoBanana::new(&config)
         .unwrap()

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, BatchOptions, NanoBanana, PollSchedule};
+use nanobanana_api::{batch::BatchOptions, types, waiting::PollSchedule, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::{peak_rss_kib, report};
@@ -15,12 +15,15 @@ pub async fn run(generations: usize, rate: u32) {
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.unwrap();
-    let client = NanoBanana::new(&sandbox.client_config("sk-bench").unwrap().poll_schedule(
-        PollSchedule {
-            min_interval: Duration::from_millis(100),
-            ..PollSchedule::default()
-        },
-    ))
+    let client = NanoBanana::new(
+        &sandbox
+            .client_config("sk-bench")
+            .unwrap()
+            .with_poll_schedule(PollSchedule {
+                min_interval: Duration::from_millis(100),
+                ..PollSchedule::default()
+            }),
+    )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let requests = (0..generations).map(|i| {

@@ -13,7 +13,7 @@ pub async fn run() {
     let client = NanoBanana::new(
         &ClientConfig::new("sk-bench")
             .unwrap()
-            .base_url(&base)
+            .with_base_url(&base)
             .unwrap(),
     )
     .unwrap();

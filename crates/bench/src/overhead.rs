@@ -14,13 +14,13 @@ pub async fn run(iterations: usize) {
     let base = sandbox.base_url().to_string();
     let config = ClientConfig::new("sk-bench")
         .unwrap()
-        .base_url(&base)
+        .with_base_url(&base)
         .unwrap();
     let variants = [
         ("SDK (default timeouts)", NanoBanana::new(&config).unwrap()),
         (
             "SDK (no timeouts)",
-            NanoBanana::new(&config.clone().no_timeouts()).unwrap(),
+            NanoBanana::new(&config.clone().without_timeouts()).unwrap(),
         ),
     ];
     for (label, sdk) in &variants {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, NanoBanana, PollSchedule};
+use nanobanana_api::{types, waiting::PollSchedule, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::report;
@@ -66,7 +66,7 @@ pub async fn run(tasks: usize) {
         NanoBanana::new(
             &base
                 .clone()
-                .poll_schedule(PollSchedule::fixed(Duration::from_secs(1))),
+                .with_poll_schedule(PollSchedule::fixed(Duration::from_secs(1))),
         )
         .unwrap(),
     );

@@ -20,9 +20,9 @@ pub async fn run() {
     let client = NanoBanana::new(
         &ClientConfig::new("sk-bench")
             .unwrap()
-            .base_url(&base)
+            .with_base_url(&base)
             .unwrap()
-            .files_base_url(&files_base)
+            .with_files_base_url(&files_base)
             .unwrap(),
     )
     .unwrap();

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use nanobanana_api::local_image::check_local_image;
 use nanobanana_api::{
-    lineup, types, BatchOptions, BatchRequest, Error, ImageInput, Validate, ValidationError,
+    batch::BatchOptions, batch::BatchRequest, lineup, types, validation::Validate,
+    validation::ValidationError, Error, ImageInput,
 };
 use serde::Deserialize;
 
@@ -162,7 +163,8 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
     let credits_before = client.credits().await.ok();
     let progress = BatchProgress::start(lines.len());
     let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
-    let options = BatchOptions::new(args.concurrency, &out_dir).ledger(out_dir.join(LEDGER_FILE));
+    let options =
+        BatchOptions::new(args.concurrency, &out_dir).with_ledger(out_dir.join(LEDGER_FILE));
     let shown = progress.clone();
     let items = lines.into_iter().map(|l| l.item);
     let run = client.generate_many_with(items, options, |index, result| {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{lineup, types, Error, ImageInput, TaskHandle};
+use nanobanana_api::{lineup, types, waiting::TaskHandle, Error, ImageInput};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::args::{ConnectionArgs, GenerateArgs, SandboxArgs, TaskCommand};
@@ -44,7 +44,7 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         request = request.callback_url(Some(
             url.parse::<types::ImageGenerationRequestCallbackUrl>()
                 .map_err(|e| {
-                    Error::Validation(nanobanana_api::ValidationError {
+                    Error::Validation(nanobanana_api::validation::ValidationError {
                         field: "callback_url".into(),
                         problem: e.to_string(),
                         limit: "at most 2048 characters".into(),
@@ -56,14 +56,14 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         request
             .try_into()
             .map_err(|e: types::error::ConversionError| {
-                Error::Validation(nanobanana_api::ValidationError {
+                Error::Validation(nanobanana_api::validation::ValidationError {
                     field: "request".into(),
                     problem: e.to_string(),
                     limit: "the API's limits".into(),
                 })
             })?;
     // Check everything before spending credits, including where the image will be saved.
-    nanobanana_api::Validate::validate(&request)?;
+    nanobanana_api::validation::Validate::validate(&request)?;
     check_output(&args)?;
 
     let limits = lineup::checked_limits(&request.model);
@@ -83,7 +83,7 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
             .await;
         progress.finish();
         request.image_urls = uploaded?;
-        nanobanana_api::Validate::validate(&request)?;
+        nanobanana_api::validation::Validate::validate(&request)?;
     }
     let created = client.create(request).await?;
     // From here the task is paid for: say its id at once, and how to get it back.
@@ -189,7 +189,7 @@ async fn save(
     let files = client
         .downloader()
         .clone()
-        .overwrite(args.force)
+        .with_overwrite(args.force)
         .download(task, &dir)
         .await?;
     match &args.output {
@@ -318,7 +318,7 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
                     let mut files = client
                         .downloader()
                         .clone()
-                        .overwrite(force)
+                        .with_overwrite(force)
                         .download(&task, &dir)
                         .await?;
                     if let Some(output) = &output {

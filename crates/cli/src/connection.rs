@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{ClientConfig, Error, NanoBanana, RetryPolicy, API_KEY_VAR};
+use nanobanana_api::{config::API_KEY_VAR, retry::RetryPolicy, ClientConfig, Error, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 /// Overrides the embedded sandbox's time scale (tests make it fast).
@@ -62,24 +62,26 @@ pub async fn connect(
                  {API_KEY_VAR}=<key from https://evolink.ai/dashboard/keys>",
                 sandbox.base_url()
             );
-            let config = sandbox.client_config("sandbox")?.retry_policy(policy);
+            let config = sandbox.client_config("sandbox")?.with_retry_policy(policy);
             Ok(Connection {
                 client: NanoBanana::new(&config)?,
                 sandbox: Some(sandbox),
             })
         }
-        (None, _) => Err(Error::Config(nanobanana_api::ConfigError::MissingApiKey {
-            variable: API_KEY_VAR,
-        })),
+        (None, _) => Err(Error::Config(
+            nanobanana_api::config::ConfigError::MissingApiKey {
+                variable: API_KEY_VAR,
+            },
+        )),
         (Some(key), base_url) => {
             let mut config = ClientConfig::new(key)?
-                .retry_policy(policy)
-                .deadline(Some(Duration::from_secs(30 * 60)));
+                .with_retry_policy(policy)
+                .with_deadline(Some(Duration::from_secs(30 * 60)));
             if let Some(url) = base_url {
-                config = config.base_url(url)?;
+                config = config.with_base_url(url)?;
             }
             if let Some(url) = hosts.files_base_url {
-                config = config.files_base_url(url)?;
+                config = config.with_files_base_url(url)?;
             }
             Ok(Connection {
                 client: NanoBanana::new(&config)?,

@@ -1,6 +1,6 @@
 //! Exit codes by error class, so scripts can tell what went wrong.
 
-use nanobanana_api::{ConfigError, Error};
+use nanobanana_api::{config::ConfigError, Error};
 
 /// The exit code after Ctrl-C or SIGTERM (128 + SIGINT), as shells report an interrupt.
 pub const INTERRUPTED: i32 = 130;

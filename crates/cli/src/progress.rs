@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nanobanana_api::{UploadEvent, WaitEvent};
+use nanobanana_api::{upload::UploadEvent, waiting::WaitEvent};
 
 /// A progress bar for one task.
 pub struct TaskProgress {

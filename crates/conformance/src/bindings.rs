@@ -5,8 +5,8 @@ use std::fmt::Debug;
 
 use nanobanana_api::multipart_upload::FilePart;
 #[allow(unused_imports)] // used by the drivers of hand-written operations
-use nanobanana_api::HandWrittenOperations;
-use nanobanana_api::{ResponseValue, Validate, ValidationError};
+use nanobanana_api::multipart_upload::HandWrittenOperations;
+use nanobanana_api::{raw::ResponseValue, validation::Validate, validation::ValidationError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -155,7 +155,7 @@ pub enum CallOutcome {
 impl CallOutcome {
     /// Classifies a generated builder's `send()` result.
     pub fn from_result<T: Serialize, E: Serialize + Debug>(
-        result: Result<ResponseValue<T>, nanobanana_api::GeneratedError<E>>,
+        result: Result<ResponseValue<T>, nanobanana_api::raw::Error<E>>,
     ) -> Self {
         fn typed_json<X: Serialize>(value: &X) -> Value {
             serde_json::to_value(value).expect("generated types serialize")
@@ -166,7 +166,7 @@ impl CallOutcome {
                 rust_type: public_type_name::<T>(),
                 body: typed_json(&*response),
             },
-            Err(nanobanana_api::GeneratedError::ErrorResponse(response)) => Self::DocumentedError {
+            Err(nanobanana_api::raw::Error::ErrorResponse(response)) => Self::DocumentedError {
                 status: response.status().as_u16(),
                 rust_type: public_type_name::<E>(),
                 body: typed_json(&*response),

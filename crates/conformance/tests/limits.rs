@@ -103,7 +103,10 @@ fn every_limit_is_enforced_at_its_boundary() {
                             ));
                         }
                     }
-                    format!("nanobanana_api::Validate on {} ({e})", typed.rust_type)
+                    format!(
+                        "nanobanana_api::validation::Validate on {} ({e})",
+                        typed.rust_type
+                    )
                 }
                 Ok(()) => {
                     failures.push(format!(

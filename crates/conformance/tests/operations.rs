@@ -33,7 +33,7 @@ async fn every_documented_response_reaches_the_caller_typed() {
                 .await;
             let client = ClientConfig::new(KEY)
                 .unwrap()
-                .base_url(server.uri())
+                .with_base_url(server.uri())
                 .unwrap()
                 .build()
                 .unwrap();
@@ -212,7 +212,7 @@ async fn the_typed_error_keeps_every_documented_field() {
         .await;
     let client = ClientConfig::new(KEY)
         .unwrap()
-        .base_url(server.uri())
+        .with_base_url(server.uri())
         .unwrap()
         .build()
         .unwrap();
@@ -226,7 +226,7 @@ async fn the_typed_error_keeps_every_documented_field() {
         .send()
         .await
         .unwrap_err();
-    let nanobanana_api::GeneratedError::ErrorResponse(response) = err else {
+    let nanobanana_api::raw::Error::ErrorResponse(response) = err else {
         panic!("{err:?}")
     };
     assert_eq!(response.status().as_u16(), 404);

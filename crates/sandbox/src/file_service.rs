@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use nanobanana_api::{types, ImageFormat, MAX_IMAGE_BYTES};
+use nanobanana_api::{download::ImageFormat, local_image::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
 use crate::contract::{documented_body, SpecOperation};

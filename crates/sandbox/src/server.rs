@@ -4,7 +4,7 @@
 use std::future::IntoFuture;
 use std::sync::Arc;
 
-use nanobanana_api::{ClientConfig, ConfigError};
+use nanobanana_api::{config::ConfigError, ClientConfig};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -109,8 +109,8 @@ impl SandboxHandle {
     /// started with one it requires).
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, ConfigError> {
         ClientConfig::new(api_key)?
-            .base_url(&self.base_url)?
-            .files_base_url(&self.files_base_url)
+            .with_base_url(&self.base_url)?
+            .with_files_base_url(&self.files_base_url)
     }
 
     /// Makes the next call fail with `fault` (queued after any already queued).

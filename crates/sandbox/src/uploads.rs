@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
-use nanobanana_api::ImageFormat;
+use nanobanana_api::download::ImageFormat;
 use tokio::time::Instant;
 
 /// One stored upload.

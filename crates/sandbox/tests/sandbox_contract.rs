@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{types, Error, NanoBanana, PollSchedule, RetryPolicy};
+use nanobanana_api::{retry::RetryPolicy, types, waiting::PollSchedule, Error, NanoBanana};
 use nanobanana_sandbox::callbacks::{BoxFuture, CallbackTransport};
 use nanobanana_sandbox::contract::{documented_body, SpecOperation};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle, FAULT_HEADER};
@@ -23,13 +23,13 @@ fn sdk(sandbox: &SandboxHandle) -> NanoBanana {
     let config = sandbox
         .client_config(KEY)
         .unwrap()
-        .retry_policy(RetryPolicy {
+        .with_retry_policy(RetryPolicy {
             initial_delay: Duration::from_millis(10),
             jitter: false,
             ..RetryPolicy::default()
         })
         // The sandbox reports its real (scaled) estimate; poll fast around it.
-        .poll_schedule(PollSchedule {
+        .with_poll_schedule(PollSchedule {
             min_interval: Duration::from_millis(10),
             ..PollSchedule::default()
         });
@@ -145,7 +145,7 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
     let config = sandbox
         .client_config(KEY)
         .unwrap()
-        .poll_schedule(PollSchedule::fixed(Duration::from_millis(60)));
+        .with_poll_schedule(PollSchedule::fixed(Duration::from_millis(60)));
     let polling = NanoBanana::new(&config).unwrap();
     let mut seen = Vec::new();
     polling
@@ -366,7 +366,7 @@ async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
     sandbox.inject(Fault::Drop);
     let err = client.create(request("a cat")).await.unwrap_err();
     assert!(
-        !err.is_retryable(nanobanana_api::Operation::CreateTask),
+        !err.is_retryable(nanobanana_api::errors::Operation::CreateTask),
         "{err:?}"
     );
     assert_eq!(sandbox.stats().creates, 1);

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{types, Error, NanoBanana, PollSchedule, RetryPolicy};
+use nanobanana_api::{retry::RetryPolicy, types, waiting::PollSchedule, Error, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 const KEY: &str = "sk-sandbox-files";
@@ -26,11 +26,11 @@ async fn start(config: SandboxConfig) -> (SandboxHandle, NanoBanana) {
     let config = sandbox
         .client_config(KEY)
         .unwrap()
-        .retry_policy(RetryPolicy {
+        .with_retry_policy(RetryPolicy {
             max_attempts: 1,
             ..RetryPolicy::default()
         })
-        .poll_schedule(PollSchedule {
+        .with_poll_schedule(PollSchedule {
             min_interval: Duration::from_millis(10),
             ..PollSchedule::default()
         });

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{ClientConfig, NanoBanana, PollSchedule, RetryPolicy};
+use nanobanana_api::{retry::RetryPolicy, waiting::PollSchedule, ClientConfig, NanoBanana};
 use serde_json::{json, Value};
 use wiremock::MockServer;
 
@@ -24,11 +24,11 @@ pub fn policy() -> RetryPolicy {
 pub fn config(server: &MockServer) -> ClientConfig {
     ClientConfig::new(KEY)
         .unwrap()
-        .base_url(server.uri())
+        .with_base_url(server.uri())
         .unwrap()
-        .retry_policy(policy())
-        .poll_schedule(PollSchedule::default())
-        .no_timeouts()
+        .with_retry_policy(policy())
+        .with_poll_schedule(PollSchedule::default())
+        .without_timeouts()
 }
 
 /// The SDK client for `server`.
