@@ -254,7 +254,21 @@ fn run_codegen(check: bool, spec: &std::path::Path, output: &std::path::Path) ->
         }
     };
     let elapsed = started.elapsed();
-    let files = [(output, client), (lineup_output.as_path(), lineup)];
+    // The spec itself travels in the published crate (the sandbox serves its contract): a copy
+    // beside the generated code, under a header, checked like it.
+    let spec_copy = output.with_file_name(codegen::SPEC_COPY_FILE);
+    let spec_text = match std::fs::read_to_string(&spec_path) {
+        Ok(text) => codegen::spec_copy(&text, spec),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", spec_path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let files = [
+        (output, client),
+        (lineup_output.as_path(), lineup),
+        (spec_copy.as_path(), spec_text),
+    ];
 
     if check {
         let mut stale = false;

@@ -34,7 +34,7 @@ fn real_spec() -> String {
 /// runs `codegen --check` on the pair.
 fn check_edited_spec(spec: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let spec_path = dir.path().join("openapi.yaml");
+    let spec_path = dir.path().join("spec.yaml");
     let generated = dir.path().join("generated.rs");
     std::fs::write(&spec_path, spec).unwrap();
     std::fs::copy(
@@ -42,11 +42,13 @@ fn check_edited_spec(spec: &str) -> Output {
         &generated,
     )
     .unwrap();
-    std::fs::copy(
-        root().join("crates/api-client/src/generated_lineup.rs"),
-        dir.path().join("generated_lineup.rs"),
-    )
-    .unwrap();
+    for beside in ["generated_lineup.rs", "openapi.yaml"] {
+        std::fs::copy(
+            root().join("crates/api-client/src").join(beside),
+            dir.path().join(beside),
+        )
+        .unwrap();
+    }
     xtask(&[
         "codegen",
         "--check",
@@ -159,10 +161,7 @@ fn spec_error(spec: &str) -> String {
         !report.contains("RUST_BACKTRACE"),
         "a backtrace hint leaked: {report}"
     );
-    assert!(
-        report.contains("openapi.yaml"),
-        "the file is named: {report}"
-    );
+    assert!(report.contains("spec.yaml"), "the file is named: {report}");
     assert_eq!(
         report
             .trim()

@@ -4,3 +4,7 @@
 //! [`crate::Error`].
 
 pub use crate::generated::{builder, ClientInfo, Error, ResponseValue};
+
+/// The OpenAPI document this crate is generated from (`spec/openapi.yaml` of the repository,
+/// copied into the crate by `cargo xtask codegen` and checked by `codegen --check`).
+pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");

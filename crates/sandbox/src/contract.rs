@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 /// The spec the sandbox implements.
-pub const SPEC: &str = include_str!("../../../spec/openapi.yaml");
+pub const SPEC: &str = nanobanana_api::raw::OPENAPI_YAML;
 
 /// The operations the sandbox answers, as JSON pointers to them in the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
