@@ -7,6 +7,7 @@ mod download;
 mod measure;
 mod overhead;
 mod polling;
+mod soak;
 mod throughput;
 mod upload;
 
@@ -66,6 +67,16 @@ enum Bench {
     },
     /// `cargo xtask codegen`'s generation time.
     Codegen,
+    /// A sandbox under mixed traffic for a set time: RSS at checkpoints, flat after its cap.
+    Soak {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Upload a small image every N rounds of a client (0: no uploads).
+        #[arg(long, default_value_t = 32)]
+        uploads_every: u64,
+    },
     /// Serve a sandbox on a port (used by the benchmarks to keep it in another process).
     #[command(hide = true)]
     ServeSandbox {
@@ -73,6 +84,8 @@ enum Bench {
         port: u16,
         #[arg(long)]
         files_port: u16,
+        #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_TASKS)]
+        max_tasks: usize,
     },
 }
 
@@ -101,15 +114,25 @@ async fn main() {
             prism,
         } => throughput::run(clients, seconds, prism).await,
         Bench::Codegen => codegen::run(),
-        Bench::ServeSandbox { port, files_port } => serve(port, files_port).await,
+        Bench::Soak {
+            seconds,
+            clients,
+            uploads_every,
+        } => soak::run(seconds, clients, uploads_every).await,
+        Bench::ServeSandbox {
+            port,
+            files_port,
+            max_tasks,
+        } => serve(port, files_port, max_tasks).await,
     }
 }
 
-async fn serve(port: u16, files_port: u16) {
+async fn serve(port: u16, files_port: u16, max_tasks: usize) {
     let config = nanobanana_sandbox::SandboxConfig {
         addr: ([127, 0, 0, 1], port).into(),
         files_addr: ([127, 0, 0, 1], files_port).into(),
         time_scale: 0.001,
+        max_tasks,
         ..Default::default()
     };
     let sandbox = nanobanana_sandbox::Sandbox::start(config)
@@ -127,6 +150,13 @@ pub async fn sandbox_process() -> (tokio::process::Child, String) {
 
 /// [`sandbox_process`], also returning the file service's base URL.
 pub async fn sandbox_process_with_files() -> (tokio::process::Child, String, String) {
+    sandbox_process_with_options(&[]).await
+}
+
+/// [`sandbox_process_with_files`] with more `serve-sandbox` options.
+pub async fn sandbox_process_with_options(
+    options: &[&str],
+) -> (tokio::process::Child, String, String) {
     let free_port = || {
         std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -143,6 +173,7 @@ pub async fn sandbox_process_with_files() -> (tokio::process::Child, String, Str
             "--files-port",
             &files_port.to_string(),
         ])
+        .args(options)
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()

@@ -203,6 +203,14 @@ pub struct SandboxArgs {
     /// Let `upload/url` download images from any host (default: loopback and its own files).
     #[arg(long)]
     pub fetch_remote_files: bool,
+    /// The most megabytes of uploads kept on disk (a temporary directory removed when the
+    /// sandbox stops); more uploads answer the quota error (403).
+    #[arg(long, value_name = "MB", default_value_t = nanobanana_sandbox::DEFAULT_UPLOAD_DISK_LIMIT / (1024 * 1024))]
+    pub upload_disk_limit: u64,
+    /// The most tasks kept in memory; the oldest finished ones are forgotten beyond it (their
+    /// queries answer 404). About 0.8 KB each plus the prompt.
+    #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_TASKS)]
+    pub max_tasks: usize,
     /// How results are encoded: jpeg (as the real service serves them) or png. Results are
     /// served from the file service's port, another host than the API's, as the real ones are.
     #[arg(long, default_value = "jpeg")]

@@ -430,7 +430,11 @@ pub fn models(json: bool) -> Result<(), Error> {
     crate::output::print(&out)
 }
 
-/// `nanobanana sandbox`: serve until Ctrl-C.
+/// How long a stopping sandbox waits for the last attempts of pending callbacks (one callback
+/// timeout).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// `nanobanana sandbox`: serve until Ctrl-C or SIGTERM, then stop gracefully.
 pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
     let config = SandboxConfig {
         addr: ([127, 0, 0, 1], args.port).into(),
@@ -443,6 +447,8 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         upload_quota: args.upload_quota,
         fetch_remote_files: args.fetch_remote_files,
         result_format: args.result_format,
+        max_tasks: args.max_tasks,
+        upload_disk_limit: args.upload_disk_limit * 1024 * 1024,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
@@ -456,7 +462,18 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         sandbox.files_base_url()
     );
     let signal = crate::signals::interrupted().await;
-    note!("{signal}: stopping; {:?}", sandbox.stats());
-    sandbox.shutdown().await;
+    note!("{signal}: stopping: open requests finish, callbacks of ended tasks get one last attempt (up to {} s)", SHUTDOWN_GRACE.as_secs());
+    let stats = sandbox.shutdown_within(SHUTDOWN_GRACE).await;
+    note!(
+        "stopped after {} tasks, {} task queries, {} downloads, {} uploads; callbacks: {} delivered, {} given up, {} dropped (their task had not ended), {} still pending; uploads removed from disk",
+        stats.creates,
+        stats.task_queries,
+        stats.file_downloads,
+        stats.uploads,
+        stats.callbacks_delivered,
+        stats.callbacks_failed,
+        stats.callbacks_dropped,
+        stats.callbacks_pending,
+    );
     Ok(())
 }

@@ -63,11 +63,21 @@ pub async fn deliver(
     body: Vec<u8>,
     timeout: Duration,
     time_scale: f64,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Delivery {
     let mut attempts = 0;
     for delay in std::iter::once(None).chain(RETRY_DELAYS_SECS.iter().map(Some)) {
         if let Some(seconds) = delay {
-            tokio::time::sleep(Duration::from_secs(*seconds).mul_f64(time_scale)).await;
+            if *stopping.borrow() {
+                // The sandbox is stopping: the attempt just made was the last one.
+                break;
+            }
+            let wait = tokio::time::sleep(Duration::from_secs(*seconds).mul_f64(time_scale));
+            tokio::select! {
+                _ = wait => {}
+                // Stopping: make the next attempt now instead of after the backoff.
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
         }
         attempts += 1;
         match transport.post(url.to_string(), body.clone(), timeout).await {

@@ -55,6 +55,11 @@ pub struct SandboxConfig {
     pub link_ttl: Duration,
     /// How long a task can be queried after it was created.
     pub task_ttl: Duration,
+    /// The most tasks kept: beyond it the oldest finished tasks are forgotten (a query for one
+    /// answers the documented 404, like an unknown id). Unfinished tasks are never forgotten.
+    /// A task costs about 0.8 KB plus its prompt, so the default 50 000 bounds the store at
+    /// roughly 40 MB (140 MB with 2000-character prompts).
+    pub max_tasks: usize,
     /// Creates allowed per second per key; more answer 429 with `Retry-After`.
     pub rate_limit_per_sec: Option<u32>,
     /// Requests with a body larger than this answer 413.
@@ -75,6 +80,9 @@ pub struct SandboxConfig {
     /// How many uploads the account may make; further uploads answer the documented 403.
     /// `None` is unlimited.
     pub upload_quota: Option<u64>,
+    /// The most bytes of uploads kept on disk (in a temporary directory the sandbox removes when
+    /// it stops); beyond it uploads answer the documented quota error (403). Default 2 GiB.
+    pub upload_disk_limit: u64,
     /// Let `upload/url` download from any host. Off by default: the sandbox then fetches only
     /// its own files and loopback URLs, so it never reaches the internet on its own.
     pub fetch_remote_files: bool,
@@ -95,6 +103,7 @@ impl Default for SandboxConfig {
             estimated_time_secs: 45,
             link_ttl: Duration::from_secs(24 * 60 * 60),
             task_ttl: Duration::from_secs(25 * 60 * 60),
+            max_tasks: DEFAULT_MAX_TASKS,
             rate_limit_per_sec: None,
             max_body_bytes: 1024 * 1024,
             slow_delay: Duration::from_secs(30),
@@ -105,11 +114,18 @@ impl Default for SandboxConfig {
             files_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             upload_ttl: Duration::from_secs(72 * 60 * 60),
             upload_quota: None,
+            upload_disk_limit: DEFAULT_UPLOAD_DISK_LIMIT,
             fetch_remote_files: false,
             result_format: crate::images::ResultFormat::default(),
         }
     }
 }
+
+/// The default [`SandboxConfig::upload_disk_limit`]: 2 GiB.
+pub const DEFAULT_UPLOAD_DISK_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The default [`SandboxConfig::max_tasks`].
+pub const DEFAULT_MAX_TASKS: usize = 50_000;
 
 impl SandboxConfig {
     /// The `estimated_time` the sandbox reports: the real seconds its tasks take, rounded, so a

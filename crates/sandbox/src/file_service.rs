@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::contract::{documented_body, SpecOperation};
 use crate::state::{AppState, Counters};
-use crate::uploads::{stored_name, StoreRefusal, StoredUpload};
+use crate::uploads::{stored_name, Lookup, StoreRefusal, StoredUpload};
 
 /// Where stored files are served, under the file service's address.
 const FILES_PREFIX: &str = "/files/uploads";
@@ -62,12 +62,72 @@ impl IntoResponse for FileFailure {
     }
 }
 
-/// An image received by either upload operation, before it is stored.
+/// An image received by any upload operation, written to the upload directory, before it is
+/// checked and stored.
 struct Incoming {
-    bytes: Bytes,
+    staged: Staged,
     name: String,
     upload_path: Option<String>,
     file_name: Option<String>,
+}
+
+/// A file being received: where it is written, its size so far, its first bytes (its type) and
+/// its fingerprint.
+struct Staged {
+    path: std::path::PathBuf,
+    file: tokio::fs::File,
+    size: u64,
+    head: Vec<u8>,
+    fingerprint: u64,
+}
+
+impl Staged {
+    async fn new(state: &AppState) -> Result<Self, FileFailure> {
+        let path = state.uploads.stage_path();
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| disk_error(&e))?;
+        Ok(Self {
+            path,
+            file,
+            size: 0,
+            head: Vec::new(),
+            fingerprint: crate::images::seed_bytes(&[]),
+        })
+    }
+
+    /// Appends `chunk`; past the size limit the file is removed and the answer is 413.
+    async fn write(&mut self, op: SpecOperation, chunk: &[u8]) -> Result<(), FileFailure> {
+        use tokio::io::AsyncWriteExt as _;
+        self.size += chunk.len() as u64;
+        if self.size > MAX_IMAGE_BYTES {
+            self.discard().await;
+            return Err(too_large(op));
+        }
+        let room = ImageFormat::SNIFF_LEN.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        self.fingerprint = crate::images::continue_seed(self.fingerprint, chunk);
+        self.file.write_all(chunk).await.map_err(|e| disk_error(&e))
+    }
+
+    async fn discard(&self) {
+        let _ = tokio::fs::remove_file(&self.path).await;
+    }
+
+    /// A staged file of `bytes` (a body already in memory: base64 or a download).
+    async fn of(state: &AppState, op: SpecOperation, bytes: &[u8]) -> Result<Self, FileFailure> {
+        let mut staged = Self::new(state).await?;
+        staged.write(op, bytes).await?;
+        Ok(staged)
+    }
+}
+
+fn disk_error(e: &std::io::Error) -> FileFailure {
+    FileFailure::new(
+        SpecOperation::UploadStream,
+        500,
+        format!("The sandbox could not write the upload to its directory: {e}"),
+    )
 }
 
 async fn upload_stream(
@@ -79,15 +139,34 @@ async fn upload_stream(
     let answer = async {
         authenticate(&state, &headers, OP)?;
         let mut form = form.map_err(|e| FileFailure::new(OP, 400, e.body_text()))?;
-        let mut file = None;
+        let mut file: Option<(Staged, String)> = None;
         let mut upload_path = None;
         let mut file_name = None;
-        while let Some(field) = form.next_field().await.map_err(|e| form_error(OP, &e))? {
+        while let Some(mut field) = form.next_field().await.map_err(|e| form_error(OP, &e))? {
             let name = field.name().unwrap_or_default().to_string();
             let original = field.file_name().map(str::to_string);
+            if name == "file" {
+                // Streamed to disk a chunk at a time: an upload never sits whole in memory.
+                let mut staged = Staged::new(&state).await?;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => staged.write(OP, &chunk).await?,
+                        Ok(None) => break,
+                        Err(e) => {
+                            staged.discard().await;
+                            return Err(form_error(OP, &e));
+                        }
+                    }
+                }
+                if let Some((previous, _)) =
+                    file.replace((staged, original.unwrap_or_else(|| "image".into())))
+                {
+                    previous.discard().await;
+                }
+                continue;
+            }
             let bytes = field.bytes().await.map_err(|e| form_error(OP, &e))?;
             match name.as_str() {
-                "file" => file = Some((bytes, original.unwrap_or_else(|| "image".into()))),
                 "upload_path" | "uploadPath" => {
                     upload_path = Some(String::from_utf8_lossy(&bytes).into_owned())
                 }
@@ -97,15 +176,15 @@ async fn upload_stream(
                 _ => {}
             }
         }
-        let (bytes, name) =
+        let (staged, name) =
             file.ok_or_else(|| FileFailure::new(OP, 400, "The form has no `file` field"))?;
         let incoming = Incoming {
-            bytes,
+            staged,
             name,
             upload_path,
             file_name,
         };
-        store(&state, OP, incoming)
+        store(&state, OP, incoming).await
     };
     finish(&state, answer.await)
 }
@@ -124,6 +203,7 @@ async fn upload_url(
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| FileFailure::new(OP, 400, "`file_url` must be an http(s) URL"))?;
         let bytes = fetch(&state, &url).await?;
+        let staged = Staged::of(&state, OP, &bytes).await?;
         let name = url
             .path_segments()
             .and_then(|mut s| s.next_back())
@@ -131,12 +211,12 @@ async fn upload_url(
             .unwrap_or("image")
             .to_string();
         let incoming = Incoming {
-            bytes,
+            staged,
             name,
             upload_path: request.upload_path,
             file_name: request.file_name,
         };
-        store(&state, OP, incoming)
+        store(&state, OP, incoming).await
     };
     finish(&state, answer.await)
 }
@@ -176,13 +256,14 @@ async fn upload_base64(
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
             .map_err(|e| FileFailure::new(OP, 400, format!("`base64_data` is not base64: {e}")))?;
+        let staged = Staged::of(&state, OP, &bytes).await?;
         let incoming = Incoming {
-            bytes: Bytes::from(bytes),
+            staged,
             name: "image".into(),
             upload_path: request.upload_path,
             file_name: request.file_name,
         };
-        store(&state, OP, incoming)
+        store(&state, OP, incoming).await
     };
     finish(&state, answer.await)
 }
@@ -192,9 +273,12 @@ async fn upload_base64(
 async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
     if let Some(upload) = own_upload(state, url.as_str()) {
-        return upload
-            .map(|u| u.bytes)
-            .map_err(|_| FileFailure::new(OP, 400, "`file_url` is an expired upload"));
+        let upload =
+            upload.map_err(|_| FileFailure::new(OP, 400, "`file_url` is an expired upload"))?;
+        return tokio::fs::read(&upload.path)
+            .await
+            .map(Bytes::from)
+            .map_err(|e| disk_error(&e));
     }
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -232,19 +316,26 @@ async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailur
 }
 
 /// Checks and stores an image; the documented 200 body.
-fn store(state: &AppState, op: SpecOperation, incoming: Incoming) -> Result<Response, FileFailure> {
-    if incoming.bytes.len() as u64 > MAX_IMAGE_BYTES {
-        return Err(too_large(op));
-    }
-    let format = ImageFormat::sniff(&incoming.bytes).ok_or_else(|| {
-        FileFailure::new(
+async fn store(
+    state: &AppState,
+    op: SpecOperation,
+    incoming: Incoming,
+) -> Result<Response, FileFailure> {
+    let Incoming { mut staged, .. } = incoming;
+    let Some(format) = ImageFormat::sniff(&staged.head) else {
+        staged.discard().await;
+        return Err(FileFailure::new(
             op,
             400,
             "Unsupported file type: only image/jpeg, image/png, image/gif and image/webp are accepted",
-        )
-    })?;
+        ));
+    };
+    {
+        use tokio::io::AsyncWriteExt as _;
+        staged.file.flush().await.map_err(|e| disk_error(&e))?;
+    }
     let n = Counters::bump(&state.counters.next_id);
-    let seed = crate::images::seed(&format!("upload-{n}-{}", incoming.bytes.len()));
+    let seed = crate::images::seed(&format!("upload-{n}-{}", staged.size));
     let file_id = format!("file_{n}{seed:08x}");
     let original_name = incoming.name;
     let file_name = stored_name(
@@ -257,20 +348,30 @@ fn store(state: &AppState, op: SpecOperation, incoming: Incoming) -> Result<Resp
         original_name,
         upload_path: incoming.upload_path,
         format,
-        bytes: incoming.bytes,
+        path: staged.path,
+        size: staged.size,
+        fingerprint: staged.fingerprint,
         stored_at: tokio::time::Instant::now(),
         stored_wall: SystemTime::now(),
     };
     let described = describe(state, &upload);
     state
         .uploads
-        .insert(upload, state.config.upload_quota)
-        .map_err(|StoreRefusal::QuotaSpent { quota }| {
-            FileFailure::new(
+        .insert(upload, state.config.upload_quota, state.config.upload_disk_limit)
+        .map_err(|refusal| match refusal {
+            StoreRefusal::QuotaSpent { quota } => FileFailure::new(
                 op,
                 403,
                 format!("Upload quota exceeded: this account may upload {quota} files"),
-            )
+            ),
+            StoreRefusal::DiskFull { limit } => FileFailure::new(
+                op,
+                403,
+                format!(
+                    "Upload quota exceeded: the sandbox keeps at most {} MB of uploads (--upload-disk-limit); files go 72 h after upload",
+                    limit / (1024 * 1024)
+                ),
+            ),
         })?;
     Counters::bump(&state.counters.uploads);
     tracing::info!(%file_id, file_name, "file uploaded");
@@ -290,7 +391,7 @@ fn describe(state: &AppState, upload: &StoredUpload) -> types::UploadedFile {
         file_id: upload.file_id.clone(),
         file_name: Some(upload.file_name.clone()),
         original_name: Some(upload.original_name.clone()),
-        file_size: Some(upload.bytes.len() as i64),
+        file_size: Some(upload.size as i64),
         mime_type: Some(upload.format.mime_type().into()),
         upload_path: upload.upload_path.clone(),
         file_url: format!(
@@ -303,19 +404,44 @@ fn describe(state: &AppState, upload: &StoredUpload) -> types::UploadedFile {
     }
 }
 
-/// `Some` when `url` is a file URL of this sandbox's file service: the upload, or `Err` when
-/// it expired or never existed.
-pub(crate) fn own_upload(state: &AppState, url: &str) -> Option<Result<StoredUpload, ()>> {
-    let rest = url.strip_prefix(state.files_base_url())?;
-    let rest = rest.strip_prefix(FILES_PREFIX)?.strip_prefix('/')?;
-    let (file_id, name) = rest.split_once('/')?;
-    Some(
-        state
-            .uploads
-            .get(file_id, state.config.upload_ttl)
-            .unwrap_or(Err(()))
-            .and_then(|u| if u.file_name == name { Ok(u) } else { Err(()) }),
-    )
+/// Whether a URL is one of this sandbox's stored files.
+pub(crate) enum OwnFile {
+    /// Not an address of this file service.
+    Elsewhere,
+    /// One of its files, still kept.
+    Kept(StoredUpload),
+    /// One of its addresses, but the file expired or never existed.
+    Gone,
+}
+
+impl OwnFile {
+    fn into_option(self) -> Option<Result<StoredUpload, ()>> {
+        match self {
+            Self::Elsewhere => None,
+            Self::Kept(upload) => Some(Ok(upload)),
+            Self::Gone => Some(Err(())),
+        }
+    }
+}
+
+/// What `url` is to this sandbox's file service.
+pub(crate) fn own_file(state: &AppState, url: &str) -> OwnFile {
+    let Some((file_id, name)) = url
+        .strip_prefix(state.files_base_url())
+        .and_then(|rest| rest.strip_prefix(FILES_PREFIX))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return OwnFile::Elsewhere;
+    };
+    match state.uploads.get(file_id, state.config.upload_ttl) {
+        Some(Lookup::Fresh(upload)) if upload.file_name == name => OwnFile::Kept(upload),
+        _ => OwnFile::Gone,
+    }
+}
+
+fn own_upload(state: &AppState, url: &str) -> Option<Result<StoredUpload, ()>> {
+    own_file(state, url).into_option()
 }
 
 async fn serve(
@@ -323,25 +449,29 @@ async fn serve(
     Path((file_id, name)): Path<(String, String)>,
 ) -> Response {
     match state.uploads.get(&file_id, state.config.upload_ttl) {
-        Some(Ok(upload)) if upload.file_name == name => file_response(upload),
-        Some(Err(())) => gone(),
+        Some(Lookup::Fresh(upload)) if upload.file_name == name => file_response(upload).await,
+        Some(Lookup::Expired) => gone(),
         _ => missing(),
     }
 }
 
 async fn download(State(state): State<Arc<AppState>>, Path(file_id): Path<String>) -> Response {
     match state.uploads.get(&file_id, state.config.upload_ttl) {
-        Some(Ok(upload)) => file_response(upload),
-        Some(Err(())) => gone(),
+        Some(Lookup::Fresh(upload)) => file_response(upload).await,
+        Some(Lookup::Expired) => gone(),
         None => missing(),
     }
 }
 
-fn file_response(upload: StoredUpload) -> Response {
+/// The stored file, streamed from disk.
+async fn file_response(upload: StoredUpload) -> Response {
+    let Ok(file) = tokio::fs::File::open(&upload.path).await else {
+        return missing();
+    };
     Response::builder()
         .header(header::CONTENT_TYPE, upload.format.mime_type())
-        .header(header::CONTENT_LENGTH, upload.bytes.len())
-        .body(Body::from(upload.bytes))
+        .header(header::CONTENT_LENGTH, upload.size)
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(file)))
         .expect("a valid response")
 }
 

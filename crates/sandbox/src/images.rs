@@ -40,9 +40,15 @@ pub fn seed(text: &str) -> u64 {
 
 /// [`seed`] of any bytes, such as an uploaded image's.
 pub fn seed_bytes(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
+    continue_seed(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// [`seed_bytes`] continued over more bytes: `continue_seed(seed_bytes(a), b)` is
+/// `seed_bytes(a ++ b)`, so a file streamed in chunks gets the seed of its whole bytes.
+pub fn continue_seed(seed: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(seed, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The encoding the sandbox serves results in: JPEG at `.jpg` addresses by default, as the real

@@ -37,7 +37,7 @@ mod state;
 mod store;
 pub mod uploads;
 
-pub use config::{Fault, SandboxConfig};
+pub use config::{Fault, SandboxConfig, DEFAULT_MAX_TASKS, DEFAULT_UPLOAD_DISK_LIMIT};
 pub use images::ResultFormat;
 pub use routes::FAULT_HEADER;
 pub use server::{Sandbox, SandboxHandle};

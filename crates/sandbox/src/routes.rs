@@ -81,7 +81,10 @@ async fn create_task_inner(state: &Arc<AppState>, request: Request) -> Answer {
     let task = new_task(state, &request, inputs, fault == Some(Fault::FailTask));
     let name = format!("{}-0.{}", task.id, state.config.result_format.extension());
     state.store.insert_file(&name, &task.id);
-    state.store.insert_task(task.clone());
+    let evicted = state
+        .store
+        .insert_task(task.clone(), state.config.max_tasks);
+    Counters::add(&state.counters.tasks_evicted, evicted as u64);
     Counters::bump(&state.counters.creates);
     state
         .counters
@@ -121,14 +124,14 @@ fn input_fingerprints(
     request: &types::ImageGenerationRequest,
 ) -> Result<Vec<u64>, ApiFailure> {
     let fingerprint = |(i, url): (usize, &String)| {
-        match crate::file_service::own_upload(state, url) {
-        Some(Ok(upload)) => Ok(crate::images::seed_bytes(&upload.bytes)),
-        Some(Err(())) => Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
+        match crate::file_service::own_file(state, url) {
+        crate::file_service::OwnFile::Kept(upload) => Ok(upload.fingerprint),
+        crate::file_service::OwnFile::Gone => Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
             .message(format!(
                 "image_urls[{i}] is not a stored upload of this file service, or it expired (uploads are kept 72 h)"
             ))
             .param(format!("image_urls[{i}]"))),
-        None => Ok(crate::images::seed(url)),
+        crate::file_service::OwnFile::Elsewhere => Ok(crate::images::seed(url)),
     }
     };
     request
@@ -275,9 +278,8 @@ pub(crate) async fn result_file(
             "This result link has expired (results are kept 24 h)",
         );
     }
-    let png = match file.png {
-        Some(png) => png,
-        None => {
+    let png = {
+        {
             let (width, height) =
                 crate::images::dimensions(task.size.as_ref(), task.quality.as_ref());
             let caption = caption(&task);
@@ -301,7 +303,6 @@ pub(crate) async fn result_file(
                     png
                 }
             };
-            state.store.cache_png(&name, png.clone());
             png
         }
     };
@@ -455,24 +456,39 @@ async fn broken_body(response: Response, divisor: usize) -> Response {
 }
 
 fn spawn_callback(state: Arc<AppState>, task: SimulatedTask, url: String) {
+    Counters::bump(&state.counters.callbacks_pending);
     tokio::spawn(async move {
-        tokio::time::sleep_until(task.ends_at()).await;
-        let detail = task.detail(Instant::now(), &[result_url(&state, &task.id)]);
-        let body = serde_json::to_vec(&detail).expect("a task serializes");
-        let delivery = crate::callbacks::deliver(
-            state.callbacks.as_ref(),
-            &url,
-            body,
-            state.config.callback_timeout,
-            state.config.time_scale,
-        )
-        .await;
-        let counter = if delivery.delivered {
-            &state.counters.callbacks_delivered
-        } else {
-            &state.counters.callbacks_failed
+        let mut stopping = state.stopping.subscribe();
+        let ended = tokio::select! {
+            _ = tokio::time::sleep_until(task.ends_at()) => true,
+            _ = stopping.wait_for(|stop| *stop) => false,
         };
-        Counters::bump(counter);
+        if ended {
+            let detail = task.detail(Instant::now(), &[result_url(&state, &task.id)]);
+            let body = serde_json::to_vec(&detail).expect("a task serializes");
+            let delivery = crate::callbacks::deliver(
+                state.callbacks.as_ref(),
+                &url,
+                body,
+                state.config.callback_timeout,
+                state.config.time_scale,
+                stopping,
+            )
+            .await;
+            let counter = if delivery.delivered {
+                &state.counters.callbacks_delivered
+            } else {
+                &state.counters.callbacks_failed
+            };
+            Counters::bump(counter);
+        } else {
+            // The sandbox stopped before the task ended: there is nothing true to send.
+            Counters::bump(&state.counters.callbacks_dropped);
+        }
+        state
+            .counters
+            .callbacks_pending
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     });
 }
 

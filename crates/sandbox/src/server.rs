@@ -3,6 +3,7 @@
 
 use std::future::IntoFuture;
 use std::sync::Arc;
+use std::time::Duration;
 
 use nanobanana_api::{config::ConfigError, ClientConfig};
 use tokio::sync::watch;
@@ -41,7 +42,7 @@ impl Sandbox {
         let files_listener = tokio::net::TcpListener::bind(config.files_addr).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let files_base_url = format!("http://{}", files_listener.local_addr()?);
-        let state = Arc::new(AppState::new(config, callbacks));
+        let state = Arc::new(AppState::new(config, callbacks)?);
         state.base_url.set(base_url.clone()).expect("set once");
         state
             .files_base_url
@@ -138,13 +139,27 @@ impl SandboxHandle {
     }
 
     /// Stops accepting connections and waits for open requests to finish.
-    pub async fn shutdown(mut self) {
+    pub async fn shutdown(self) {
+        self.shutdown_within(Duration::ZERO).await;
+    }
+
+    /// Stops gracefully: stops accepting connections, lets open requests finish, has every
+    /// pending callback of an ended task make its next attempt now, and waits up to `grace` for
+    /// them. Callbacks of tasks that had not ended are dropped (there is no true state to send);
+    /// the stats say how many.
+    pub async fn shutdown_within(mut self, grace: Duration) -> SandboxStats {
+        self.state.stopping.send_replace(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.stats().callbacks_pending > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.stats()
     }
 }
 

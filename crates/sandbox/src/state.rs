@@ -29,6 +29,12 @@ pub struct SandboxStats {
     pub uploads: u64,
     /// Upload calls answered with an error (nothing stored).
     pub uploads_rejected: u64,
+    /// Finished tasks forgotten to keep the store within `max_tasks`.
+    pub tasks_evicted: u64,
+    /// Callbacks not sent because the sandbox stopped before their task ended.
+    pub callbacks_dropped: u64,
+    /// Callbacks still waiting for their task or a retry.
+    pub callbacks_pending: u64,
 }
 
 #[derive(Debug, Default)]
@@ -41,6 +47,9 @@ pub(crate) struct Counters {
     pub callbacks_failed: AtomicU64,
     pub uploads: AtomicU64,
     pub uploads_rejected: AtomicU64,
+    pub tasks_evicted: AtomicU64,
+    pub callbacks_dropped: AtomicU64,
+    pub callbacks_pending: AtomicU64,
     pub next_id: AtomicU64,
     pub credits_reserved_millis: AtomicU64,
 }
@@ -48,6 +57,10 @@ pub(crate) struct Counters {
 impl Counters {
     pub(crate) fn bump(counter: &AtomicU64) -> u64 {
         counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
     }
 
     pub(crate) fn snapshot(&self) -> SandboxStats {
@@ -61,6 +74,9 @@ impl Counters {
             callbacks_failed: get(&self.callbacks_failed),
             uploads: get(&self.uploads),
             uploads_rejected: get(&self.uploads_rejected),
+            tasks_evicted: get(&self.tasks_evicted),
+            callbacks_dropped: get(&self.callbacks_dropped),
+            callbacks_pending: get(&self.callbacks_pending),
         }
     }
 }
@@ -70,6 +86,8 @@ pub(crate) struct AppState {
     pub config: SandboxConfig,
     pub store: Store,
     pub uploads: Uploads,
+    /// Set when the sandbox stops: pending callbacks make their last attempt now.
+    pub stopping: tokio::sync::watch::Sender<bool>,
     pub limiter: Option<RateLimiter>,
     pub faults: Mutex<VecDeque<Fault>>,
     pub counters: Counters,
@@ -81,18 +99,22 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub(crate) fn new(config: SandboxConfig, callbacks: Arc<dyn CallbackTransport>) -> Self {
-        Self {
+    pub(crate) fn new(
+        config: SandboxConfig,
+        callbacks: Arc<dyn CallbackTransport>,
+    ) -> std::io::Result<Self> {
+        Ok(Self {
             limiter: config.rate_limit_per_sec.map(RateLimiter::new),
             faults: Mutex::new(config.faults.iter().cloned().collect()),
             store: Store::default(),
-            uploads: Uploads::default(),
+            uploads: Uploads::new()?,
+            stopping: tokio::sync::watch::Sender::new(false),
             counters: Counters::default(),
             callbacks,
             base_url: OnceLock::new(),
             files_base_url: OnceLock::new(),
             config,
-        }
+        })
     }
 
     pub(crate) fn files_base_url(&self) -> &str {

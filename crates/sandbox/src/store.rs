@@ -1,7 +1,9 @@
-//! What the sandbox remembers: tasks and rendered result files, each evicted after its TTL so
-//! memory stays bounded.
+//! What the sandbox remembers: tasks and their result files, each evicted after its TTL, and at
+//! most `max_tasks` of them (the oldest finished tasks go first), so memory stays bounded however
+//! long the sandbox runs. Result images are not kept per file: they are rendered again when no
+//! longer in the small shared render cache (rendering is deterministic: the same bytes).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -9,13 +11,11 @@ use tokio::time::Instant;
 
 use crate::simulation::SimulatedTask;
 
-/// A result file: which task and image it is, and its PNG once rendered.
+/// A result file: which task it belongs to.
 #[derive(Clone, Debug)]
 pub struct ResultFile {
     /// The task it belongs to.
     pub task_id: String,
-    /// The PNG, rendered on first download.
-    pub png: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// A rendered PNG's key: the prompt's seed, width and height.
@@ -28,32 +28,73 @@ const RENDER_CACHE_ENTRIES: usize = 16;
 /// the same prompt and dimensions.
 #[derive(Debug, Default)]
 pub struct Store {
-    tasks: Mutex<HashMap<String, SimulatedTask>>,
+    tasks: Mutex<Tasks>,
     files: Mutex<HashMap<String, ResultFile>>,
     renders: Mutex<HashMap<RenderKey, std::sync::Arc<Vec<u8>>>>,
 }
 
+/// Tasks by id, and their ids in creation order (which is also the order they end: every task
+/// of a sandbox takes the same time), for evicting the oldest first.
+#[derive(Debug, Default)]
+struct Tasks {
+    /// Boxed, so the table's slots stay small.
+    by_id: HashMap<String, Box<SimulatedTask>>,
+    order: VecDeque<String>,
+}
+
 impl Store {
-    /// Remembers a new task.
-    pub fn insert_task(&self, task: SimulatedTask) {
-        self.tasks
-            .lock()
-            .expect("store")
-            .insert(task.id.clone(), task);
+    /// Remembers a new task; beyond `max_tasks`, forgets the oldest finished ones (and their
+    /// files). Unfinished tasks are never forgotten: the store may hold more until they end.
+    /// Returns how many were evicted.
+    pub fn insert_task(&self, task: SimulatedTask, max_tasks: usize) -> usize {
+        let mut tasks = self.tasks.lock().expect("store");
+        // Room for twice the cap, reserved once the store is half full: under constant churn
+        // (one task in, one out) the table then never grows again, and memory stays flat.
+        if tasks.by_id.len() >= max_tasks / 2 && tasks.by_id.capacity() < max_tasks * 2 {
+            let more = max_tasks * 2 - tasks.by_id.len();
+            tasks.by_id.reserve(more);
+            tasks.order.reserve(more);
+            self.files.lock().expect("store").reserve(more);
+        }
+        tasks.order.push_back(task.id.clone());
+        tasks.by_id.insert(task.id.clone(), Box::new(task));
+        let now = Instant::now();
+        let mut evicted = Vec::new();
+        while tasks.by_id.len() > max_tasks {
+            let Some(oldest) = tasks.order.front().cloned() else {
+                break;
+            };
+            match tasks.by_id.get(&oldest) {
+                Some(t) if t.ends_at() > now => break,
+                _ => {
+                    tasks.order.pop_front();
+                    if tasks.by_id.remove(&oldest).is_some() {
+                        evicted.push(oldest);
+                    }
+                }
+            }
+        }
+        drop(tasks);
+        if !evicted.is_empty() {
+            let mut files = self.files.lock().expect("store");
+            files.retain(|_, f| !evicted.contains(&f.task_id));
+        }
+        evicted.len()
     }
 
     /// The task `id`, unless unknown or past `ttl`.
     pub fn task(&self, id: &str, ttl: Duration) -> Option<SimulatedTask> {
         let tasks = self.tasks.lock().expect("store");
         tasks
+            .by_id
             .get(id)
             .filter(|t| t.created_at.elapsed() < ttl)
-            .cloned()
+            .map(|t| SimulatedTask::clone(t))
     }
 
     /// The number of tasks held.
     pub fn task_count(&self) -> usize {
-        self.tasks.lock().expect("store").len()
+        self.tasks.lock().expect("store").by_id.len()
     }
 
     /// Registers the file `name` for `task_id`.
@@ -64,20 +105,12 @@ impl Store {
             .entry(name.to_string())
             .or_insert_with(|| ResultFile {
                 task_id: task_id.to_string(),
-                png: None,
             });
     }
 
     /// The file `name`.
     pub fn file(&self, name: &str) -> Option<ResultFile> {
         self.files.lock().expect("store").get(name).cloned()
-    }
-
-    /// Keeps the rendered PNG of `name`.
-    pub fn cache_png(&self, name: &str, png: std::sync::Arc<Vec<u8>>) {
-        if let Some(file) = self.files.lock().expect("store").get_mut(name) {
-            file.png = Some(png);
-        }
     }
 
     /// A PNG already rendered for `seed` at `width × height`.
@@ -104,13 +137,18 @@ impl Store {
         let now = Instant::now();
         let mut tasks = self.tasks.lock().expect("store");
         let mut files = self.files.lock().expect("store");
-        let before = tasks.len() + files.len();
+        let before = tasks.by_id.len() + files.len();
         files.retain(|_, file| {
             tasks
+                .by_id
                 .get(&file.task_id)
                 .is_some_and(|t| now.saturating_duration_since(t.ends_at()) < link_ttl)
         });
-        tasks.retain(|_, t| now.saturating_duration_since(t.created_at) < task_ttl);
-        before - tasks.len() - files.len()
+        tasks
+            .by_id
+            .retain(|_, t| now.saturating_duration_since(t.created_at) < task_ttl);
+        let Tasks { by_id, order } = &mut *tasks;
+        order.retain(|id| by_id.contains_key(id));
+        before - tasks.by_id.len() - files.len()
     }
 }

@@ -1,11 +1,13 @@
-//! Files uploaded to the sandbox's file service: kept in memory for the upload TTL (72 h, as
-//! the real service), counted against the upload quota.
+//! Files uploaded to the sandbox's file service: written to a temporary directory the sandbox
+//! owns (removed when it stops), kept for the upload TTL (72 h, as the real service), counted
+//! against the upload quota and a cap on the disk they take. Nothing of a file stays on the heap.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use axum::body::Bytes;
 use nanobanana_api::download::ImageFormat;
 use tokio::time::Instant;
 
@@ -22,8 +24,12 @@ pub struct StoredUpload {
     pub upload_path: Option<String>,
     /// Its type, from its magic bytes.
     pub format: ImageFormat,
-    /// The bytes.
-    pub bytes: Bytes,
+    /// Where its bytes are, in the sandbox's upload directory.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+    /// [`crate::images::seed_bytes`] of its bytes: what an image-to-image result is seeded by.
+    pub fingerprint: u64,
     /// When it was stored (monotonic, for the TTL).
     pub stored_at: Instant,
     /// When it was stored (wall clock, for `upload_time` and `expires_at`).
@@ -38,30 +44,88 @@ pub enum StoreRefusal {
         /// The quota.
         quota: u64,
     },
+    /// The files kept would take more than the disk cap.
+    DiskFull {
+        /// The cap, in bytes.
+        limit: u64,
+    },
 }
 
-/// The uploads, and how many were ever accepted (what the quota counts).
-#[derive(Debug, Default)]
+/// What a lookup of an upload found.
+#[derive(Clone, Debug)]
+pub enum Lookup {
+    /// The upload, still kept.
+    Fresh(StoredUpload),
+    /// It was uploaded but its 72 h are over (it is now forgotten).
+    Expired,
+}
+
+/// The uploads on disk, and how many were ever accepted (what the quota counts).
+#[derive(Debug)]
 pub struct Uploads {
     held: Mutex<Held>,
+    dir: tempfile::TempDir,
+    staged: AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct Held {
     files: HashMap<String, StoredUpload>,
     accepted: u64,
+    disk_used: u64,
 }
 
 impl Uploads {
-    /// Stores `upload` unless `quota` uploads were already accepted.
-    pub fn insert(&self, upload: StoredUpload, quota: Option<u64>) -> Result<(), StoreRefusal> {
+    /// An empty store in a new temporary directory (removed with the store).
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            held: Mutex::default(),
+            dir: tempfile::Builder::new()
+                .prefix("nanobanana-sandbox-uploads-")
+                .tempdir()?,
+            staged: AtomicU64::new(0),
+        })
+    }
+
+    /// A new file path in the upload directory, for an upload being received.
+    pub fn stage_path(&self) -> PathBuf {
+        let n = self.staged.fetch_add(1, Ordering::Relaxed);
+        self.dir.path().join(format!("upload-{n}"))
+    }
+
+    /// The directory the files are kept in.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Bytes on disk now.
+    pub fn disk_used(&self) -> u64 {
+        self.held.lock().expect("uploads").disk_used
+    }
+
+    /// Stores `upload` (its file already written) unless `quota` uploads were already accepted
+    /// or it would take the files past `disk_limit` bytes; a refused upload's file is removed.
+    pub fn insert(
+        &self,
+        upload: StoredUpload,
+        quota: Option<u64>,
+        disk_limit: u64,
+    ) -> Result<(), StoreRefusal> {
         let mut held = self.held.lock().expect("uploads");
-        if let Some(quota) = quota {
-            if held.accepted >= quota {
-                return Err(StoreRefusal::QuotaSpent { quota });
+        let refusal = match quota {
+            Some(quota) if held.accepted >= quota => Some(StoreRefusal::QuotaSpent { quota }),
+            _ if held.disk_used + upload.size > disk_limit => {
+                Some(StoreRefusal::DiskFull { limit: disk_limit })
             }
+            _ => None,
+        };
+        if let Some(refusal) = refusal {
+            drop(held);
+            let _ = std::fs::remove_file(&upload.path);
+            return Err(refusal);
         }
         held.accepted += 1;
+        held.disk_used += upload.size;
         held.files.insert(upload.file_id.clone(), upload);
         Ok(())
     }
@@ -71,25 +135,36 @@ impl Uploads {
         self.held.lock().expect("uploads").accepted
     }
 
-    /// The upload `file_id`: `Some(Ok)` while fresh, `Some(Err(()))` once past `ttl` (it is
-    /// then forgotten), `None` when unknown.
-    pub fn get(&self, file_id: &str, ttl: Duration) -> Option<Result<StoredUpload, ()>> {
-        let files = &mut self.held.lock().expect("uploads").files;
-        let upload = files.get(file_id)?;
+    /// The upload `file_id` (an expired one is forgotten as it is found), `None` when unknown.
+    pub fn get(&self, file_id: &str, ttl: Duration) -> Option<Lookup> {
+        let mut held = self.held.lock().expect("uploads");
+        let upload = held.files.get(file_id)?;
         if upload.stored_at.elapsed() < ttl {
-            Some(Ok(upload.clone()))
-        } else {
-            files.remove(file_id);
-            Some(Err(()))
+            return Some(Lookup::Fresh(upload.clone()));
         }
+        let upload = held.files.remove(file_id)?;
+        held.disk_used -= upload.size;
+        drop(held);
+        let _ = std::fs::remove_file(&upload.path);
+        Some(Lookup::Expired)
     }
 
-    /// Forgets uploads past `ttl`; returns how many.
+    /// Forgets uploads past `ttl` and removes their files; returns how many.
     pub fn evict(&self, ttl: Duration) -> usize {
-        let files = &mut self.held.lock().expect("uploads").files;
-        let before = files.len();
-        files.retain(|_, upload| upload.stored_at.elapsed() < ttl);
-        before - files.len()
+        let mut held = self.held.lock().expect("uploads");
+        let expired: Vec<String> = held
+            .files
+            .iter()
+            .filter(|(_, u)| u.stored_at.elapsed() >= ttl)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &expired {
+            if let Some(upload) = held.files.remove(id) {
+                held.disk_used -= upload.size;
+                let _ = std::fs::remove_file(&upload.path);
+            }
+        }
+        expired.len()
     }
 }
 
@@ -141,30 +216,70 @@ mod tests {
         assert_eq!(stored_name("", ImageFormat::WebP), "image.webp");
     }
 
-    #[test]
-    fn the_quota_counts_accepted_uploads() {
-        let uploads = Uploads::default();
-        let upload = |id: &str| StoredUpload {
+    fn upload(uploads: &Uploads, id: &str, size: usize) -> StoredUpload {
+        let path = uploads.stage_path();
+        std::fs::write(&path, vec![7u8; size]).unwrap();
+        StoredUpload {
             file_id: id.into(),
             file_name: "a.png".into(),
             original_name: "a.png".into(),
             upload_path: None,
             format: ImageFormat::Png,
-            bytes: Bytes::from_static(b"\x89PNG\r\n\x1a\n"),
+            path,
+            size: size as u64,
+            fingerprint: 1,
             stored_at: Instant::now(),
             stored_wall: SystemTime::now(),
-        };
-        assert_eq!(uploads.insert(upload("file_1"), Some(1)), Ok(()));
+        }
+    }
+
+    #[test]
+    fn the_quota_counts_accepted_uploads() {
+        let uploads = Uploads::new().unwrap();
         assert_eq!(
-            uploads.insert(upload("file_2"), Some(1)),
+            uploads.insert(upload(&uploads, "file_1", 8), Some(1), 100),
+            Ok(())
+        );
+        let refused = upload(&uploads, "file_2", 8);
+        let refused_path = refused.path.clone();
+        assert_eq!(
+            uploads.insert(refused, Some(1), 100),
             Err(StoreRefusal::QuotaSpent { quota: 1 })
         );
+        assert!(!refused_path.exists(), "a refused file is removed");
         assert_eq!(uploads.accepted(), 1);
-        assert!(uploads
-            .get("file_1", Duration::from_secs(60))
-            .unwrap()
-            .is_ok());
-        assert!(uploads.get("file_1", Duration::ZERO).unwrap().is_err());
+        assert!(matches!(
+            uploads.get("file_1", Duration::from_secs(60)),
+            Some(Lookup::Fresh(_))
+        ));
+        assert!(matches!(
+            uploads.get("file_1", Duration::ZERO),
+            Some(Lookup::Expired)
+        ));
         assert!(uploads.get("file_1", Duration::from_secs(60)).is_none());
+        assert_eq!(uploads.disk_used(), 0, "the expired file's bytes are freed");
+    }
+
+    #[test]
+    fn files_live_on_disk_within_the_cap_and_go_with_the_store() {
+        let uploads = Uploads::new().unwrap();
+        let dir = uploads.dir().to_path_buf();
+        let first = upload(&uploads, "file_1", 60);
+        let first_path = first.path.clone();
+        assert_eq!(uploads.insert(first, None, 100), Ok(()));
+        assert_eq!(std::fs::read(&first_path).unwrap().len(), 60);
+        assert_eq!(
+            uploads.insert(upload(&uploads, "file_2", 41), None, 100),
+            Err(StoreRefusal::DiskFull { limit: 100 })
+        );
+        assert_eq!(
+            uploads.insert(upload(&uploads, "file_3", 40), None, 100),
+            Ok(())
+        );
+        assert_eq!(uploads.disk_used(), 100);
+        assert_eq!(uploads.evict(Duration::ZERO), 2);
+        assert!(!first_path.exists());
+        drop(uploads);
+        assert!(!dir.exists(), "the directory goes with the sandbox");
     }
 }

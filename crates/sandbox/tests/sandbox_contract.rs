@@ -618,3 +618,60 @@ async fn credits_count_what_the_tasks_reserved() {
     assert_eq!(user.remaining_credits, Some(95.2));
     assert_eq!(credits.data.token.unwrap().unlimited_credits, Some(false));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_graceful_shutdown_gives_pending_callbacks_one_last_attempt_and_says_what_it_dropped() {
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let receiver = ScriptedReceiver {
+        answers: Mutex::new(vec![500; 8]),
+        attempts: attempts.clone(),
+    };
+    let config = SandboxConfig {
+        time_scale: 1.0,
+        estimated_time_secs: 1,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start_with_transport(config, Arc::new(receiver))
+        .await
+        .unwrap();
+    let create = |prompt: &str| json!({"model": "nano-banana-2-lite", "prompt": prompt, "callback_url": "https://hooks.example.com/nb"});
+    raw(
+        &sandbox,
+        "POST",
+        "/v1/images/generations",
+        Some(KEY),
+        None,
+        Some(create("ended")),
+    )
+    .await;
+    // The first task ends at 1 s; its callback fails and waits 1 s before its first retry.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    raw(
+        &sandbox,
+        "POST",
+        "/v1/images/generations",
+        Some(KEY),
+        None,
+        Some(create("running")),
+    )
+    .await;
+    assert_eq!(attempts.lock().unwrap().len(), 1);
+    let started = tokio::time::Instant::now();
+    let stats = sandbox.shutdown_within(Duration::from_secs(10)).await;
+    // The ended task's callback made its next attempt at once, and no more; the running
+    // task's callback was dropped; nothing is left pending; no need to wait out the grace.
+    assert_eq!(attempts.lock().unwrap().len(), 2);
+    assert_eq!(
+        (
+            stats.callbacks_failed,
+            stats.callbacks_dropped,
+            stats.callbacks_pending
+        ),
+        (1, 1, 0)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
