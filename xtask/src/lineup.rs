@@ -212,19 +212,8 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
     let schemas = &doc["components"]["schemas"];
     let place = format!("components.schemas.ImageModel.{MODELS_EXTENSION}");
     let mut models = Vec::new();
-    for (i, entry) in schemas["ImageModel"][MODELS_EXTENSION]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let here = format!("{place}[{i}]");
-        let text = |key: &str| -> Result<String, SpecError> {
-            entry[key]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| fail(&here, format!("`{key}` must be a string")))
-        };
+    for (here, entry) in entries(&schemas["ImageModel"][MODELS_EXTENSION], &place) {
+        let text = |key: &str| string_field(entry, key).map_err(|m| fail(&here, m));
         let number = |key: &str| -> Result<u64, SpecError> {
             entry[key]
                 .as_u64()
@@ -305,19 +294,8 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
     }
     let place = format!("components.schemas.TaskError.{TASK_ERROR_CODES_EXTENSION}");
     let mut task_error_codes = Vec::new();
-    for (i, entry) in schemas["TaskError"][TASK_ERROR_CODES_EXTENSION]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let here = format!("{place}[{i}]");
-        let text = |key: &str| -> Result<String, SpecError> {
-            entry[key]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| fail(&here, format!("`{key}` must be a string")))
-        };
+    for (here, entry) in entries(&schemas["TaskError"][TASK_ERROR_CODES_EXTENSION], &place) {
+        let text = |key: &str| string_field(entry, key).map_err(|m| fail(&here, m));
         let resubmit = text("resubmit")?;
         if !["same", "changed", "no"].contains(&resubmit.as_str()) {
             return Err(fail(
@@ -357,6 +335,24 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
         task_error_codes,
         any_model,
     })
+}
+
+/// The entries of an extension's list, each with its place (`place[i]`) for messages.
+fn entries<'a>(list: &'a Value, place: &str) -> Vec<(String, &'a Value)> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, entry)| (format!("{place}[{i}]"), entry))
+        .collect()
+}
+
+/// `entry[key]` as a string, or what is wrong with it.
+fn string_field(entry: &Value, key: &str) -> Result<String, String> {
+    entry[key]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("`{key}` must be a string"))
 }
 
 /// The text of `generated_lineup.rs`, under `header`.
