@@ -41,8 +41,13 @@ async fn nanobanana_async(
 
 /// A fast sandbox that accepts only [`SECRET`].
 async fn keyed_sandbox() -> SandboxHandle {
+    keyed_sandbox_at(0.002).await
+}
+
+/// A sandbox that accepts only [`SECRET`], its tasks taking 45 s × `time_scale`.
+async fn keyed_sandbox_at(time_scale: f64) -> SandboxHandle {
     Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
+        time_scale,
         api_key: Some(SECRET.into()),
         ..SandboxConfig::default()
     })
@@ -524,13 +529,7 @@ fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::C
 async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_image() {
     use std::io::{BufRead, BufReader, Read};
     // Tasks of 45 simulated seconds at 0.1: 4.5 s, long enough to interrupt the wait.
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.1,
-        api_key: Some(SECRET.into()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = keyed_sandbox_at(0.1).await;
     let env = env_for(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
@@ -693,13 +692,7 @@ async fn messages_say_what_happened_and_what_to_do() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.05,
-        api_key: Some(SECRET.into()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = keyed_sandbox_at(0.05).await;
     let dir = tempfile::tempdir().unwrap();
     let lines: String = (0..8)
         .map(|i| format!("{{\"prompt\": \"banner {i}\", \"quality\": \"1K\", \"output\": \"banner-{i}.png\"}}\n"))

@@ -440,9 +440,12 @@ async fn old_tasks_and_files_are_evicted() {
 }
 
 /// Records callback attempts and answers each from a script.
+/// The callbacks a receiver got: when, and the body.
+type Attempts = Arc<Mutex<Vec<(tokio::time::Instant, Value)>>>;
+
 struct ScriptedReceiver {
     answers: Mutex<Vec<u16>>,
-    attempts: Arc<Mutex<Vec<(tokio::time::Instant, Value)>>>,
+    attempts: Attempts,
 }
 
 impl CallbackTransport for ScriptedReceiver {
@@ -507,11 +510,12 @@ async fn callbacks_follow_the_documented_retry_schedule() {
     assert_eq!(sandbox.stats().callbacks_delivered, 1);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_callback_is_given_up_after_three_retries() {
-    let attempts = Arc::new(Mutex::new(Vec::new()));
+/// A sandbox of 1 s tasks whose callbacks go to a receiver answering 500 `answers` times, and
+/// the times of the attempts it received.
+async fn refusing_receiver_sandbox(answers: usize) -> (SandboxHandle, Attempts) {
+    let attempts = Attempts::default();
     let receiver = ScriptedReceiver {
-        answers: Mutex::new(vec![500; 4]),
+        answers: Mutex::new(vec![500; answers]),
         attempts: attempts.clone(),
     };
     let config = SandboxConfig {
@@ -522,6 +526,12 @@ async fn a_callback_is_given_up_after_three_retries() {
     let sandbox = Sandbox::start_with_transport(config, Arc::new(receiver))
         .await
         .unwrap();
+    (sandbox, attempts)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_callback_is_given_up_after_three_retries() {
+    let (sandbox, attempts) = refusing_receiver_sandbox(4).await;
     let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": "https://hooks.example.com/nb"});
     raw(
         &sandbox,
@@ -621,19 +631,7 @@ async fn credits_count_what_the_tasks_reserved() {
 
 #[tokio::test(start_paused = true)]
 async fn a_graceful_shutdown_gives_pending_callbacks_one_last_attempt_and_says_what_it_dropped() {
-    let attempts = Arc::new(Mutex::new(Vec::new()));
-    let receiver = ScriptedReceiver {
-        answers: Mutex::new(vec![500; 8]),
-        attempts: attempts.clone(),
-    };
-    let config = SandboxConfig {
-        time_scale: 1.0,
-        estimated_time_secs: 1,
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::start_with_transport(config, Arc::new(receiver))
-        .await
-        .unwrap();
+    let (sandbox, attempts) = refusing_receiver_sandbox(8).await;
     let create = |prompt: &str| json!({"model": "nano-banana-2-lite", "prompt": prompt, "callback_url": "https://hooks.example.com/nb"});
     raw(
         &sandbox,
