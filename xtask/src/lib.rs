@@ -6,6 +6,7 @@ pub mod lineup;
 pub mod public_api;
 pub mod spec_diff;
 pub mod spec_source;
+pub mod upstream;
 
 use std::path::PathBuf;
 

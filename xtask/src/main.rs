@@ -7,6 +7,8 @@
 //!   every public item of `nanobanana-api`, from rustdoc's JSON.
 //! - `cargo xtask spec-diff` classifies the changes between two versions of the spec as breaking
 //!   or not, for the version bump and the changelog.
+//! - `cargo xtask upstream-diff [--page <file-or-url>]... [--index <llms.txt>]` holds the spec
+//!   against Evolink's own documentation pages (by default the ones `spec/upstream.toml` lists).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +16,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use xtask::{codegen, drift, public_api, spec_diff, spec_source, workspace_root};
+use xtask::{codegen, drift, public_api, spec_diff, spec_source, upstream, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "nanobanana project automation")]
@@ -60,14 +62,38 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Compare the spec with Evolink's published documentation pages; exit 1 when upstream has
+    /// something we lack, disagrees with us, or a difference is breaking for our users.
+    UpstreamDiff {
+        /// A page's Markdown rendering, as a local file or an http(s) URL (repeatable). Default:
+        /// every page spec/upstream.toml lists.
+        #[arg(long = "page", value_name = "FILE_OR_URL")]
+        pages: Vec<String>,
+        /// The documentation index (llms.txt, file or URL): also report pages of the families
+        /// we cover that spec/upstream.toml does not list.
+        #[arg(long, value_name = "FILE_OR_URL")]
+        index: Option<String>,
+        /// Accepted differences, each with its reason.
+        #[arg(long, default_value = "spec/upstream-allow.toml")]
+        allow: PathBuf,
+        /// Report every difference, accepted or not.
+        #[arg(long, conflicts_with = "allow")]
+        no_allow: bool,
+        /// Our spec.
+        #[arg(long, default_value = "spec/openapi.yaml")]
+        spec: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
-/// How spec-diff prints.
+/// How spec-diff and upstream-diff print.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     /// One line per change, grouped by class.
     Text,
-    /// `{"breaking": [...], "non_breaking": [...]}`.
+    /// JSON: spec-diff `{"breaking": [...], "non_breaking": [...]}`, upstream-diff `{"pages": [...]}`.
     Json,
 }
 
@@ -91,6 +117,76 @@ fn main() -> ExitCode {
             git,
             format,
         ),
+        Command::UpstreamDiff {
+            pages,
+            index,
+            allow,
+            no_allow,
+            spec,
+            format,
+        } => run_upstream_diff(pages, index, (!no_allow).then_some(allow), &spec, format),
+    }
+}
+
+/// The pages our spec is written from, and the families of pages it covers.
+const UPSTREAM_LISTING: &str = "spec/upstream.toml";
+
+fn run_upstream_diff(
+    pages: Vec<String>,
+    index: Option<String>,
+    allow: Option<PathBuf>,
+    spec: &std::path::Path,
+    format: Format,
+) -> ExitCode {
+    let root = workspace_root();
+    let result = (|| -> Result<upstream::Report, String> {
+        let listing_text = std::fs::read_to_string(root.join(UPSTREAM_LISTING))
+            .map_err(|e| format!("cannot read {UPSTREAM_LISTING}: {e}"))?;
+        let listing: upstream::listing::Listing =
+            upstream::listing::parse_toml(UPSTREAM_LISTING, &listing_text)?;
+        let allow_list = match &allow {
+            Some(path) => {
+                let path = root.join(path);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                upstream::listing::parse_toml(&path.display().to_string(), &text)?
+            }
+            None => upstream::listing::AllowList::default(),
+        };
+        let spec = spec_source::load(&root.join(spec)).map_err(|e| e.to_string())?;
+        let pages = if pages.is_empty() {
+            listing.pages.iter().map(|p| p.url.clone()).collect()
+        } else {
+            pages
+        };
+        let index_text = index.as_deref().map(upstream::fetch).transpose()?;
+        upstream::run(
+            &spec,
+            &pages,
+            &allow_list,
+            index_text.as_deref().map(|text| (text, &listing)),
+        )
+    })();
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        Format::Text => print!("{}", upstream::render_text(&report)),
+        Format::Json => println!("{}", upstream::render_json(&report)),
+    }
+    for (_, why) in &report.unreadable {
+        eprintln!("error: {why}");
+    }
+    if !report.unreadable.is_empty() {
+        ExitCode::from(2)
+    } else if report.drifted() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -1,0 +1,264 @@
+//! `cargo xtask upstream-diff` as a maintainer runs it: the binary against the fixture pages (in
+//! both forms Evolink publishes), against edited copies (upstream moved), and over HTTP from a
+//! loopback server standing in for the documentation site.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/upstream")
+        .join(name)
+}
+
+const SEED: &str = "nano-banana-pro-image-generate.resolved.md";
+const PAGES: [&str; 3] = [SEED, "nano-banana-image-generate.md", "upload-base64.md"];
+
+fn upstream_diff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("upstream-diff")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("xtask runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A copy of a fixture with one edit, in a temp dir that lives as long as the returned guard.
+fn edited(name: &str, from: &str, to: &str) -> (tempfile::TempDir, String) {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "one {from:?} in {name}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    (dir, path.to_string_lossy().into_owned())
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("JSON report ({e}):\n{}", stdout(output)))
+}
+
+#[test]
+fn every_fixture_page_is_clean_against_our_spec_with_the_allow_list() {
+    for page in PAGES {
+        let out = upstream_diff(&["--page", fixture(page).to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{page}:\n{}", stdout(&out));
+        assert!(stdout(&out).contains("no differences"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("our spec matches upstream"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn without_the_allow_list_our_documented_decisions_show_and_fail() {
+    let out = upstream_diff(&["--no-allow", "--page", fixture(SEED).to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("we disagree"), "{text}");
+    assert!(
+        text.contains("response 400 .error .code type: upstream integer, ours integer, string"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_prompt_limit_tightened_upstream_is_breaking_and_names_field_model_and_both_values() {
+    let (_dir, page) = edited(SEED, "maxLength: 2000", "maxLength: 1000");
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("model nano-banana-2-lite .prompt"))
+        .unwrap_or_else(|| panic!("no line for the lite model's prompt:\n{text}"));
+    assert!(line.contains("[breaking]"), "{line}");
+    assert!(
+        line.contains("maxLength: upstream 1000, we allow 2000"),
+        "{line}"
+    );
+    assert!(
+        text.contains("model gemini-3-pro-image-preview .prompt"),
+        "{text}"
+    );
+
+    let out = upstream_diff(&["--page", &page, "--format", "json"]);
+    let report = json(&out);
+    let findings = report["pages"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(findings
+        .iter()
+        .all(|f| f["class"] == "breaking" && f["group"] == "disagree"));
+}
+
+#[test]
+fn a_limit_upstream_loosened_is_reported_but_not_breaking() {
+    let (_dir, page) = edited(
+        SEED,
+        "Maximum number of input images per request: `10`",
+        "Maximum number of input images per request: `12`",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "[non-breaking] model nano-banana-2-lite .image_urls images: upstream 12, we allow 10"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_model_new_upstream_is_reported_as_one_we_lack() {
+    let (_dir, page) = edited(
+        SEED,
+        "                      - gemini-3-pro-image-preview\n",
+        "                      - gemini-3-pro-image-preview\n                      - nano-banana-3\n",
+    );
+    let out = upstream_diff(&["--page", &page, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!(
+        report["pages"][0]["findings"],
+        serde_json::json!([{
+            "group": "upstream-has",
+            "class": "non-breaking",
+            "place": "model nano-banana-3",
+            "change": "model (not in x-nanobanana-models; callers can still name it)"
+        }])
+    );
+}
+
+#[test]
+fn a_size_upstream_dropped_that_we_still_allow_is_breaking() {
+    let (_dir, page) = edited(SEED, "                      - '21:9'\n", "");
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out)
+            .contains("[breaking] model nano-banana-2-lite .size values 21:9 (we allow them"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_field_new_upstream_is_reported() {
+    let (_dir, page) = edited(
+        "upload-base64.md",
+        "        file_name:\n          type: string\n          description: >-\n            Custom file name",
+        "        expires_in:\n          type: integer\n        file_name:\n          type: string\n          description: >-\n            Custom file name",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("upstream has, we lack (1):\n    [non-breaking] POST /api/v1/files/upload/base64 request .expires_in field"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Serves each `(path, body)` over HTTP/1.1 on loopback, 404 for any other path, until the test
+/// ends. Returns the base URL.
+fn serve(routes: Vec<(&'static str, String)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok() && header != "\r\n" && !header.is_empty() {
+                header.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("");
+            let (status, body) = match routes.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => ("200 OK", body.clone()),
+                None => ("404 Not Found", "not found".to_string()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: text/markdown\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn pages_and_the_index_are_fetched_over_http_and_a_new_page_of_our_families_is_reported() {
+    let page = std::fs::read_to_string(fixture("nano-banana-image-generate.md")).unwrap();
+    let index = std::fs::read_to_string(fixture("llms.txt")).unwrap().replace(
+        "- [Query Task Status](https://docs.evolink.ai/cn/",
+        "- [Nano Banana 3](https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-3-image-generate.md): new\n- [Query Task Status](https://docs.evolink.ai/cn/",
+    );
+    let base = serve(vec![
+        (
+            "/en/api-manual/image-series/nano-banana/nano-banana-image-generate.md",
+            page,
+        ),
+        ("/llms.txt", index),
+    ]);
+    // A page address without `.md` gets it: the Markdown rendering carries the contract.
+    let page_url =
+        format!("{base}/en/api-manual/image-series/nano-banana/nano-banana-image-generate");
+    let out = upstream_diff(&["--page", &page_url, "--index", &format!("{base}/llms.txt")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("nano-banana Interface"), "{text}");
+    assert!(text.contains("no differences"), "{text}");
+    assert!(
+        text.contains("spec/upstream.toml does not list (1):\n  Nano Banana 3: https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-3-image-generate.md"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("seedream"),
+        "another family is not ours: {text}"
+    );
+
+    let missing = upstream_diff(&["--page", &format!("{base}/en/gone")]);
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("/en/gone.md"), "{err}");
+    assert!(err.contains("404"), "{err}");
+}
+
+#[test]
+fn the_index_excerpt_lists_nothing_new_for_the_pages_we_list() {
+    let out = upstream_diff(&[
+        "--page",
+        fixture(SEED).to_str().unwrap(),
+        "--index",
+        fixture("llms.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_file_that_is_not_a_page_gets_an_error_naming_what_was_expected() {
+    let out = upstream_diff(&["--page", fixture("README.md").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no ````yaml block"), "{err}");
+}
