@@ -9,9 +9,7 @@ use std::path::PathBuf;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use spec_support::METHODS;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -60,9 +60,7 @@ pub fn spec_copy(spec_text: &str, spec: &std::path::Path) -> String {
     )
 }
 
-/// The spec extension marking an operation progenitor cannot generate (a `multipart/form-data`
-/// body): it is left out of generation and implemented by hand in the api-client crate.
-pub const HAND_WRITTEN_EXTENSION: &str = "x-nanobanana-hand-written";
+use spec_support::extension::HAND_WRITTEN as HAND_WRITTEN_EXTENSION;
 
 /// The generator settings of this project for the spec `document`. Changing them changes
 /// `generated.rs`.

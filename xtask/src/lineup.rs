@@ -19,12 +19,10 @@ use serde_json::Value;
 
 use crate::spec_source::{LoadedSpec, SpecError};
 
-/// The extension holding each model's limits (on the `ImageModel` schema).
-pub const MODELS_EXTENSION: &str = "x-nanobanana-models";
-/// The extension holding the documented task failure codes (on the `TaskError` schema).
-pub const TASK_ERROR_CODES_EXTENSION: &str = "x-nanobanana-task-error-codes";
-/// The marker of an enum whose list of values may grow.
-pub const OPEN_ENUM_EXTENSION: &str = "x-nanobanana-open-enum";
+use spec_support::extension::{
+    MODELS as MODELS_EXTENSION, OPEN_ENUM as OPEN_ENUM_EXTENSION,
+    TASK_ERROR_CODES as TASK_ERROR_CODES_EXTENSION,
+};
 /// Where the generated enums live in the api-client crate.
 pub const MODULE: &str = "crate::generated_lineup";
 

@@ -7,11 +7,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::lineup::{
-    MODELS_EXTENSION as MODELS, OPEN_ENUM_EXTENSION as OPEN_ENUM,
-    TASK_ERROR_CODES_EXTENSION as TASK_ERROR_CODES,
-};
-use crate::spec_source::METHODS;
+use spec_support::extension::{MODELS, OPEN_ENUM, TASK_ERROR_CODES};
+use spec_support::{escape, METHODS};
 
 /// Whether a change breaks existing callers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -75,10 +72,7 @@ fn operations_of(doc: &Value) -> BTreeMap<String, String> {
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
             if item.get(method).is_some() {
-                let pointer = format!(
-                    "/paths/{}/{method}",
-                    path.replace('~', "~0").replace('/', "~1")
-                );
+                let pointer = format!("/paths/{}/{method}", escape(path));
                 ops.insert(format!("{} {path}", method.to_uppercase()), pointer);
             }
         }
@@ -205,7 +199,7 @@ impl Differ<'_> {
             self.push(Class::NonBreaking, name, format!("{kind} {status} added"));
         }
         for status in old_statuses.intersection(&new_statuses) {
-            let esc = status.replace('~', "~0").replace('/', "~1");
+            let esc = escape(status);
             let (old_resp, _) = Self::resolve(self.old, &format!("{old_ptr}/responses/{esc}"));
             let (new_resp, _) = Self::resolve(self.new, &format!("{new_ptr}/responses/{esc}"));
             let place = format!("{name} response {status}");
@@ -295,6 +289,8 @@ impl Differ<'_> {
         }
     }
 
+    /// One schema, old against new: each rule below, then the same for its properties, items
+    /// and alternatives.
     fn schema(&mut self, place: &str, old_ptr: &str, new_ptr: &str, flow: Flow) {
         let (old_ptr, old) = Self::resolve(self.old, old_ptr);
         let (new_ptr, new) = Self::resolve(self.new, new_ptr);
@@ -305,8 +301,35 @@ impl Differ<'_> {
             return;
         }
         let (old, new) = (old.clone(), new.clone());
+        self.type_rule(place, &old, &new);
+        self.annotation_rule(place, &old, &new);
+        self.enum_openness_rule(place, &old, &new, flow);
+        self.enum_values_rule(place, &old, &new, flow);
+        self.limit_rule(place, &old, &new, flow);
+        self.pattern_rule(place, &old, &new, flow);
+        self.property_rule(place, (&old_ptr, &old), (&new_ptr, &new), flow);
+        if old.get("items").is_some() && new.get("items").is_some() {
+            self.schema(
+                &format!("{place}[]"),
+                &format!("{old_ptr}/items"),
+                &format!("{new_ptr}/items"),
+                flow,
+            );
+        }
+        self.models(place, &old, &new);
+        if old[TASK_ERROR_CODES] != new[TASK_ERROR_CODES] {
+            self.push(
+                Class::NonBreaking,
+                place,
+                "documented task error codes changed",
+            );
+        }
+        self.alternatives_rule(place, (&old_ptr, &old), (&new_ptr, &new), flow);
+    }
 
-        let (old_type, new_type) = (effective_type(&old), effective_type(&new));
+    /// A changed type breaks callers either way.
+    fn type_rule(&mut self, place: &str, old: &Value, new: &Value) {
+        let (old_type, new_type) = (effective_type(old), effective_type(new));
         if old_type != new_type {
             self.push(
                 Class::Breaking,
@@ -318,14 +341,21 @@ impl Differ<'_> {
                 ),
             );
         }
+    }
+
+    /// Descriptions and examples: never breaking, listed for the changelog.
+    fn annotation_rule(&mut self, place: &str, old: &Value, new: &Value) {
         for key in ["description", "example"] {
             if old.get(key) != new.get(key) {
                 self.push(Class::NonBreaking, place, format!("{key} changed"));
             }
         }
+    }
 
+    /// An enum opened keeps callers working; closing a request enum refuses what they send.
+    fn enum_openness_rule(&mut self, place: &str, old: &Value, new: &Value, flow: Flow) {
         let (old_open, new_open) = (old[OPEN_ENUM] == true, new[OPEN_ENUM] == true);
-        let (old_enum, new_enum) = (enum_values(&old), enum_values(&new));
+        let (old_enum, new_enum) = (enum_values(old), enum_values(new));
         match (old_open, new_open) {
             (false, true) if !old_enum.is_empty() => self.push(
                 Class::NonBreaking,
@@ -342,6 +372,12 @@ impl Differ<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A request value removed from a closed enum, or a response value added to one, breaks.
+    fn enum_values_rule(&mut self, place: &str, old: &Value, new: &Value, flow: Flow) {
+        let new_open = new[OPEN_ENUM] == true;
+        let (old_enum, new_enum) = (enum_values(old), enum_values(new));
         let removed: BTreeSet<_> = old_enum.difference(&new_enum).cloned().collect();
         let added: BTreeSet<_> = new_enum.difference(&old_enum).cloned().collect();
         if !removed.is_empty() && !new_enum.is_empty() {
@@ -354,13 +390,12 @@ impl Differ<'_> {
             self.push(class, place, format!("enum: removed {}", quoted(&removed)));
         }
         if !added.is_empty() && !old_enum.is_empty() {
-            let open = new_open;
-            let class = if flow == Flow::Response && !open {
+            let class = if flow == Flow::Response && !new_open {
                 Class::Breaking
             } else {
                 Class::NonBreaking
             };
-            let note = match (flow, open) {
+            let note = match (flow, new_open) {
                 (Flow::Response, false) => " (strict enums fail on unknown values)",
                 (Flow::Response, true) => " (open enum: unknown values are kept)",
                 _ => "",
@@ -371,7 +406,10 @@ impl Differ<'_> {
                 format!("enum: added {}{note}", quoted(&added)),
             );
         }
+    }
 
+    /// A request limit tightened, or a response limit loosened, breaks.
+    fn limit_rule(&mut self, place: &str, old: &Value, new: &Value, flow: Flow) {
         // Limits: (keyword, true when a larger value is looser).
         for (keyword, larger_is_looser) in [
             ("maxLength", true),
@@ -408,7 +446,10 @@ impl Differ<'_> {
                 format!("{keyword} {word}: {} → {}", show(o), show(n)),
             );
         }
+    }
 
+    /// A pattern added to a request (or dropped from a response) breaks.
+    fn pattern_rule(&mut self, place: &str, old: &Value, new: &Value, flow: Flow) {
         if old.get("pattern") != new.get("pattern") {
             let tightened = new.get("pattern").is_some();
             let class = if tightened == (flow == Flow::Request) {
@@ -430,7 +471,16 @@ impl Differ<'_> {
                 ),
             );
         }
+    }
 
+    /// Properties removed, added, made required or optional; then each kept property's schema.
+    fn property_rule(
+        &mut self,
+        place: &str,
+        (old_ptr, old): (&str, &Value),
+        (new_ptr, new): (&str, &Value),
+        flow: Flow,
+    ) {
         let props = |v: &Value| -> BTreeSet<String> {
             v["properties"]
                 .as_object()
@@ -445,8 +495,8 @@ impl Differ<'_> {
                 .map(text)
                 .collect()
         };
-        let (old_props, new_props) = (props(&old), props(&new));
-        let (old_req, new_req) = (required(&old), required(&new));
+        let (old_props, new_props) = (props(old), props(new));
+        let (old_req, new_req) = (required(old), required(new));
         for prop in old_props.difference(&new_props) {
             self.push(Class::Breaking, place, format!("property .{prop} removed"));
         }
@@ -482,7 +532,7 @@ impl Differ<'_> {
                 ),
                 _ => {}
             }
-            let esc = prop.replace('~', "~0").replace('/', "~1");
+            let esc = escape(prop);
             self.schema(
                 &format!("{place} .{prop}"),
                 &format!("{old_ptr}/properties/{esc}"),
@@ -490,25 +540,20 @@ impl Differ<'_> {
                 flow,
             );
         }
-        if old.get("items").is_some() && new.get("items").is_some() {
-            self.schema(
-                &format!("{place}[]"),
-                &format!("{old_ptr}/items"),
-                &format!("{new_ptr}/items"),
-                flow,
-            );
-        }
-        self.models(place, &old, &new);
-        if old[TASK_ERROR_CODES] != new[TASK_ERROR_CODES] {
-            self.push(
-                Class::NonBreaking,
-                place,
-                "documented task error codes changed",
-            );
-        }
+    }
+
+    /// `oneOf` / `anyOf` / `allOf`: a different number of alternatives breaks; each is compared.
+    fn alternatives_rule(
+        &mut self,
+        place: &str,
+        (old_ptr, old): (&str, &Value),
+        (new_ptr, new): (&str, &Value),
+        flow: Flow,
+    ) {
+        let open = old[OPEN_ENUM] == true || new[OPEN_ENUM] == true;
         for keyword in ["oneOf", "anyOf", "allOf"] {
             // An open enum's `anyOf` is its value list, compared above.
-            if keyword == "anyOf" && (old_open || new_open) {
+            if keyword == "anyOf" && open {
                 continue;
             }
             let (o, n) = (

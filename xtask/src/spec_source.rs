@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use openapiv3::OpenAPI;
 use serde_json::Value;
+use spec_support::METHODS;
 
 /// A spec that was read, parsed and checked.
 pub struct LoadedSpec {
@@ -121,11 +122,6 @@ fn check_version(document: &Value) -> Result<(), Problem> {
         )),
     }
 }
-
-/// The HTTP methods an OpenAPI path item can hold, in the specification's order.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn check_operation_ids(document: &Value) -> Result<(), Problem> {
     let Some(paths) = document.get("paths").and_then(Value::as_object) else {

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::spec::{escape, Spec};
+use spec_support::escape;
+
+use crate::spec::Spec;
 
 /// One example of the spec.
 #[derive(Clone, Debug)]

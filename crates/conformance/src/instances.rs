@@ -4,7 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::{escape, Spec};
+use spec_support::{escape, unescape};
+
+use crate::spec::Spec;
 
 /// The generated type a placed value is deserialized into.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,8 +157,4 @@ pub fn minimal_object(spec: &Spec, ptr: &str) -> Map<String, Value> {
             (name.to_string(), synthesize(spec, &prop))
         })
         .collect()
-}
-
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
 }

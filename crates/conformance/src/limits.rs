@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::instances::{minimal_object, synthesize};
 use crate::spec::Spec;
+use spec_support::extension;
 
 /// Formats that describe a value's representation rather than limit it (`binary`: the bytes
 /// of a multipart file field).
@@ -41,9 +42,6 @@ pub struct SpecLimit {
     pub open: bool,
 }
 
-/// The spec extension marking an enum whose values may grow.
-pub const OPEN_ENUM_EXTENSION: &str = "x-nanobanana-open-enum";
-
 /// Every limit of the spec, or the names of limits the suite has no rule for.
 pub fn find_limits(spec: &Spec) -> Result<Vec<SpecLimit>, Vec<String>> {
     let mut limits = Vec::new();
@@ -57,7 +55,7 @@ pub fn find_limits(spec: &Spec) -> Result<Vec<SpecLimit>, Vec<String>> {
             .map(|f| f.trim_end_matches("[]").to_string());
         // An open enum is written `anyOf: [{enum: [...]}, {type: string}]` under the marker:
         // its listed values sit in a branch of the marked schema.
-        let marked = |pointer: &str| spec.at(pointer)[OPEN_ENUM_EXTENSION] == Value::Bool(true);
+        let marked = |pointer: &str| spec.at(pointer)[extension::OPEN_ENUM] == Value::Bool(true);
         let open = marked(&node.pointer)
             || node
                 .pointer

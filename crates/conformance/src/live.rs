@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::brief;
 use crate::operations::{example_request, expected_path, operations};
-use crate::spec::{escape, Spec};
+use spec_support::escape;
+
+use crate::spec::Spec;
 
 /// What a live run saw.
 #[derive(Clone, Debug, Default)]

@@ -6,7 +6,9 @@ use serde_json::Value;
 use crate::bindings::OperationRequest;
 use crate::examples::{find_examples, SpecExample};
 use crate::instances::synthesize;
-use crate::spec::{escape, Spec};
+use spec_support::escape;
+
+use crate::spec::Spec;
 
 /// One operation of the spec.
 #[derive(Clone, Debug)]

@@ -3,11 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-
-/// The HTTP methods an OpenAPI path item may hold.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use spec_support::{escape, METHODS};
 
 /// A schema in the spec: where it is and a readable name for it.
 #[derive(Clone, Debug)]
@@ -292,11 +288,6 @@ fn fragment(pointer: &str) -> String {
     out
 }
 
-/// Escapes one JSON pointer segment (`/` → `~1`, `~` → `~0`).
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,10 +305,5 @@ mod tests {
     fn a_property_named_nullable_is_kept() {
         let schema = json!({"properties": {"nullable": {"type": "boolean"}}});
         assert_eq!(to_json_schema(&schema), schema);
-    }
-
-    #[test]
-    fn pointers_escape_slashes() {
-        assert_eq!(escape("/v1/tasks/{id}"), "~1v1~1tasks~1{id}");
     }
 }

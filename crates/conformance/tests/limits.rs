@@ -6,7 +6,8 @@ use conformance::bindings::typed_owner;
 use conformance::brief;
 use conformance::instances::{place, Owner};
 use conformance::limits::find_limits;
-use conformance::spec::{escape, Spec};
+use conformance::spec::Spec;
+use spec_support::escape;
 
 fn owner_schema(spec: &Spec, owner: &Owner, limit_schema: &str) -> String {
     match owner {

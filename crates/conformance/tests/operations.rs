@@ -4,9 +4,10 @@
 
 use conformance::bindings::{call_operation, CallOutcome, OPERATIONS};
 use conformance::operations::{documented_responses, example_request, expected_path, operations};
-use conformance::spec::{escape, Spec};
+use conformance::spec::Spec;
 use nanobanana_api::{types, ClientConfig};
 use serde_json::{json, Value};
+use spec_support::escape;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "sk-conformance-key";

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use conformance::bindings::{derived_schema, typed_component, COMPONENT_SCHEMAS};
 use conformance::instances::minimal_object;
-use conformance::spec::{escape, Spec};
+use conformance::spec::Spec;
 use serde_json::{json, Value};
+use spec_support::escape;
 
 /// Follows `$ref`s into `definitions` and unwraps `Option` (`anyOf`/`allOf` with `null`).
 fn derived_content<'a>(root: &'a Value, node: &'a Value) -> &'a Value {

@@ -11,7 +11,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::shape::{shape_of, Shape};
-use crate::spec_source::METHODS;
+use spec_support::METHODS;
 
 /// One operation as a page (or our spec) documents it.
 #[derive(Clone, Debug, Default)]
