@@ -64,6 +64,7 @@ mod config_error;
 #[cfg(feature = "convert")]
 pub mod convert;
 pub mod download;
+pub mod draft;
 mod error;
 pub mod errors;
 #[cfg(feature = "fuzzing")]

@@ -83,6 +83,23 @@ type SentBytes = Arc<dyn Fn(u64) + Send + Sync>;
 const GENERATION_FORMATS: [ImageFormat; 3] =
     [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP];
 
+/// A local image checked for a generation request: it exists, is within `max_bytes` (the
+/// model's limit, `model` names it in the error), and is a type the generation call takes.
+pub(crate) async fn check_generation_image(
+    path: &Path,
+    max_bytes: u64,
+    model: &str,
+) -> Result<CheckedImage, Error> {
+    let checked = check_local_image(path, max_bytes, model).await?;
+    if !GENERATION_FORMATS.contains(&checked.format) {
+        return Err(Error::from(LocalImageError {
+            path: path.to_path_buf(),
+            problem: LocalImageProblem::NotForGeneration(checked.format),
+        }));
+    }
+    Ok(checked)
+}
+
 impl NanoBanana {
     /// Uploads the local image at `path` to the file service and returns the stored file;
     /// its `file_url` goes into `image_urls`. The file is checked first (exists, at most
@@ -238,16 +255,9 @@ impl NanoBanana {
                     check_image_url(&format!("image_urls[{i}]"), url)?;
                     Ok(None)
                 }
-                ImageInput::File(path) => {
-                    let checked = check_local_image(path, max_bytes, model).await?;
-                    if !GENERATION_FORMATS.contains(&checked.format) {
-                        return Err(Error::from(LocalImageError {
-                            path: path.clone(),
-                            problem: LocalImageProblem::NotForGeneration(checked.format),
-                        }));
-                    }
-                    Ok(Some(checked))
-                }
+                ImageInput::File(path) => check_generation_image(path, max_bytes, model)
+                    .await
+                    .map(Some),
             }
         });
         let checked: Vec<Option<CheckedImage>> = try_join_all(checks).await?;

@@ -7,10 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use nanobanana_api::local_image::check_local_image;
+use nanobanana_api::draft::Draft;
 use nanobanana_api::{
-    batch::BatchOptions, batch::BatchRequest, lineup, types, validation::Validate,
-    validation::ValidationError, Error, ImageInput,
+    batch::BatchOptions, batch::BatchRequest, types, validation::ValidationError, Error, ImageInput,
 };
 use serde::Deserialize;
 
@@ -86,13 +85,6 @@ async fn read_lines(file: &Path) -> Result<Vec<CheckedLine>, Error> {
         let model = line
             .model
             .unwrap_or_else(|| crate::args::DEFAULT_MODEL.into());
-        let limits = lineup::checked_limits(&model);
-        limits
-            .check_prompt(&line.prompt)
-            .map_err(|e| refused_line(file, number, e))?;
-        limits
-            .check_image_count("images", line.images.len())
-            .map_err(|e| refused_line(file, number, e))?;
         let inputs: Vec<ImageInput> = line
             .images
             .iter()
@@ -101,42 +93,26 @@ async fn read_lines(file: &Path) -> Result<Vec<CheckedLine>, Error> {
                 other => other,
             })
             .collect();
-        let mut request = types::ImageGenerationRequest::builder()
-            .model(model)
-            .prompt(line.prompt.clone());
-        if let Some(size) = line.size {
-            request = request.size(size);
-        }
-        if let Some(quality) = line.quality {
-            request = request.quality(quality);
-        }
-        if let Some(params) = line.model_params {
-            request = request.model_params(params);
-        }
-        let urls: Vec<String> = inputs
-            .iter()
-            .filter_map(|i| match i {
-                ImageInput::Url(url) => Some(url.clone()),
-                ImageInput::File(_) => None,
-            })
-            .collect();
-        let request: types::ImageGenerationRequest = request
-            .image_urls(urls)
-            .try_into()
-            .map_err(|e: types::error::ConversionError| bad_line(file, number, e))?;
-        request
-            .validate()
-            .map_err(|e| refused_line(file, number, e))?;
-        for input in &inputs {
-            if let ImageInput::File(path) = input {
-                check_local_image(path, limits.max_image_bytes(), limits.name())
-                    .await
-                    .map_err(|e| bad_line(file, number, e))?;
-            }
-        }
+        let checked = Draft::new(model, line.prompt)
+            .with_size(line.size)
+            .with_quality(line.quality)
+            .with_model_params(line.model_params)
+            .with_images(inputs.clone())
+            .check()
+            .await
+            .map_err(|e| match e {
+                // The file's own key for the images is `images`.
+                Error::Validation(mut refused) => {
+                    if refused.field == "image_urls" {
+                        refused.field = "images".into();
+                    }
+                    refused_line(file, number, refused)
+                }
+                other => bad_line(file, number, other),
+            })?;
         // Every input, URL or file, goes to the SDK in order; files are uploaded only when
         // the line is about to be created.
-        let mut request = request;
+        let mut request = checked.request().clone();
         request.image_urls.clear();
         let item = match &line.output {
             Some(name) => BatchRequest::named(request, name.clone()),

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{lineup, types, waiting::TaskHandle, Error, ImageInput};
+use nanobanana_api::draft::Draft;
+use nanobanana_api::{lineup, types, waiting::TaskHandle, Error};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::args::{ConnectionArgs, GenerateArgs, SandboxArgs, TaskCommand};
@@ -11,80 +12,35 @@ use crate::connection::connect;
 use crate::output::{self, note};
 use crate::progress::{TaskProgress, UploadProgress};
 
-/// `nanobanana generate`: validate, create, wait with a progress bar, download, print paths.
+/// `nanobanana generate`: check, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
-    // The prompt first, against the model's own limit (the request type only knows the widest).
-    lineup::checked_limits(&args.model).check_prompt(&args.prompt)?;
-    let mut request = types::ImageGenerationRequest::builder()
-        .model(args.model.clone())
-        .prompt(args.prompt.clone());
-    if let Some(size) = args.size {
-        request = request.size(size);
-    }
-    if let Some(quality) = args.quality {
-        request = request.quality(quality);
-    }
-    if let Some(params) = args.model_params.clone() {
-        request = request.model_params(params);
-    }
-    // Checked now with the URLs only; local files are checked and uploaded after connecting.
-    let urls: Vec<String> = args
-        .images
-        .iter()
-        .filter_map(|image| match image {
-            ImageInput::Url(url) => Some(url.clone()),
-            ImageInput::File(_) => None,
-        })
-        .collect();
-    let local_files = args.images.len() - urls.len();
-    if !urls.is_empty() {
-        request = request.image_urls(urls);
-    }
-    if let Some(url) = &args.callback_url {
-        request = request.callback_url(Some(
-            url.parse::<types::ImageGenerationRequestCallbackUrl>()
-                .map_err(|e| {
-                    Error::Validation(nanobanana_api::validation::ValidationError {
-                        field: "callback_url".into(),
-                        problem: e.to_string(),
-                        limit: "at most 2048 characters".into(),
-                    })
-                })?,
-        ));
-    }
-    let request: types::ImageGenerationRequest =
-        request
-            .try_into()
-            .map_err(|e: types::error::ConversionError| {
-                Error::Validation(nanobanana_api::validation::ValidationError {
-                    field: "request".into(),
-                    problem: e.to_string(),
-                    limit: "the API's limits".into(),
-                })
-            })?;
-    // Check everything before spending credits, including where the image will be saved.
-    nanobanana_api::validation::Validate::validate(&request)?;
+    // Everything is checked before credits are spent, including where the image will be saved.
+    let draft = Draft::new(args.model.clone(), args.prompt.clone())
+        .with_size(args.size)
+        .with_quality(args.quality)
+        .with_model_params(args.model_params.clone())
+        .with_images(args.images.clone())
+        .with_callback_url(args.callback_url.clone())
+        .check()
+        .await
+        .map_err(in_flag_words)?;
     check_output(&args)?;
-
-    let limits = lineup::checked_limits(&request.model);
-    limits.check_image_count("--image", args.images.len())?;
 
     let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
     let client = &connection.client;
     let started = Instant::now();
-    let mut request = request;
-    if local_files > 0 {
-        let progress = UploadProgress::start(local_files);
-        let shown = progress.clone();
-        let uploaded = client
-            .image_urls_for(limits, args.images.clone(), move |event| {
-                shown.update(event)
-            })
-            .await;
-        progress.finish();
-        request.image_urls = uploaded?;
-        nanobanana_api::validation::Validate::validate(&request)?;
-    }
+    let request = match draft.local_files() {
+        0 => client.complete(draft, |_| {}).await?,
+        files => {
+            let progress = UploadProgress::start(files);
+            let shown = progress.clone();
+            let request = client
+                .complete(draft, move |event| shown.update(event))
+                .await;
+            progress.finish();
+            request?
+        }
+    };
     let created = client.create(request).await?;
     // From here the task is paid for: say its id at once, and how to get it back.
     let resume = resume_command(&created.id, &args);
@@ -152,6 +108,17 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// The image count is the `--image` flags' count here, not the API's `image_urls`.
+fn in_flag_words(error: Error) -> Error {
+    match error {
+        Error::Validation(mut e) if e.field == "image_urls" => {
+            e.field = "--image".into();
+            Error::Validation(e)
+        }
+        other => other,
+    }
 }
 
 /// The command that picks up `task_id` where `generate` left it, saving where it would have.

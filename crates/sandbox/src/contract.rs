@@ -28,6 +28,30 @@ pub enum SpecOperation {
 }
 
 impl SpecOperation {
+    /// The operation a matched route serves, by its path template. A result download
+    /// (`/results/{name}`) is part of following a task: it answers the task query's errors.
+    pub fn from_route(route: &str) -> Option<Self> {
+        Some(match route {
+            "/v1/images/generations" => Self::CreateTask,
+            "/v1/tasks/{task_id}" | "/results/{name}" => Self::GetTask,
+            "/v1/credits" => Self::GetCredits,
+            "/api/v1/files/upload/stream" => Self::UploadStream,
+            "/api/v1/files/upload/url" => Self::UploadUrl,
+            "/api/v1/files/upload/base64" => Self::UploadBase64,
+            _ => return None,
+        })
+    }
+
+    /// The operation `request` was routed to (set by axum once routing matched; the middleware
+    /// of [`crate::auth`] and [`crate::faults`] run only on matched routes).
+    pub(crate) fn of(request: &axum::extract::Request) -> Self {
+        request
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .and_then(|path| Self::from_route(path.as_str()))
+            .unwrap_or(Self::CreateTask)
+    }
+
     fn pointer(self) -> &'static str {
         match self {
             Self::CreateTask => "/paths/~1v1~1images~1generations/post",

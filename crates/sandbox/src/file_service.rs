@@ -1,17 +1,17 @@
-//! The sandbox's file service, on its own address as the real one is on its own host: the two
-//! upload operations of the spec, and the stored files served back until they expire (72 h).
-//! Errors are the spec's documented file-service bodies (`{success, code, msg}`).
+//! The sandbox's file service, on its own address as the real one is on its own host: the
+//! upload operations of the spec (the key is checked before them, see `routes`), and the stored
+//! files served back until they expire (72 h). Errors are the spec's documented file-service
+//! bodies (`{success, code, msg}`).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use nanobanana_api::{download::ImageFormat, local_image::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
@@ -22,25 +22,16 @@ use crate::uploads::{stored_name, Lookup, StoreRefusal, StoredUpload};
 /// Where stored files are served, under the file service's address.
 const FILES_PREFIX: &str = "/files/uploads";
 
-/// The file service's routes.
-pub(crate) fn files_router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/api/v1/files/upload/stream", post(upload_stream))
-        .route("/api/v1/files/upload/url", post(upload_url))
-        .route("/api/v1/files/upload/base64", post(upload_base64))
-        .route("/api/v1/files/download/{file_id}", get(download))
-        .route("/results/{name}", get(crate::routes::result_file))
-        .route(&format!("{FILES_PREFIX}/{{file_id}}/{{name}}"), get(serve))
-        .fallback(|| async { FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint") })
-        // The image limit as base64 (4/3 of the bytes) plus room for the other fields.
-        .layer(DefaultBodyLimit::max(
-            MAX_IMAGE_BYTES as usize / 3 * 4 + 64 * 1024,
-        ))
-        .with_state(state)
+/// Where stored files are served, under the file service's address.
+pub(crate) const SERVED_FILES_ROUTE: &str = "/files/uploads/{file_id}/{name}";
+
+/// Any other path of the file service's address.
+pub(crate) async fn no_such_endpoint() -> FileFailure {
+    FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint")
 }
 
 /// A documented file-service error with a specific `msg`.
-struct FileFailure {
+pub(crate) struct FileFailure {
     status: u16,
     body: Value,
 }
@@ -130,14 +121,13 @@ fn disk_error(e: &std::io::Error) -> FileFailure {
     )
 }
 
-async fn upload_stream(
+/// `POST /api/v1/files/upload/stream`
+pub(crate) async fn upload_stream(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadStream;
-    let answer = async {
-        authenticate(&state, &headers, OP)?;
+    {
         let mut form = form.map_err(|e| FileFailure::new(OP, 400, e.body_text()))?;
         let mut file: Option<(Staged, String)> = None;
         let mut upload_path = None;
@@ -185,18 +175,16 @@ async fn upload_stream(
             file_name,
         };
         store(&state, OP, incoming).await
-    };
-    finish(&state, answer.await)
+    }
 }
 
-async fn upload_url(
+/// `POST /api/v1/files/upload/url`
+pub(crate) async fn upload_url(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
-    let answer = async {
-        authenticate(&state, &headers, OP)?;
+    {
         let request: types::UploadFileUrlRequest = json_body(OP, &body)?;
         let url = reqwest::Url::parse(&request.file_url)
             .ok()
@@ -217,8 +205,7 @@ async fn upload_url(
             file_name: request.file_name,
         };
         store(&state, OP, incoming).await
-    };
-    finish(&state, answer.await)
+    }
 }
 
 /// A JSON request body as `T`; an explicit `null` is refused like a wrong type (no property
@@ -238,14 +225,13 @@ fn json_body<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
 }
 
-async fn upload_base64(
+/// `POST /api/v1/files/upload/base64`
+pub(crate) async fn upload_base64(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadBase64;
-    let answer = async {
-        authenticate(&state, &headers, OP)?;
+    {
         let request: types::UploadFileBase64Request = json_body(OP, &body)?;
         // A data URL (`data:image/png;base64,...`) or the bare base64.
         let data = match request.base64_data.split_once(";base64,") {
@@ -264,21 +250,24 @@ async fn upload_base64(
             file_name: request.file_name,
         };
         store(&state, OP, incoming).await
-    };
-    finish(&state, answer.await)
+    }
 }
 
 /// The image at `url`: read from the store when it is one of this sandbox's own files (no
 /// request to itself), else downloaded, at most `MAX_IMAGE_BYTES`.
 async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
-    if let Some(upload) = own_upload(state, url.as_str()) {
-        let upload =
-            upload.map_err(|_| FileFailure::new(OP, 400, "`file_url` is an expired upload"))?;
-        return tokio::fs::read(&upload.path)
-            .await
-            .map(Bytes::from)
-            .map_err(|e| disk_error(&e));
+    match own_file(state, url.as_str()) {
+        OwnFile::Kept(upload) => {
+            return tokio::fs::read(&upload.path)
+                .await
+                .map(Bytes::from)
+                .map_err(|e| disk_error(&e));
+        }
+        OwnFile::Gone => {
+            return Err(FileFailure::new(OP, 400, "`file_url` is an expired upload"));
+        }
+        OwnFile::Elsewhere => {}
     }
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -414,16 +403,6 @@ pub(crate) enum OwnFile {
     Gone,
 }
 
-impl OwnFile {
-    fn into_option(self) -> Option<Result<StoredUpload, ()>> {
-        match self {
-            Self::Elsewhere => None,
-            Self::Kept(upload) => Some(Ok(upload)),
-            Self::Gone => Some(Err(())),
-        }
-    }
-}
-
 /// What `url` is to this sandbox's file service.
 pub(crate) fn own_file(state: &AppState, url: &str) -> OwnFile {
     let Some((file_id, name)) = url
@@ -440,11 +419,8 @@ pub(crate) fn own_file(state: &AppState, url: &str) -> OwnFile {
     }
 }
 
-fn own_upload(state: &AppState, url: &str) -> Option<Result<StoredUpload, ()>> {
-    own_file(state, url).into_option()
-}
-
-async fn serve(
+/// `GET /files/uploads/{file_id}/{name}`: a stored upload, at its `file_url`.
+pub(crate) async fn serve(
     State(state): State<Arc<AppState>>,
     Path((file_id, name)): Path<(String, String)>,
 ) -> Response {
@@ -455,7 +431,11 @@ async fn serve(
     }
 }
 
-async fn download(State(state): State<Arc<AppState>>, Path(file_id): Path<String>) -> Response {
+/// `GET /api/v1/files/download/{file_id}`: a stored upload, at its `download_url`.
+pub(crate) async fn download(
+    State(state): State<Arc<AppState>>,
+    Path(file_id): Path<String>,
+) -> Response {
     match state.uploads.get(&file_id, state.config.upload_ttl) {
         Some(Lookup::Fresh(upload)) => file_response(upload).await,
         Some(Lookup::Expired) => gone(),
@@ -502,21 +482,4 @@ fn form_error(op: SpecOperation, error: &axum::extract::multipart::MultipartErro
     } else {
         FileFailure::new(op, 400, format!("Malformed form: {}", error.body_text()))
     }
-}
-
-fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    op: SpecOperation,
-) -> Result<(), FileFailure> {
-    crate::routes::check_key(state, headers)
-        .map(|_| ())
-        .ok_or_else(|| FileFailure::new(op, 401, "Invalid or expired token"))
-}
-
-fn finish(state: &AppState, answer: Result<Response, FileFailure>) -> Response {
-    answer.unwrap_or_else(|failure| {
-        Counters::bump(&state.counters.uploads_rejected);
-        failure.into_response()
-    })
 }

@@ -23,22 +23,28 @@
 
 #![warn(missing_docs)]
 
+mod api;
+mod auth;
+mod callback_schedule;
 pub mod callbacks;
 mod config;
 pub mod contract;
+mod faults;
 mod file_service;
 pub mod images;
 mod rate_limit;
 mod request_check;
+mod results;
 mod routes;
 mod server;
 pub mod simulation;
 mod state;
 mod store;
+mod task_factory;
 pub mod uploads;
 
 pub use config::{Fault, SandboxConfig, DEFAULT_MAX_TASKS, DEFAULT_UPLOAD_DISK_LIMIT};
+pub use faults::FAULT_HEADER;
 pub use images::ResultFormat;
-pub use routes::FAULT_HEADER;
 pub use server::{Sandbox, SandboxHandle};
 pub use state::SandboxStats;

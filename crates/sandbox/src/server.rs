@@ -11,8 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::callbacks::{CallbackTransport, HttpTransport};
 use crate::config::{Fault, SandboxConfig};
-use crate::file_service::files_router;
-use crate::routes::{router, sweep_interval};
+use crate::routes::{api_router, files_router};
 use crate::state::{AppState, SandboxStats};
 
 /// Starts sandboxes.
@@ -56,8 +55,8 @@ impl Sandbox {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }
         };
-        let api =
-            axum::serve(listener, router(state.clone())).with_graceful_shutdown(until_stopped());
+        let api = axum::serve(listener, api_router(state.clone()))
+            .with_graceful_shutdown(until_stopped());
         let files = axum::serve(files_listener, files_router(state.clone()))
             .with_graceful_shutdown(until_stopped());
         let sweeper_state = state.clone();
@@ -169,4 +168,14 @@ impl Drop for SandboxHandle {
             let _ = stop.send(true);
         }
     }
+}
+
+/// How often expired tasks and files are swept.
+fn sweep_interval(state: &AppState) -> Duration {
+    state
+        .config
+        .link_ttl
+        .min(state.config.task_ttl)
+        .min(Duration::from_secs(60))
+        .max(Duration::from_millis(10))
 }

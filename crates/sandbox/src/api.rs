@@ -1,0 +1,140 @@
+//! The image API's handlers: create a task, query it, read the credits. Authentication and
+//! faults have run before them (middleware, see `routes`); each handler parses, calls the
+//! simulation and answers the documented body or an [`ApiFailure`].
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use nanobanana_api::types;
+use tokio::time::Instant;
+
+use crate::auth::CallerKey;
+use crate::config::Fault;
+use crate::contract::{ApiFailure, SpecOperation};
+use crate::faults::InjectedFault;
+use crate::request_check::check_create;
+use crate::results::result_url;
+use crate::state::{AppState, Counters};
+use crate::task_factory::{input_fingerprints, new_task};
+
+/// `POST /v1/images/generations`
+pub(crate) async fn create_task(
+    State(state): State<Arc<AppState>>,
+    Extension(CallerKey(key)): Extension<CallerKey>,
+    Extension(InjectedFault(fault)): Extension<InjectedFault>,
+    request: Request,
+) -> Result<Json<types::ImageGenerationResponse>, ApiFailure> {
+    const OP: SpecOperation = SpecOperation::CreateTask;
+    let limit = state.config.max_body_bytes;
+    let body = axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| {
+            ApiFailure::documented(OP, 413)
+                .message(format!("Request body too large (limit {limit} bytes)"))
+                .param("body")
+        })?;
+    if let Some(limiter) = &state.limiter {
+        if let Err(wait) = limiter.take(&key) {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            return Err(ApiFailure::documented(OP, 429)
+                .message(format!(
+                    "Rate limit exceeded: at most {} creates per second",
+                    state.config.rate_limit_per_sec.unwrap_or(0)
+                ))
+                .retry_after(seconds));
+        }
+    }
+    let request = check_create(&body, state.config.allow_insecure_callbacks)?;
+    let inputs = input_fingerprints(&state, &request)?;
+
+    let task = new_task(&state, &request, inputs, fault == Some(Fault::FailTask));
+    let name = format!("{}-0.{}", task.id, state.config.result_format.extension());
+    state.store.insert_file(&name, &task.id);
+    let evicted = state
+        .store
+        .insert_task(task.clone(), state.config.max_tasks);
+    Counters::add(&state.counters.tasks_evicted, evicted as u64);
+    Counters::bump(&state.counters.creates);
+    state
+        .counters
+        .credits_reserved_millis
+        .fetch_add((task.credits * 1000.0) as u64, Ordering::Relaxed);
+    if let Some(url) = task.callback_url.clone() {
+        crate::callback_schedule::spawn(state.clone(), task.clone(), url);
+    }
+    tracing::info!(task_id = %task.id, model = %task.model, "task created");
+
+    Ok(Json(types::ImageGenerationResponse {
+        created: Some(task.created_unix),
+        id: task.id.clone(),
+        model: Some(task.model.clone()),
+        object: Some(types::TaskObject::ImageGenerationTask),
+        progress: Some(0),
+        status: types::TaskStatus::Pending,
+        task_info: Some(types::TaskInfo {
+            can_cancel: Some(true),
+            estimated_time: Some(state.config.reported_estimate_secs()),
+        }),
+        type_: Some(types::TaskType::Image),
+        usage: Some(types::Usage {
+            billing_rule: Some(types::BillingRule::PerCall),
+            credits_reserved: Some(task.credits),
+            user_group: Some(types::UserGroup::Default),
+        }),
+    }))
+}
+
+/// `GET /v1/tasks/{task_id}`
+pub(crate) async fn get_task(
+    State(state): State<Arc<AppState>>,
+    Path(task_id): Path<String>,
+) -> Result<Json<types::TaskDetail>, ApiFailure> {
+    const OP: SpecOperation = SpecOperation::GetTask;
+    if !task_id.starts_with("task-unified-") {
+        return Err(ApiFailure::documented(OP, 400));
+    }
+    let task = state
+        .store
+        .task(&task_id, state.config.task_ttl)
+        .ok_or_else(|| ApiFailure::documented(OP, 404))?;
+    Counters::bump(&state.counters.task_queries);
+    Ok(Json(
+        task.detail(Instant::now(), &[result_url(&state, &task.id)]),
+    ))
+}
+
+/// `GET /v1/credits`: the initial credits less what the created tasks reserved.
+pub(crate) async fn get_credits(
+    State(state): State<Arc<AppState>>,
+) -> Json<types::CreditsResponse> {
+    let used = state
+        .counters
+        .credits_reserved_millis
+        .load(Ordering::Relaxed) as f64
+        / 1000.0;
+    let remaining = (state.config.initial_credits - used).max(0.0);
+    Json(types::CreditsResponse {
+        success: Some(true),
+        message: Some("success".to_string()),
+        data: types::CreditsData {
+            token: Some(types::TokenCredits {
+                remaining_credits: Some(remaining),
+                unlimited_credits: Some(false),
+                used_credits: Some(used),
+            }),
+            user: Some(types::UserCredits {
+                remaining_credits: Some(remaining),
+                used_credits: Some(used),
+            }),
+        },
+    })
+}
+
+/// Any other path of the API's address.
+pub(crate) async fn no_such_endpoint() -> Response {
+    let body = serde_json::json!({"error": {"code": 404, "message": "No such endpoint", "type": "not_found_error"}});
+    (axum::http::StatusCode::NOT_FOUND, Json(body)).into_response()
+}

@@ -1,0 +1,101 @@
+//! Faults injected on demand: the `X-Sandbox-Fault` header of one call, else the next fault
+//! queued with `SandboxHandle::inject`. A middleware applies them around the handler: a delay
+//! before it, a documented error status instead of it, a cut or truncated body after it; the
+//! handler itself sees only [`InjectedFault`] (a create fails its task on `fail-task`).
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::config::Fault;
+use crate::contract::{ApiFailure, SpecOperation};
+use crate::state::AppState;
+
+/// The header that injects a fault into one call.
+pub const FAULT_HEADER: &str = "x-sandbox-fault";
+
+/// The fault applied to this call, for the handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct InjectedFault(pub Option<Fault>);
+
+/// Middleware: applies this call's fault around the handler.
+pub(crate) async fn inject(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiFailure> {
+    let op = SpecOperation::of(&request);
+    let fault = requested(&state, request.headers(), op)?;
+    if fault == Some(Fault::Slow) {
+        tokio::time::sleep(state.config.slow_delay).await;
+    }
+    if let Some(Fault::Status(status)) = fault {
+        return Err(injected_status(op, status));
+    }
+    request
+        .extensions_mut()
+        .insert(InjectedFault(fault.clone()));
+    let response = next.run(request).await;
+    // Only a successful answer is cut: an error is the handler's own finding.
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    Ok(match fault {
+        Some(Fault::Drop) => broken_body(response, 0).await,
+        Some(Fault::Truncate) => broken_body(response, 2).await,
+        _ => response,
+    })
+}
+
+/// The fault for this call: the request's header (a 400 naming the header when it is not a
+/// fault), else the next queued one.
+fn requested(
+    state: &AppState,
+    headers: &HeaderMap,
+    op: SpecOperation,
+) -> Result<Option<Fault>, ApiFailure> {
+    match headers.get(FAULT_HEADER).map(|v| v.to_str().unwrap_or("")) {
+        Some(text) => text.parse::<Fault>().map(Some).map_err(|e| {
+            ApiFailure::documented(op, 400)
+                .message(e)
+                .param(FAULT_HEADER)
+        }),
+        None => Ok(state.next_fault()),
+    }
+}
+
+/// The documented error of `op` for an injected `status`; 429 and 503 say when to retry.
+fn injected_status(op: SpecOperation, status: u16) -> ApiFailure {
+    let failure = ApiFailure::documented(op, status);
+    if matches!(status, 429 | 503) {
+        failure.retry_after(1)
+    } else {
+        failure
+    }
+}
+
+/// Keeps the status and headers (including the full `Content-Length`), sends `1/divisor` of
+/// the body (none for 0), then fails the stream so the connection is cut.
+async fn broken_body(response: Response, divisor: usize) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let keep = bytes.len().checked_div(divisor).unwrap_or(0);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let head = bytes.slice(..keep);
+    let stream = futures_util::stream::iter([
+        Ok::<Bytes, std::io::Error>(head),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "sandbox fault: connection cut",
+        )),
+    ]);
+    Response::from_parts(parts, Body::from_stream(stream))
+}
