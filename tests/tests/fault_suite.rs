@@ -7,12 +7,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{
-    errors::Operation, retry::RetryPolicy, types, waiting::PollSchedule, Error, NanoBanana,
-};
+use nanobanana_api::{errors::Operation, types, Error, NanoBanana};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
-
-const KEY: &str = "sk-fault-suite-0123456789abcdef";
+use nanobanana_test_kit::sandbox::{client_config, lite_request, quick_retries, FAST};
+use nanobanana_test_kit::KEY;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -28,32 +26,18 @@ impl Write for Captured {
 }
 
 fn client(sandbox: &SandboxHandle, timeout: Duration) -> NanoBanana {
-    let config = sandbox
-        .client_config(KEY)
-        .unwrap()
-        .with_request_timeout(timeout)
-        .with_retry_policy(RetryPolicy {
-            initial_delay: Duration::from_millis(20),
-            jitter: false,
-            ..RetryPolicy::default()
-        })
-        .with_poll_schedule(PollSchedule {
-            min_interval: Duration::from_millis(10),
-            ..PollSchedule::default()
-        });
+    let config = client_config(sandbox, quick_retries(Duration::from_millis(20)))
+        .with_request_timeout(timeout);
     NanoBanana::new(&config).unwrap()
 }
 
 fn request(prompt: &str) -> types::builder::ImageGenerationRequest {
-    types::ImageGenerationRequest::builder()
-        .model(types::ImageModel::NanoBanana2Lite)
-        .prompt(prompt)
-        .quality(types::ImageQuality::Res1K)
+    lite_request(prompt).quality(types::ImageQuality::Res1K)
 }
 
 async fn start(config: SandboxConfig) -> SandboxHandle {
     Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
+        time_scale: FAST,
         api_key: Some(KEY.into()),
         slow_delay: Duration::from_secs(2),
         ..config

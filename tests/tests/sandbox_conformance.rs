@@ -3,16 +3,10 @@
 
 use conformance::live;
 use conformance::spec::Spec;
-use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 #[tokio::test]
 async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = nanobanana_test_kit::sandbox::start().await;
     // The file operations name Evolink's file host in their `servers`: the sandbox serves
     // them on its second address.
     let servers = [(
@@ -38,12 +32,7 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
 
 #[tokio::test]
 async fn sdk_and_sandbox_agree_end_to_end_from_create_to_png() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = nanobanana_test_kit::sandbox::start().await;
     let config = sandbox.client_config("sk-e2e").unwrap();
     let client = nanobanana_api::NanoBanana::new(&config).unwrap();
     let dir = tempfile::tempdir().unwrap();

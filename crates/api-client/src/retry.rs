@@ -175,6 +175,7 @@ fn suggested_wait(suggestion: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use reqwest::header::HeaderValue;
 
     #[test]
@@ -210,6 +211,105 @@ mod tests {
         );
         assert_eq!(retry_after(&none, Some("try different model")), None);
         assert_eq!(retry_after(&none, None), None);
+    }
+
+    #[test]
+    fn suggestions_in_milliseconds_by_either_spelling() {
+        let none = HeaderMap::new();
+        assert_eq!(
+            retry_after(&none, Some("retry after 500 ms")),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            retry_after(&none, Some("retry after 250 milliseconds")),
+            Some(Duration::from_millis(250))
+        );
+    }
+
+    #[test]
+    fn never_means_one_attempt_and_nothing_else_changes() {
+        let never = RetryPolicy::never();
+        assert_eq!(never.max_attempts, 1);
+        assert_eq!(
+            RetryPolicy {
+                max_attempts: 4,
+                ..never
+            },
+            RetryPolicy::default()
+        );
+    }
+
+    /// A 429 that asked for `asked`, as the classifier builds it.
+    fn rate_limited(asked: Option<Duration>) -> Error {
+        Error::RateLimited(Box::new(ApiError {
+            operation: Operation::GetTask,
+            status: 429,
+            error_type: Some("rate_limit_error".into()),
+            code: None,
+            message: None,
+            param: None,
+            fallback_suggestion: None,
+            retry_after: asked,
+        }))
+    }
+
+    /// Runs `with_retries` on a call failing with `error()` every time: the calls made and the
+    /// time it took (paused clock).
+    async fn always_failing(policy: &RetryPolicy, error: fn() -> Error) -> (usize, Duration) {
+        let calls = AtomicUsize::new(0);
+        let start = Instant::now();
+        let outcome: Result<(), Error> = with_retries(
+            policy,
+            &RateLimitGate::default(),
+            Operation::GetTask,
+            || {
+                calls.fetch_add(1, Ordering::Relaxed);
+                async move { Err(error()) }
+            },
+        )
+        .await;
+        assert!(outcome.is_err());
+        (calls.into_inner(), start.elapsed())
+    }
+
+    fn exact(max_attempts: usize) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts,
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(5),
+            jitter: false,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_follow_the_policy_doubling_from_the_initial_delay() {
+        let (calls, took) = always_failing(&exact(3), || rate_limited(None)).await;
+        assert_eq!((calls, took), (3, Duration::from_secs(1 + 2)));
+        let (calls, took) = always_failing(&RetryPolicy::never(), || rate_limited(None)).await;
+        assert_eq!((calls, took), (1, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_requested_wait_up_to_the_longest_delay_is_honoured_and_a_longer_one_ends() {
+        let at_most = || rate_limited(Some(Duration::from_secs(5)));
+        assert_eq!(
+            always_failing(&exact(2), at_most).await,
+            (2, Duration::from_secs(5))
+        );
+        let longer = || rate_limited(Some(Duration::from_secs(6)));
+        assert_eq!(always_failing(&exact(2), longer).await, (1, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_elapsed_hold_lets_callers_through_at_once() {
+        let gate = RateLimitGate::default();
+        let start = Instant::now();
+        gate.hold_for(Duration::ZERO);
+        gate.wait_turn().await;
+        gate.hold_for(Duration::from_secs(1));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        gate.wait_turn().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
     #[tokio::test(start_paused = true)]

@@ -19,16 +19,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const STREAM: &str = "/api/v1/files/upload/stream";
 
 /// One small file of each type the file service accepts, by magic bytes.
-const SAMPLES: [(&str, &[u8], &str); 4] = [
-    ("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png"),
-    (
-        "photo.jpg",
-        b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01",
-        "image/jpeg",
-    ),
-    ("anim.gif", b"GIF89a\x01\0\x01\0\x80\0\0", "image/gif"),
-    ("photo.webp", b"RIFF\x1a\0\0\0WEBPVP8 \x0e\0", "image/webp"),
-];
+use nanobanana_test_kit::SAMPLES;
 
 fn uploaded(file_id: &str, file_url: &str) -> Value {
     json!({

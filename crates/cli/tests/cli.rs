@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
-
-const SECRET: &str = "sk-cli-secret-never-printed";
+use nanobanana_sandbox::{Fault, SandboxHandle};
+use nanobanana_test_kit::sandbox::start_keyed;
+// The only key the keyed sandboxes accept; no output may ever contain it.
+use nanobanana_test_kit::{png_size, write_png, KEY as SECRET};
 
 /// Runs the binary with a clean environment (no key, no base URL) plus `env`.
 fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
@@ -46,13 +47,7 @@ async fn keyed_sandbox() -> SandboxHandle {
 
 /// A sandbox that accepts only [`SECRET`], its tasks taking 45 s × `time_scale`.
 async fn keyed_sandbox_at(time_scale: f64) -> SandboxHandle {
-    Sandbox::start(SandboxConfig {
-        time_scale,
-        api_key: Some(SECRET.into()),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
+    start_keyed(time_scale).await
 }
 
 /// The environment that points the binary at `sandbox` (both services) with [`SECRET`].
@@ -71,12 +66,6 @@ fn text(output: &Output) -> (String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
-}
-
-fn png_size(path: &Path) -> (u32, u32) {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
-    let info = decoder.read_info().unwrap();
-    (info.info().width, info.info().height)
 }
 
 #[test]
@@ -344,15 +333,6 @@ fn task_commands_need_a_key() {
     let output = nanobanana(&["task", "get", "task-unified-1"], &[], Path::new("."));
     assert_eq!(output.status.code(), Some(4));
     assert!(text(&output).1.contains("EVOLINK_API_KEY"));
-}
-
-/// A real 64×48 PNG at `path`.
-fn write_png(path: &Path) {
-    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut encoder = png::Encoder::new(file, 64, 48);
-    encoder.set_color(png::ColorType::Rgb);
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&vec![120u8; 64 * 48 * 3]).unwrap();
 }
 
 #[test]

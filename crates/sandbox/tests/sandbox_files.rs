@@ -4,37 +4,23 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{retry::RetryPolicy, types, waiting::PollSchedule, Error, NanoBanana};
+use nanobanana_api::{retry::RetryPolicy, types, Error, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
-
-const KEY: &str = "sk-sandbox-files";
-
-const SAMPLES: [(&str, &[u8], &str); 4] = [
-    ("a.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png"),
-    ("b.jpg", b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01", "image/jpeg"),
-    ("c.gif", b"GIF89a\x01\0\x01\0\x80\0\0", "image/gif"),
-    ("d.webp", b"RIFF\x1a\0\0\0WEBPVP8 \x0e\0", "image/webp"),
-];
+use nanobanana_test_kit::sandbox::{client, FAST};
+use nanobanana_test_kit::{KEY, SAMPLES};
 
 async fn start(config: SandboxConfig) -> (SandboxHandle, NanoBanana) {
     let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.002,
+        time_scale: FAST,
         ..config
     })
     .await
     .unwrap();
-    let config = sandbox
-        .client_config(KEY)
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
-        .with_poll_schedule(PollSchedule {
-            min_interval: Duration::from_millis(10),
-            ..PollSchedule::default()
-        });
-    let client = NanoBanana::new(&config).unwrap();
+    let once = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    let client = client(&sandbox, once);
     (sandbox, client)
 }
 

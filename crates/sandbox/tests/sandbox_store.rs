@@ -4,7 +4,7 @@
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use serde_json::{json, Value};
 
-const KEY: &str = "sk-store";
+use nanobanana_test_kit::KEY;
 
 async fn create(http: &reqwest::Client, sandbox: &SandboxHandle, prompt: &str) -> String {
     let body: Value = http

@@ -238,13 +238,9 @@ impl Findings {
             let compared_per_model = per_model && PER_MODEL.contains(&name.as_str());
             if !compared_per_model && !theirs.properties.contains_key(name) {
                 // A field we let callers send that upstream does not document may be refused.
-                let class = match flow {
-                    Flow::Request => Class::Breaking,
-                    Flow::Response => Class::NonBreaking,
-                };
                 self.push(
                     Group::WeHave,
-                    class,
+                    breaking_in(flow, Flow::Request),
                     format!("{place} .{name}"),
                     "field".into(),
                 );
@@ -313,13 +309,9 @@ impl Findings {
         }
         let extra: Vec<&String> = mine.values.difference(&theirs.values).collect();
         if !extra.is_empty() {
-            let class = match flow {
-                Flow::Request => Class::Breaking,
-                Flow::Response => Class::NonBreaking,
-            };
             self.push(
                 Group::WeHave,
-                class,
+                breaking_in(flow, Flow::Request),
                 place.to_string(),
                 format!("enum values {}", join(extra)),
             );
@@ -365,31 +357,31 @@ impl Findings {
     }
 
     fn required(&mut self, place: &str, theirs: &Shape, mine: &Shape, flow: Flow) {
-        for name in theirs.required.difference(&mine.required) {
-            // Upstream requires a field our callers may leave out: their calls fail.
-            let class = match flow {
-                Flow::Request => Class::Breaking,
-                Flow::Response => Class::NonBreaking,
-            };
-            self.push(
-                Group::Disagree,
-                class,
-                format!("{place} .{name}"),
-                "required upstream, optional in ours".into(),
-            );
-        }
-        for name in mine.required.difference(&theirs.required) {
-            // We insist on a field upstream may leave out of a response: reading it fails.
-            let class = match flow {
-                Flow::Request => Class::NonBreaking,
-                Flow::Response => Class::Breaking,
-            };
-            self.push(
-                Group::Disagree,
-                class,
-                format!("{place} .{name}"),
-                "required in ours, optional upstream".into(),
-            );
+        // Upstream requires a field our callers may leave out: their calls fail. We insist on a
+        // field upstream may leave out of a response: reading it fails.
+        let sides = [
+            (
+                &theirs.required,
+                &mine.required,
+                Flow::Request,
+                "required upstream, optional in ours",
+            ),
+            (
+                &mine.required,
+                &theirs.required,
+                Flow::Response,
+                "required in ours, optional upstream",
+            ),
+        ];
+        for (required, optional, breaks_in, change) in sides {
+            for name in required.difference(optional) {
+                self.push(
+                    Group::Disagree,
+                    breaking_in(flow, breaks_in),
+                    format!("{place} .{name}"),
+                    change.into(),
+                );
+            }
         }
     }
 
@@ -539,6 +531,15 @@ impl Findings {
             ),
             _ => {}
         }
+    }
+}
+
+/// Breaking when data flows the way `breaks_in` says (a request or a response), else not.
+fn breaking_in(flow: Flow, breaks_in: Flow) -> Class {
+    if flow == breaks_in {
+        Class::Breaking
+    } else {
+        Class::NonBreaking
     }
 }
 

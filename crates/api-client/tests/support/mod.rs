@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use wiremock::MockServer;
 
 /// The key the tests use; no output may ever contain it.
-pub const KEY: &str = "sk-test-4b1d-never-print-me";
+pub use nanobanana_test_kit::KEY;
 
 /// Retries without jitter, so delays are exact.
 pub fn policy() -> RetryPolicy {

@@ -1,0 +1,179 @@
+//! Callbacks as the API documents them: the retry schedule, giving up after three retries, a
+//! local receiver when insecure callbacks are allowed, and what a graceful shutdown does with
+//! the pending ones.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nanobanana_sandbox::callbacks::{BoxFuture, CallbackTransport};
+use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use nanobanana_test_kit::sandbox::{fast_config, raw_create};
+use serde_json::{json, Value};
+
+/// Records callback attempts and answers each from a script.
+/// The callbacks a receiver got: when, and the body.
+type Attempts = Arc<Mutex<Vec<(tokio::time::Instant, Value)>>>;
+
+struct ScriptedReceiver {
+    answers: Mutex<Vec<u16>>,
+    attempts: Attempts,
+}
+
+impl CallbackTransport for ScriptedReceiver {
+    fn post(
+        &self,
+        _url: String,
+        body: Vec<u8>,
+        _timeout: Duration,
+    ) -> BoxFuture<Result<u16, String>> {
+        let answer = self.answers.lock().unwrap().remove(0);
+        self.attempts.lock().unwrap().push((
+            tokio::time::Instant::now(),
+            serde_json::from_slice(&body).unwrap(),
+        ));
+        Box::pin(async move {
+            if answer == 0 {
+                Err("connection refused".into())
+            } else {
+                Ok(answer)
+            }
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn callbacks_follow_the_documented_retry_schedule() {
+    let (sandbox, attempts) = scripted_receiver_sandbox(vec![500, 0, 204], 3).await;
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": "https://hooks.example.com/nb"});
+    let (status, created, _) = raw_create(&sandbox, body).await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let attempts = attempts.lock().unwrap().clone();
+    assert_eq!(attempts.len(), 3, "500, refused, then 204");
+    let gaps: Vec<Duration> = attempts.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    assert_eq!(gaps, [Duration::from_secs(1), Duration::from_secs(2)]);
+    let delivered = &attempts[2].1;
+    assert_eq!(
+        (delivered["id"].clone(), delivered["status"].clone()),
+        (created["id"].clone(), json!("completed"))
+    );
+    assert_eq!(sandbox.stats().callbacks_delivered, 1);
+}
+
+/// A sandbox of 1 s tasks whose callbacks go to a receiver answering 500 `answers` times, and
+/// the times of the attempts it received.
+async fn refusing_receiver_sandbox(answers: usize) -> (SandboxHandle, Attempts) {
+    scripted_receiver_sandbox(vec![500; answers], 1).await
+}
+
+/// A sandbox of `task_secs` tasks (real time) whose callbacks go to a receiver answering from
+/// `answers` (0: the connection is refused), and the attempts it received.
+async fn scripted_receiver_sandbox(answers: Vec<u16>, task_secs: u64) -> (SandboxHandle, Attempts) {
+    let attempts = Attempts::default();
+    let receiver = ScriptedReceiver {
+        answers: Mutex::new(answers),
+        attempts: attempts.clone(),
+    };
+    let config = SandboxConfig {
+        time_scale: 1.0,
+        estimated_time_secs: task_secs,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start_with_transport(config, Arc::new(receiver))
+        .await
+        .unwrap();
+    (sandbox, attempts)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_callback_is_given_up_after_three_retries() {
+    let (sandbox, attempts) = refusing_receiver_sandbox(4).await;
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": "https://hooks.example.com/nb"});
+    raw_create(&sandbox, body).await;
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let gaps: Vec<u64> = attempts
+        .lock()
+        .unwrap()
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).as_secs())
+        .collect();
+    assert_eq!(gaps, [1, 2, 4]);
+    assert_eq!(sandbox.stats().callbacks_failed, 1);
+}
+
+#[tokio::test]
+async fn a_local_receiver_gets_the_task_when_insecure_callbacks_are_allowed() {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Value>(1);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let tx = tx.clone();
+            async move {
+                tx.send(body).await.unwrap();
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let sandbox = Sandbox::start(SandboxConfig {
+        allow_insecure_callbacks: true,
+        ..fast_config()
+    })
+    .await
+    .unwrap();
+    // The SDK itself refuses http callbacks (the API does); a local test sends the request raw.
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": hook});
+    let (status, created, _) = raw_create(&sandbox, body).await;
+    assert_eq!(status, 200, "allowed by the flag");
+    let delivered = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(delivered["id"], created["id"]);
+    assert_eq!(delivered["status"], "completed");
+    assert!(delivered["results"][0]
+        .as_str()
+        .unwrap()
+        .starts_with(sandbox.files_base_url()));
+    // The receiver has the body before the sandbox has read its 204.
+    for _ in 0..100 {
+        if sandbox.stats().callbacks_delivered == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(sandbox.stats().callbacks_delivered, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_graceful_shutdown_gives_pending_callbacks_one_last_attempt_and_says_what_it_dropped() {
+    let (sandbox, attempts) = refusing_receiver_sandbox(8).await;
+    let create = |prompt: &str| json!({"model": "nano-banana-2-lite", "prompt": prompt, "callback_url": "https://hooks.example.com/nb"});
+    raw_create(&sandbox, create("ended")).await;
+    // The first task ends at 1 s; its callback fails and waits 1 s before its first retry.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    raw_create(&sandbox, create("running")).await;
+    assert_eq!(attempts.lock().unwrap().len(), 1);
+    let started = tokio::time::Instant::now();
+    let stats = sandbox.shutdown_within(Duration::from_secs(10)).await;
+    // The ended task's callback made its next attempt at once, and no more; the running
+    // task's callback was dropped; nothing is left pending; no need to wait out the grace.
+    assert_eq!(attempts.lock().unwrap().len(), 2);
+    assert_eq!(
+        (
+            stats.callbacks_failed,
+            stats.callbacks_dropped,
+            stats.callbacks_pending
+        ),
+        (1, 1, 0)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -1,0 +1,184 @@
+//! The sandbox's errors, through raw HTTP and the SDK: every documented status with its
+//! documented body, the key, task ids, body size, the rate limit and injected faults.
+
+use nanobanana_api::Error;
+use nanobanana_sandbox::contract::{documented_body, SpecOperation};
+use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig};
+use nanobanana_test_kit::sandbox::{
+    fast_client, fast_config, lite_request, raw, raw_create, start,
+};
+use nanobanana_test_kit::KEY;
+use serde_json::json;
+
+#[tokio::test]
+async fn every_documented_error_status_is_reachable_with_its_documented_body() {
+    let sandbox = start().await;
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
+    for status in [400, 401, 402, 403, 404, 413, 429, 500, 502, 503] {
+        let (got, got_body, headers) = raw(
+            &sandbox,
+            "POST",
+            "/v1/images/generations",
+            Some(KEY),
+            Some(&status.to_string()),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(got, status);
+        assert_eq!(
+            got_body,
+            documented_body(SpecOperation::CreateTask, status).unwrap()
+        );
+        assert_eq!(
+            headers.contains_key("retry-after"),
+            matches!(status, 429 | 503),
+            "{status}"
+        );
+    }
+    assert_eq!(
+        sandbox.stats().creates,
+        0,
+        "no task is created by an injected error"
+    );
+}
+
+#[tokio::test]
+async fn requests_without_the_right_key_get_the_documented_401() {
+    let config = SandboxConfig {
+        api_key: Some(KEY.into()),
+        ..fast_config()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
+    for key in [None, Some(""), Some("sk-wrong"), Some("sk-sandbox-tes")] {
+        let (status, got, _) = raw(
+            &sandbox,
+            "POST",
+            "/v1/images/generations",
+            key,
+            None,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, got),
+            (
+                401,
+                documented_body(SpecOperation::CreateTask, 401).unwrap()
+            ),
+            "{key:?}"
+        );
+    }
+    let (status, _, _) = raw_create(&sandbox, body).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn task_queries_answer_the_documented_400_and_404() {
+    let sandbox = start().await;
+    let (status, body, _) = raw(
+        &sandbox,
+        "GET",
+        "/v1/tasks/not-a-task",
+        Some(KEY),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, documented_body(SpecOperation::GetTask, 400).unwrap())
+    );
+    let (status, body, _) = raw(
+        &sandbox,
+        "GET",
+        "/v1/tasks/task-unified-0-unknown",
+        Some(KEY),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (404, documented_body(SpecOperation::GetTask, 404).unwrap())
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_a_413() {
+    let config = SandboxConfig {
+        max_body_bytes: 1000,
+        ..fast_config()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "x".repeat(1500)});
+    let (status, got, _) = raw_create(&sandbox, body).await;
+    assert_eq!(status, 413);
+    assert_eq!(got["error"]["type"], "request_too_large_error");
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after_and_the_sdk_waits_it_out() {
+    let config = SandboxConfig {
+        rate_limit_per_sec: Some(2),
+        ..fast_config()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (status, _, headers) = raw_create(&sandbox, body.clone()).await;
+        statuses.push((
+            status,
+            headers
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string()),
+        ));
+    }
+    assert_eq!(
+        statuses,
+        [(200, None), (200, None), (429, Some("1".to_string()))]
+    );
+    // The SDK honours Retry-After: its create succeeds after waiting.
+    let task = fast_client(&sandbox)
+        .create(lite_request("a cat"))
+        .await
+        .unwrap();
+    assert!(task.id.starts_with("task-unified-"));
+}
+
+#[tokio::test]
+async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
+    let sandbox = start().await;
+    let client = fast_client(&sandbox);
+
+    // A dropped answer to a create: the task exists, the SDK must not create it again.
+    sandbox.inject(Fault::Drop);
+    let err = client.create(lite_request("a cat")).await.unwrap_err();
+    assert!(
+        !err.is_retryable(nanobanana_api::errors::Operation::CreateTask),
+        "{err:?}"
+    );
+    assert_eq!(sandbox.stats().creates, 1);
+
+    // A truncated task query is retried and then succeeds.
+    let created = client.create(lite_request("a dog")).await.unwrap();
+    sandbox.inject(Fault::Truncate);
+    client.get_task(&created.id).await.unwrap();
+
+    // A task made to fail.
+    sandbox.inject(Fault::FailTask);
+    let created = client.create(lite_request("a bird")).await.unwrap();
+    let err = client.wait(&created).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TaskFailed {
+                retryable: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sandbox.stats().creates, 3);
+}
