@@ -129,16 +129,66 @@ pub fn generator_input(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
 pub fn generate(spec: &LoadedSpec) -> Result<String, CodegenError> {
     let shown = display_path(&spec.path);
     let tokens = run_progenitor(&generator_input(&spec.openapi), &spec.document, &shown)?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Unparsable {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Unparsable {
         spec: shown.clone(),
         message: e.to_string(),
     })?;
+    schemars_behind_feature(&mut file.items);
     let body = prettyplease::unparse(&file);
     let body = progenitor_impl::space_out_items(body).map_err(|e| CodegenError::Generator {
         spec: shown.clone(),
         message: e.to_string(),
     })?;
     Ok(format!("{}{body}", header(&shown)))
+}
+
+/// The feature of nanobanana-api that derives `schemars::JsonSchema` for the generated types.
+pub const SCHEMARS_FEATURE: &str = "schemars";
+
+/// Moves typify's `schemars::JsonSchema` derive (`with_derive` has no condition) behind the
+/// crate's `schemars` feature, `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`,
+/// so a consumer that does not ask for JSON Schemas does not compile schemars.
+fn schemars_behind_feature(items: &mut [syn::Item]) {
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    schemars_behind_feature(inner);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let mut gated = false;
+        for attr in attrs.iter_mut() {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            let is_schemars = |p: &syn::Path| {
+                p.segments.first().is_some_and(|s| s.ident == "schemars")
+                    && p.segments.last().is_some_and(|s| s.ident == "JsonSchema")
+            };
+            if !paths.iter().any(is_schemars) {
+                continue;
+            }
+            let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_schemars(p)).collect();
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            gated = true;
+        }
+        if gated {
+            let feature = SCHEMARS_FEATURE;
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = #feature, derive(schemars::JsonSchema))]
+            ));
+        }
+    }
 }
 
 /// Generates the complete text of `generated_lineup.rs` for `spec`: the spec's string enums,

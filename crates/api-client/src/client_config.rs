@@ -1,5 +1,8 @@
 //! Client configuration: key, base URL and HTTP timeouts, from code or from the environment.
 
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, AUTHORIZATION};
@@ -20,6 +23,12 @@ pub const API_KEY_VAR: &str = "EVOLINK_API_KEY";
 pub const BASE_URL_VAR: &str = "EVOLINK_BASE_URL";
 /// The environment variable that overrides the file service's base URL.
 pub const FILES_BASE_URL_VAR: &str = "EVOLINK_FILES_BASE_URL";
+/// The environment variable naming a PEM file of CA certificates to trust beside the system's
+/// (a private CA, a TLS-inspecting proxy, a sandbox started with `--tls`).
+pub const CA_CERT_VAR: &str = "EVOLINK_CA_CERT";
+/// The environment variable that, set to `1`, allows sending the key over plain http to a host
+/// other than this machine (a trusted private network).
+pub const ALLOW_INSECURE_HTTP_VAR: &str = "EVOLINK_ALLOW_INSECURE_HTTP";
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("nanobanana/", env!("CARGO_PKG_VERSION"));
 
@@ -36,6 +45,20 @@ pub struct ClientConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) deadline: Option<Duration>,
     pub(crate) poll: PollSchedule,
+    /// PEM bundles of CAs to trust, each checked when added.
+    root_certificates: Vec<Vec<u8>>,
+    allow_insecure_http: bool,
+    http_settings: Option<HttpSettings>,
+}
+
+/// The caller's own settings for the HTTP clients (proxies, resolvers, TLS options).
+#[derive(Clone)]
+struct HttpSettings(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HttpSettings(..)")
+    }
 }
 
 impl ClientConfig {
@@ -52,11 +75,14 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             deadline: Some(Duration::from_secs(15 * 60)),
             poll: PollSchedule::default(),
+            root_certificates: Vec::new(),
+            allow_insecure_http: false,
+            http_settings: None,
         })
     }
 
-    /// Reads `EVOLINK_API_KEY` (required), `EVOLINK_BASE_URL` and `EVOLINK_FILES_BASE_URL`
-    /// (optional).
+    /// Reads `EVOLINK_API_KEY` (required), `EVOLINK_BASE_URL`, `EVOLINK_FILES_BASE_URL`,
+    /// `EVOLINK_CA_CERT` and `EVOLINK_ALLOW_INSECURE_HTTP` (optional).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -76,7 +102,76 @@ impl ClientConfig {
         if let Some(url) = lookup(FILES_BASE_URL_VAR).filter(|u| !u.trim().is_empty()) {
             config = config.with_files_base_url(url.trim())?;
         }
-        Ok(config)
+        config.with_transport_from_lookup(lookup)
+    }
+
+    /// Applies `EVOLINK_CA_CERT` (a PEM file of CAs to trust) and `EVOLINK_ALLOW_INSECURE_HTTP=1`
+    /// as `lookup` gives them (e.g. `|name| std::env::var(name).ok()`).
+    pub fn with_transport_from_lookup(
+        mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        if let Some(path) = lookup(CA_CERT_VAR).filter(|p| !p.trim().is_empty()) {
+            self = self.with_root_certificate_file(path.trim())?;
+        }
+        if lookup(ALLOW_INSECURE_HTTP_VAR).is_some_and(|v| v.trim() == "1") {
+            self = self.allow_insecure_http();
+        }
+        Ok(self)
+    }
+
+    /// Trusts the CA certificates in `pem` (one or more) beside the system's, for the API,
+    /// the file service and result downloads: a private CA, a TLS-inspecting proxy, or a
+    /// sandbox serving HTTPS with its own CA.
+    pub fn with_root_certificate(mut self, pem: &[u8]) -> Result<Self, ConfigError> {
+        let refused = |reason: String| ConfigError::RootCertificate { path: None, reason };
+        if certificates(pem).map_err(refused)?.is_empty() {
+            return Err(refused("no PEM certificate in it".into()));
+        }
+        self.root_certificates.push(pem.to_vec());
+        Ok(self)
+    }
+
+    /// [`with_root_certificate`](Self::with_root_certificate) from a PEM file.
+    pub fn with_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let with_path = |reason: String| ConfigError::RootCertificate {
+            path: Some(path.to_path_buf()),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| with_path(e.to_string()))?;
+        self.with_root_certificate(&pem).map_err(|e| match e {
+            ConfigError::RootCertificate { reason, .. } => with_path(reason),
+            other => other,
+        })
+    }
+
+    /// Allows a plain-http base URL on another host than this machine. Without it, such a URL
+    /// is refused when the client is built: the key would cross the network readable by anyone
+    /// on the path. Loopback addresses (a local sandbox) are always allowed.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// The caller's own settings for every HTTP client this configuration builds (proxies,
+    /// DNS resolution, TLS options, …), applied after the SDK's own (key, timeouts, user
+    /// agent, trusted CAs). Proxies from `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY` apply by
+    /// default without this.
+    ///
+    /// ```
+    /// # fn run() -> Result<(), nanobanana_api::config::ConfigError> {
+    /// use nanobanana_api::ClientConfig;
+    /// let config = ClientConfig::new("sk-...")?
+    ///     .with_http_settings(|builder| builder.tcp_nodelay(true).https_only(true));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_http_settings(
+        mut self,
+        settings: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_settings = Some(HttpSettings(Arc::new(settings)));
+        self
     }
 
     /// Sends requests to `url` instead of the production API, e.g. `http://127.0.0.1:8787`.
@@ -150,6 +245,7 @@ impl ClientConfig {
     /// Builds the client. One `reqwest::Client` (and its connection pool) is created here and
     /// reused by every call.
     pub fn build(&self) -> Result<Client, ConfigError> {
+        self.check_transport(&self.base_url, &API_HOST)?;
         Ok(Client::new_with_client(
             &self.base_url,
             self.api_http_client()?,
@@ -161,6 +257,7 @@ impl ClientConfig {
     /// `upload_file_stream`. progenitor ignores the spec's per-operation `servers`, so the
     /// host is chosen here.
     pub fn build_files(&self) -> Result<Client, ConfigError> {
+        self.check_transport(&self.files_base_url, &FILES_HOST)?;
         Ok(Client::new_with_client(
             &self.files_base_url,
             self.api_http_client()?,
@@ -206,7 +303,36 @@ impl ClientConfig {
         if let Some(connect) = self.connect_timeout {
             builder = builder.connect_timeout(connect);
         }
-        builder
+        for pem in &self.root_certificates {
+            // Checked when added: parsing again cannot fail.
+            for certificate in certificates(pem).unwrap_or_default() {
+                builder = add_root_certificate(builder, certificate);
+            }
+        }
+        match &self.http_settings {
+            Some(HttpSettings(settings)) => settings(builder),
+            None => builder,
+        }
+    }
+
+    /// Refuses to send the key over plain http to another machine, unless allowed.
+    fn check_transport(&self, url: &str, host: &Host) -> Result<(), ConfigError> {
+        let Ok(parsed) = reqwest::Url::parse(url) else {
+            return Ok(());
+        };
+        let loopback = match parsed.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        if parsed.scheme() == "http" && !loopback && !self.allow_insecure_http {
+            return Err(ConfigError::InsecureHttp {
+                which: host.which,
+                url: url.to_string(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -220,6 +346,41 @@ impl Client {
     pub fn from_env() -> Result<Self, ConfigError> {
         ClientConfig::from_env()?.build()
     }
+}
+
+#[cfg(any(feature = "native-tls", feature = "rustls"))]
+type Certificate = reqwest::Certificate;
+/// A build without TLS has no certificates to trust.
+#[cfg(not(any(feature = "native-tls", feature = "rustls")))]
+type Certificate = std::convert::Infallible;
+
+/// The certificates of a PEM bundle.
+fn certificates(pem: &[u8]) -> Result<Vec<Certificate>, String> {
+    #[cfg(any(feature = "native-tls", feature = "rustls"))]
+    {
+        reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())
+    }
+    #[cfg(not(any(feature = "native-tls", feature = "rustls")))]
+    {
+        let _ = pem;
+        Err("this build has no TLS: enable the native-tls or rustls feature".into())
+    }
+}
+
+#[cfg(any(feature = "native-tls", feature = "rustls"))]
+fn add_root_certificate(
+    builder: reqwest::ClientBuilder,
+    certificate: Certificate,
+) -> reqwest::ClientBuilder {
+    builder.add_root_certificate(certificate)
+}
+
+#[cfg(not(any(feature = "native-tls", feature = "rustls")))]
+fn add_root_certificate(
+    _: reqwest::ClientBuilder,
+    certificate: Certificate,
+) -> reqwest::ClientBuilder {
+    match certificate {}
 }
 
 /// One of the two addresses a client talks to, as messages name it.
@@ -355,5 +516,83 @@ mod tests {
             assert!(!text.contains(secret), "{text}");
         }
         assert!(format!("{config:?}").contains("<redacted>"));
+    }
+
+    #[test]
+    fn the_key_goes_over_plain_http_only_to_this_machine_unless_allowed() {
+        let at = |url: &str| {
+            ClientConfig::new("sk-test")
+                .unwrap()
+                .with_base_url(url)
+                .unwrap()
+        };
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://localhost:1",
+            "http://[::1]:2",
+        ] {
+            assert!(at(local).build().is_ok(), "{local}");
+        }
+        let err = at("http://api.example.net").build().unwrap_err();
+        assert!(matches!(err, ConfigError::InsecureHttp { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("http://api.example.net"), "{text}");
+        assert!(text.contains("EVOLINK_ALLOW_INSECURE_HTTP=1"), "{text}");
+        assert!(at("http://api.example.net")
+            .allow_insecure_http()
+            .build()
+            .is_ok());
+        assert!(at("https://api.example.net").build().is_ok());
+        let files = ClientConfig::new("sk-test")
+            .unwrap()
+            .with_files_base_url("http://files.example.net")
+            .unwrap();
+        assert!(matches!(
+            files.build_files().unwrap_err(),
+            ConfigError::InsecureHttp {
+                which: "file service base URL",
+                ..
+            }
+        ));
+        let allowed = ClientConfig::from_lookup(lookup(&[
+            ("EVOLINK_API_KEY", "sk-test"),
+            ("EVOLINK_BASE_URL", "http://api.example.net"),
+            ("EVOLINK_ALLOW_INSECURE_HTTP", "1"),
+        ]))
+        .unwrap();
+        assert!(allowed.build().is_ok());
+    }
+
+    #[test]
+    fn a_ca_that_is_not_pem_is_refused_naming_the_file() {
+        let err = ClientConfig::new("sk-test")
+            .unwrap()
+            .with_root_certificate(b"not a certificate")
+            .unwrap_err();
+        assert!(
+            matches!(err, ConfigError::RootCertificate { path: None, .. }),
+            "{err:?}"
+        );
+        let dir = std::env::temp_dir().join(format!("nb-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ca.pem");
+        std::fs::write(
+            &file,
+            "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let err = ClientConfig::from_lookup(lookup(&[
+            ("EVOLINK_API_KEY", "sk-test"),
+            ("EVOLINK_CA_CERT", file.to_str().unwrap()),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ca.pem") && text.contains("PEM"), "{text}");
+        let missing = ClientConfig::new("sk-test")
+            .unwrap()
+            .with_root_certificate_file(dir.join("absent.pem"))
+            .unwrap_err();
+        assert!(missing.to_string().contains("absent.pem"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -34,6 +34,22 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A CA certificate to trust could not be read.
+    #[error("cannot use the CA certificate{}: {reason} (expected a PEM file: -----BEGIN CERTIFICATE-----; set with EVOLINK_CA_CERT or ClientConfig::with_root_certificate)", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    RootCertificate {
+        /// The file, when read from one.
+        path: Option<std::path::PathBuf>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A plain-http base URL on another machine: the key would cross the network unencrypted.
+    #[error("refusing to send the API key over plain http to {url} ({which}): use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1 (ClientConfig::allow_insecure_http)")]
+    InsecureHttp {
+        /// Which address: "API base URL" or "file service base URL".
+        which: &'static str,
+        /// The URL as configured.
+        url: String,
+    },
     /// reqwest could not build its HTTP client (e.g. no TLS backend).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),

@@ -292,7 +292,7 @@ fn transport_cause(error: &reqwest::Error) -> String {
 fn transport_hint(error: &reqwest::Error) -> &'static str {
     let cause = transport_cause(error).to_ascii_lowercase();
     if cause.contains("certificate") || cause.contains("tls") || cause.contains("ssl") {
-        " The server's TLS certificate is not trusted: if it is issued by a private CA, add that CA to the system's trust store (or point SSL_CERT_FILE at it)."
+        " The server's TLS certificate is not trusted: if a private CA issued it (or a proxy inspects TLS), trust that CA with EVOLINK_CA_CERT=/path/to/ca.pem (ClientConfig::with_root_certificate), or add it to the system's trust store."
     } else if cause.contains("dns") || cause.contains("lookup") || cause.contains("resolve") {
         " The host name could not be looked up: check the base URL and the network (DNS)."
     } else if cause.contains("refused") {

@@ -10,15 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Credits of the API key (token) and of the account (user).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreditsData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<TokenCredits>,
@@ -33,14 +26,8 @@ pub mod types {
     }
 
     ///The account's credits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreditsResponse {
         pub data: CreditsData,
         ///A status message
@@ -59,15 +46,9 @@ pub mod types {
 
     /**Error code. The image generation documentation sends the HTTP status as an integer; the
 task query documentation sends a business code string (e.g. `task_not_found`). Both occur.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ErrorCode {
         Integer(i64),
         String(::std::string::String),
@@ -89,15 +70,8 @@ task query documentation sends a business code string (e.g. `task_not_found`). B
     }
 
     ///What went wrong and what to do about it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorCode>,
@@ -122,14 +96,8 @@ task query documentation sends a business code string (e.g. `task_not_found`). B
     }
 
     ///The body of every error response of the image API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         pub error: ErrorDetail,
     }
@@ -143,15 +111,8 @@ task query documentation sends a business code string (e.g. `task_not_found`). B
     /**The body of every error of the file service. Assumed: the documentation gives only the
 success envelope (`success`, `code`, `msg`); errors are taken to use it with
 `success: false`, `data` absent.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileServiceError {
         ///The error's code (the HTTP status)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -171,14 +132,8 @@ success envelope (`success`, `code`, `msg`); errors are taken to use it with
     }
 
     ///The result of an upload.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileUploadResponse {
         ///A status code (200 on success)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -199,18 +154,9 @@ success envelope (`success`, `code`, `msg`); errors are taken to use it with
     }
 
     ///`GetTaskDetailTaskId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetTaskDetailTaskId(::std::string::String);
     impl ::std::ops::Deref for GetTaskDetailTaskId {
         type Target = ::std::string::String;
@@ -271,14 +217,8 @@ success envelope (`success`, `code`, `msg`); errors are taken to use it with
     }
 
     ///A text-to-image, image-to-image or image editing request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageGenerationRequest {
         /**HTTPS callback address after task completion.
 
@@ -345,18 +285,9 @@ Callback mechanism: timeout `10` seconds; at most `3` retries on failure (after 
 second, `2` seconds, `4` seconds); the body has the format of the task query response;
 a 2xx status counts as delivered, any other status triggers a retry. Callbacks are not
 signed: treat one as a hint and re-fetch the task before trusting it.*/
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageGenerationRequestCallbackUrl(::std::string::String);
     impl ::std::ops::Deref for ImageGenerationRequestCallbackUrl {
         type Target = ::std::string::String;
@@ -421,18 +352,9 @@ image. `maxLength` is the longest any model takes; each model's own limit is in
 `ImageModel`'s `x-nanobanana-models` (`gemini-2.5-flash-image`: 1000).
 Assumed: the documented "2000 tokens" is enforced as 2000 characters (the documented
 schemas say `maxLength: 2000`) and an empty prompt is rejected.*/
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageGenerationRequestPrompt(::std::string::String);
     impl ::std::ops::Deref for ImageGenerationRequestPrompt {
         type Target = ::std::string::String;
@@ -497,14 +419,8 @@ schemas say `maxLength: 2000`) and an empty prompt is rejected.*/
     /**The task created by an image generation request. Assumed: `id` and `status` are always
 present (the documentation lists no required fields, but a task without them cannot be
 followed).*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageGenerationResponse {
         ///Task creation timestamp (Unix seconds)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -537,14 +453,8 @@ followed).*/
     /**The state of an asynchronous task, as returned by the task query and sent to callback
 URLs. Every field but `id` and `status` may be absent (a documented failed task carries
 only `id`, `object`, `status`, `model`, `progress` and `error`).*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskDetail {
         ///Task creation timestamp (Unix seconds)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -584,15 +494,8 @@ lists the documented `code`s (page `task-management/error-codes`, read 2026-11-2
 each means, whether resubmitting can help (`resubmit`: `same` the same request may
 succeed, later; `changed` only a changed request can; `no` resubmitting does not help)
 and the page's advice. Other codes may appear: clients keep them.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorCode>,
@@ -611,15 +514,8 @@ and the page's advice. Other codes may appear: clients keep them.*/
     }
 
     ///Asynchronous task information
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TaskInfo {
         ///Whether the task can be cancelled
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -636,15 +532,8 @@ and the page's advice. Other codes may appear: clients keep them.*/
     }
 
     ///Credits of the API key making the call.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenCredits {
         ///Credits this key can still spend
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -664,14 +553,8 @@ and the page's advice. Other codes may appear: clients keep them.*/
     }
 
     ///An image sent as base64, to store in the file service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadFileBase64Request {
         /**The image as a data URL (`data:image/png;base64,...`) or as bare base64. One image
 per request: JPEG, PNG, GIF or WebP.*/
@@ -692,14 +575,8 @@ per request: JPEG, PNG, GIF or WebP.*/
 
     /**The form of `upload_file_stream`. Hand-written in the SDK (see `x-nanobanana-hand-written`):
 this type documents the fields; `file` is sent as the file part's bytes.*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadFileStreamForm {
         ///The image (JPEG, PNG, GIF or WebP), one per request
         pub file: ::std::string::String,
@@ -718,14 +595,8 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
     }
 
     ///An image to fetch from a URL into the file service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadFileUrlRequest {
         ///The name to store the file under
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -744,14 +615,8 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
     }
 
     ///A stored file. `file_url` is what goes into `image_urls`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadedFile {
         ///A download link to the file
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -790,15 +655,8 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
     }
 
     ///Usage and billing information
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Usage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing_rule: ::std::option::Option<crate::generated_lineup::BillingRule>,
@@ -816,15 +674,8 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
     }
 
     ///Credits of the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserCredits {
         ///Credits the account can still spend
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -110,6 +110,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> String {
                 stringify!($name).to_string()
@@ -217,6 +218,7 @@ macro_rules! closed_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> String {
                 stringify!($name).to_string()

@@ -320,5 +320,9 @@ mod tests {
         gate.hold_for(Duration::from_secs(2)); // a shorter hold does not reopen it early
         gate.wait_turn().await;
         assert_eq!(start.elapsed(), Duration::from_secs(5));
+        gate.hold_for(Duration::from_secs(1));
+        gate.hold_for(Duration::from_secs(3)); // a longer hold extends a shorter one
+        gate.wait_turn().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(8));
     }
 }

@@ -215,6 +215,16 @@ pub struct SandboxArgs {
     /// served from the file service's port, another host than the API's, as the real ones are.
     #[arg(long, default_value = "jpeg")]
     pub result_format: nanobanana_sandbox::ResultFormat,
+    /// Serve HTTPS with a throwaway CA made now; its certificate is written to a file whose
+    /// path is printed (clients trust it with EVOLINK_CA_CERT).
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 /// The model `generate` uses when none is given: Nano Banana 2, the model Evolink's

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use nanobanana_api::draft::Draft;
 use nanobanana_api::{lineup, types, waiting::TaskHandle, Error};
-use nanobanana_sandbox::{Sandbox, SandboxConfig};
+use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxTls};
 
 use crate::args::{ConnectionArgs, GenerateArgs, SandboxArgs, TaskCommand};
 use crate::connection::connect;
@@ -397,12 +397,44 @@ pub fn models(json: bool) -> Result<(), Error> {
     crate::output::print(&out)
 }
 
+/// Writes the sandbox's throwaway CA to a file that lives until the sandbox stops.
+fn write_ca(pem: &str) -> Result<tempfile::NamedTempFile, Error> {
+    let io = |source| Error::Io {
+        action: "cannot write the sandbox's CA certificate",
+        path: std::env::temp_dir(),
+        source,
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("nanobanana-sandbox-ca-")
+        .suffix(".pem")
+        .tempfile()
+        .map_err(io)?;
+    std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(io)?;
+    Ok(file)
+}
+
 /// How long a stopping sandbox waits for the last attempts of pending callbacks (one callback
 /// timeout).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// `nanobanana sandbox`: serve until Ctrl-C or SIGTERM, then stop gracefully.
 pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(SandboxTls::from_pem_files(cert, key).map_err(
+            |reason| Error::Io {
+                action: "cannot serve HTTPS with --tls-cert and --tls-key",
+                path: cert.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
+            },
+        )?),
+        _ if args.tls => Some(SandboxTls::self_signed()),
+        _ => None,
+    };
+    // The throwaway CA goes to a file clients can point EVOLINK_CA_CERT at, removed on stop.
+    let ca_file = match tls.as_ref().and_then(SandboxTls::ca_pem) {
+        Some(pem) => Some(write_ca(pem)?),
+        None => None,
+    };
     let config = SandboxConfig {
         addr: ([127, 0, 0, 1], args.port).into(),
         api_key: args.api_key,
@@ -416,6 +448,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         result_format: args.result_format,
         max_tasks: args.max_tasks,
         upload_disk_limit: args.upload_disk_limit * 1024 * 1024,
+        tls,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
@@ -423,8 +456,12 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         path: format!("{}, {}", args.port, args.files_port).into(),
         source,
     })?;
+    let trust = ca_file
+        .as_ref()
+        .map(|ca| format!(" EVOLINK_CA_CERT={}", ca.path().display()))
+        .unwrap_or_default();
     note!(
-        "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY=sandbox\nCtrl-C stops it.",
+        "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY=sandbox{trust}\nCtrl-C stops it.",
         sandbox.base_url(),
         sandbox.files_base_url()
     );

@@ -76,7 +76,8 @@ pub async fn connect(
         (Some(key), base_url) => {
             let mut config = ClientConfig::new(key)?
                 .with_retry_policy(policy)
-                .with_deadline(Some(Duration::from_secs(30 * 60)));
+                .with_deadline(Some(Duration::from_secs(30 * 60)))
+                .with_transport_from_lookup(|name| std::env::var(name).ok())?;
             if let Some(url) = base_url {
                 config = config.with_base_url(url)?;
             }

@@ -92,6 +92,10 @@ pub struct SandboxConfig {
     /// way they are served from the file service's address, another host than the API's, as
     /// the real results are (`files.evolink.ai`).
     pub result_format: crate::images::ResultFormat,
+    /// Serve both addresses over HTTPS with this certificate (`None`: plain http). Clients of
+    /// a [`SandboxTls::self_signed`](crate::SandboxTls::self_signed) one trust its CA;
+    /// `SandboxHandle::client_config` does.
+    pub tls: Option<crate::tls::SandboxTls>,
 }
 
 impl Default for SandboxConfig {
@@ -117,6 +121,7 @@ impl Default for SandboxConfig {
             upload_disk_limit: DEFAULT_UPLOAD_DISK_LIMIT,
             fetch_remote_files: false,
             result_format: crate::images::ResultFormat::default(),
+            tls: None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod simulation;
 mod state;
 mod store;
 mod task_factory;
+mod tls;
 pub mod uploads;
 
 pub use config::{Fault, SandboxConfig, DEFAULT_MAX_TASKS, DEFAULT_UPLOAD_DISK_LIMIT};
@@ -48,3 +49,4 @@ pub use faults::FAULT_HEADER;
 pub use images::ResultFormat;
 pub use server::{Sandbox, SandboxHandle};
 pub use state::SandboxStats;
+pub use tls::SandboxTls;

@@ -1,7 +1,6 @@
 //! Starting and stopping a sandbox: on an ephemeral loopback port for tests and the CLI's
 //! embedded default, or on a fixed port for `nanobanana sandbox`.
 
-use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,8 +38,14 @@ impl Sandbox {
     ) -> std::io::Result<SandboxHandle> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let files_listener = tokio::net::TcpListener::bind(config.files_addr).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let files_base_url = format!("http://{}", files_listener.local_addr()?);
+        let scheme = if config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let base_url = format!("{scheme}://{}", listener.local_addr()?);
+        let files_base_url = format!("{scheme}://{}", files_listener.local_addr()?);
+        let tls = config.tls.clone();
         let state = Arc::new(AppState::new(config, callbacks)?);
         state.base_url.set(base_url.clone()).expect("set once");
         state
@@ -49,16 +54,28 @@ impl Sandbox {
             .expect("set once");
 
         let (stop, stopped) = watch::channel(false);
+        let plain_stopped = stopped.clone();
         let until_stopped = move || {
-            let mut stopped = stopped.clone();
+            let mut stopped = plain_stopped.clone();
             async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }
         };
-        let api = axum::serve(listener, api_router(state.clone()))
-            .with_graceful_shutdown(until_stopped());
-        let files = axum::serve(files_listener, files_router(state.clone()))
-            .with_graceful_shutdown(until_stopped());
+        let serve = |listener: tokio::net::TcpListener, router: axum::Router| {
+            let (tls, stopped, until_stopped) = (tls.clone(), stopped.clone(), until_stopped());
+            async move {
+                match tls {
+                    Some(tls) => crate::tls::serve(listener, router, &tls, stopped).await,
+                    None => {
+                        axum::serve(listener, router)
+                            .with_graceful_shutdown(until_stopped)
+                            .await
+                    }
+                }
+            }
+        };
+        let api = serve(listener, api_router(state.clone()));
+        let files = serve(files_listener, files_router(state.clone()));
         let sweeper_state = state.clone();
         let server = tokio::spawn(async move {
             let sweeper = tokio::spawn(async move {
@@ -73,7 +90,7 @@ impl Sandbox {
                     }
                 }
             });
-            let (api, files) = tokio::join!(api.into_future(), files.into_future());
+            let (api, files) = tokio::join!(api, files);
             sweeper.abort();
             for served in [api, files] {
                 if let Err(e) = served {
@@ -108,9 +125,18 @@ impl SandboxHandle {
     /// addresses, authenticated with `api_key` (any well-formed key, unless the sandbox was
     /// started with one it requires).
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, ConfigError> {
-        ClientConfig::new(api_key)?
+        let config = ClientConfig::new(api_key)?
             .with_base_url(&self.base_url)?
-            .with_files_base_url(&self.files_base_url)
+            .with_files_base_url(&self.files_base_url)?;
+        match self.ca_pem() {
+            Some(ca) => config.with_root_certificate(ca.as_bytes()),
+            None => Ok(config),
+        }
+    }
+
+    /// The CA clients must trust when the sandbox serves HTTPS with a self-signed certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.state.config.tls.as_ref().and_then(|tls| tls.ca_pem())
     }
 
     /// Makes the next call fail with `fault` (queued after any already queued).
