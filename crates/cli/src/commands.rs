@@ -422,7 +422,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(SandboxTls::from_pem_files(cert, key).map_err(
             |reason| Error::Io {
-                action: "cannot serve HTTPS with --tls-cert and --tls-key",
+                action: "cannot serve HTTPS (--tls-cert, --tls-key) with",
                 path: cert.clone(),
                 source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
             },

@@ -76,32 +76,18 @@ async fn requests_without_the_right_key_get_the_documented_401() {
 #[tokio::test]
 async fn task_queries_answer_the_documented_400_and_404() {
     let sandbox = start().await;
-    let (status, body, _) = raw(
-        &sandbox,
-        "GET",
-        "/v1/tasks/not-a-task",
-        Some(KEY),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(
-        (status, body),
-        (400, documented_body(SpecOperation::GetTask, 400).unwrap())
-    );
-    let (status, body, _) = raw(
-        &sandbox,
-        "GET",
-        "/v1/tasks/task-unified-0-unknown",
-        Some(KEY),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(
-        (status, body),
-        (404, documented_body(SpecOperation::GetTask, 404).unwrap())
-    );
+    for (id, status) in [("not-a-task", 400), ("task-unified-0-unknown", 404)] {
+        let path = format!("/v1/tasks/{id}");
+        let (got, body, _) = raw(&sandbox, "GET", &path, Some(KEY), None, None).await;
+        assert_eq!(
+            (got, body),
+            (
+                status,
+                documented_body(SpecOperation::GetTask, status).unwrap()
+            ),
+            "{id}"
+        );
+    }
 }
 
 #[tokio::test]
