@@ -105,6 +105,11 @@ async fn a_cut_transfer_leaves_no_final_file_and_the_next_attempt_resumes() {
     assert!(!partial.exists());
     let heads = heads.lock().unwrap();
     assert_eq!(heads.len(), 2);
+    assert!(
+        !heads[0].contains("range:"),
+        "a fresh download asks for the whole image: {}",
+        heads[0]
+    );
     assert!(heads[1].contains("range: bytes=100000-"), "{}", heads[1]);
 }
 
@@ -161,6 +166,40 @@ async fn the_extension_follows_the_bytes_not_the_url() {
         .await
         .unwrap();
     assert_eq!(files, [dir.path().join("task-unified-7-0.jpg")]);
+}
+
+#[tokio::test]
+async fn a_busy_result_host_is_retried_and_a_refusing_one_is_not() {
+    let api = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (status, succeeds) in [(503, true), (429, true), (500, true), (403, false)] {
+        let host = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status))
+            .up_to_n_times(1)
+            .mount(&host)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(1_000)))
+            .mount(&host)
+            .await;
+        let url = format!("{}/r{status}.png", host.uri());
+        let outcome = client(&api).download(&completed(&url), dir.path()).await;
+        let requests = host.received_requests().await.unwrap().len();
+        if succeeds {
+            assert!(outcome.is_ok(), "{status}: {outcome:?}");
+            assert_eq!(requests, 2, "{status}: retried once");
+        } else {
+            let err = outcome.unwrap_err();
+            assert!(
+                matches!(err, Error::Download { expired: false, .. }),
+                "{err:?}"
+            );
+            assert_eq!(requests, 1, "{status}: not retried");
+        }
+        std::fs::remove_dir_all(dir.path()).unwrap();
+        std::fs::create_dir(dir.path()).unwrap();
+    }
 }
 
 #[tokio::test]
