@@ -1,6 +1,7 @@
 //! Client configuration: key, base URL and HTTP timeouts, from code or from the environment.
 
 use std::fmt;
+use std::panic::RefUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,7 +54,9 @@ pub struct ClientConfig {
 
 /// The caller's own settings for the HTTP clients (proxies, resolvers, TLS options).
 #[derive(Clone)]
-struct HttpSettings(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+struct HttpSettings(
+    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + RefUnwindSafe>,
+);
 
 impl fmt::Debug for HttpSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -168,7 +171,11 @@ impl ClientConfig {
     /// ```
     pub fn with_http_settings(
         mut self,
-        settings: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+        settings: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder
+            + Send
+            + Sync
+            + RefUnwindSafe
+            + 'static,
     ) -> Self {
         self.http_settings = Some(HttpSettings(Arc::new(settings)));
         self
