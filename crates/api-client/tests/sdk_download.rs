@@ -203,6 +203,42 @@ async fn a_busy_result_host_is_retried_and_a_refusing_one_is_not() {
 }
 
 #[tokio::test]
+async fn a_body_shorter_or_longer_than_announced_is_not_taken_for_the_image() {
+    let api = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let image = png_bytes(100);
+    for (announced, problem) in [
+        (200, "got 100 of 200 bytes"),
+        (50, "got 100 bytes, more than the 50 announced"),
+    ] {
+        let host = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(206)
+                    .insert_header("content-range", format!("bytes 0-99/{announced}"))
+                    .set_body_bytes(image.clone()),
+            )
+            .mount(&host)
+            .await;
+        let url = format!("{}/short.png", host.uri());
+        let err = client(&api)
+            .downloader()
+            .clone()
+            .with_attempts(1)
+            .download(&completed(&url), dir.path())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(problem), "{err}");
+        assert!(
+            matches!(err, Error::Download { expired: false, .. }),
+            "{err:?}"
+        );
+        std::fs::remove_dir_all(dir.path()).unwrap();
+        std::fs::create_dir(dir.path()).unwrap();
+    }
+}
+
+#[tokio::test]
 async fn an_expired_link_says_the_image_is_gone() {
     let api = MockServer::start().await;
     let host = MockServer::start().await;
