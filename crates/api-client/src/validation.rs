@@ -557,4 +557,25 @@ mod tests {
         };
         assert!(usage.validate().is_err());
     }
+
+    #[test]
+    fn an_upload_answer_with_a_relative_file_or_download_url_is_refused_by_name() {
+        let answer = |file_url: &str, download_url: &str| -> types::FileUploadResponse {
+            serde_json::from_value(serde_json::json!({
+                "success": true, "code": 200, "msg": "ok",
+                "data": {"file_id": "file_1", "file_url": file_url, "download_url": download_url}
+            }))
+            .unwrap()
+        };
+        let good = "https://files.evolink.ai/a.png";
+        assert_eq!(answer(good, good).validate(), Ok(()));
+        assert_eq!(
+            answer("/a.png", good).validate().unwrap_err().field,
+            "data.file_url"
+        );
+        assert_eq!(
+            answer(good, "a.png").validate().unwrap_err().field,
+            "data.download_url"
+        );
+    }
 }
