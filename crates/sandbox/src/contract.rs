@@ -167,4 +167,16 @@ mod tests {
         );
         assert!(!is_documented_status(418));
     }
+
+    #[test]
+    fn every_path_of_the_spec_is_an_operation_the_middleware_knows() {
+        let paths = spec()["paths"].as_object().expect("the spec has paths");
+        for path in paths.keys() {
+            assert!(
+                SpecOperation::from_route(path).is_some(),
+                "{path}: add it to SpecOperation::from_route (and a route in routes.rs), so \
+                 the key, faults and counters apply to it"
+            );
+        }
+    }
 }
