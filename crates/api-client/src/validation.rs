@@ -578,4 +578,80 @@ mod tests {
             "data.download_url"
         );
     }
+
+    #[test]
+    fn progress_is_a_percentage_at_both_ends_in_every_task_body() {
+        let created = |progress: i64| -> types::ImageGenerationResponse {
+            serde_json::from_value(serde_json::json!({
+                "id": "task-unified-1", "status": "pending", "progress": progress
+            }))
+            .unwrap()
+        };
+        let detail = |progress: i64| -> types::TaskDetail {
+            serde_json::from_value(serde_json::json!({
+                "id": "task-unified-1", "status": "processing", "progress": progress
+            }))
+            .unwrap()
+        };
+        for ok in [0, 100] {
+            assert_eq!(created(ok).validate(), Ok(()), "{ok}");
+            assert_eq!(detail(ok).validate(), Ok(()), "{ok}");
+        }
+        for bad in [-1, 101] {
+            assert_eq!(
+                created(bad).validate().unwrap_err().field,
+                "progress",
+                "{bad}"
+            );
+            let e = detail(bad).validate().unwrap_err();
+            assert_eq!(e.field, "progress", "{bad}");
+            assert!(e.limit.contains("0 to 100"), "{e}");
+        }
+    }
+
+    #[test]
+    fn reserved_credits_are_never_negative_or_nan() {
+        let created = |credits: f64| -> types::ImageGenerationResponse {
+            let mut created: types::ImageGenerationResponse = serde_json::from_value(
+                serde_json::json!({"id": "task-unified-1", "status": "pending"}),
+            )
+            .unwrap();
+            created.usage = Some(types::Usage {
+                billing_rule: None,
+                credits_reserved: Some(credits),
+                user_group: None,
+            });
+            created
+        };
+        for ok in [0.0, 1.6] {
+            assert_eq!(created(ok).validate(), Ok(()), "{ok}");
+        }
+        for bad in [-0.1, f64::NAN] {
+            let e = created(bad).validate().unwrap_err();
+            assert_eq!(e.field, "usage.credits_reserved", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_task_result_must_be_an_absolute_url() {
+        let detail: types::TaskDetail = serde_json::from_value(serde_json::json!({
+            "id": "task-unified-1", "status": "completed", "progress": 100,
+            "results": ["https://files.evolink.ai/a.jpg", "a.jpg"]
+        }))
+        .unwrap();
+        assert_eq!(detail.validate().unwrap_err().field, "results[1]");
+    }
+
+    #[test]
+    fn a_public_ipv6_callback_is_taken_and_internal_ones_are_not() {
+        assert_eq!(with_callback("https://[2001:db8::1]/hook"), Ok(()));
+        for internal in [
+            "https://[::1]/h",
+            "https://[fd00::1]/h",
+            "https://[fe80::1]/h",
+            "https://[::ffff:10.0.0.1]/h",
+        ] {
+            assert!(with_callback(internal).is_err(), "{internal}");
+        }
+    }
 }
