@@ -443,4 +443,80 @@ mod tests {
             Duration::from_secs(1)
         );
     }
+
+    #[test]
+    fn a_projection_waits_half_the_time_left() {
+        let s = PollSchedule::default();
+        // Old enough that the lag cap (a fraction of the age) is far below 5 s.
+        let young = Duration::from_secs(10);
+        assert_eq!(
+            s.delay_for_projection(Duration::from_secs(10), young),
+            Duration::from_secs(5).max(s.lag_cap(young))
+        );
+        assert!(s.delay_for_projection(Duration::from_secs(10), young) < Duration::from_secs(10));
+    }
+
+    fn detail_created(seconds_ago: u64) -> types::TaskDetail {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        serde_json::from_value(serde_json::json!({
+            "id": "task-unified-1", "status": "processing",
+            "created": now - seconds_ago, "task_info": {"estimated_time": 45}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_resumed_task_learns_its_age_unless_created_is_older_than_a_task_lives() {
+        let mut handle = TaskHandle::from("task-unified-1");
+        assert!(handle.learn(&detail_created(2 * 60 * 60)));
+        let age = handle.created_at.elapsed();
+        assert!(
+            age > Duration::from_secs(2 * 60 * 60 - 3)
+                && age < Duration::from_secs(2 * 60 * 60 + 1),
+            "{age:?}"
+        );
+        assert_eq!(handle.estimate, Some(Duration::from_secs(45)));
+
+        let mut handle = TaskHandle::from("task-unified-1");
+        assert!(!handle.learn(&detail_created(25 * 60 * 60)));
+        assert!(
+            handle.created_at.elapsed() < Duration::from_secs(1),
+            "another clock's `created` is ignored"
+        );
+    }
+
+    #[tokio::test]
+    async fn progress_that_does_not_rise_projects_nothing() {
+        let client = NanoBanana::new(&crate::ClientConfig::new("sk-test").unwrap()).unwrap();
+        let mut poller = Poller {
+            client: &client,
+            handle: TaskHandle::from("task-unified-1"),
+            started: Instant::now(),
+            polls: 0,
+            scheduled: 0,
+            first_progress: None,
+            projected_end: None,
+            last_status: "unknown".to_string(),
+            done: false,
+        };
+        let at = |progress: i64| -> types::TaskDetail {
+            serde_json::from_value(serde_json::json!({
+                "id": "task-unified-1", "status": "processing", "progress": progress
+            }))
+            .unwrap()
+        };
+        poller.project(&at(40));
+        poller.project(&at(40));
+        assert_eq!(poller.projected_end, None, "the same progress twice");
+        poller.project(&at(30));
+        assert_eq!(poller.projected_end, None, "progress going back");
+        poller.project(&at(70));
+        assert!(
+            poller.projected_end.is_some(),
+            "a rising progress projects the end"
+        );
+    }
 }
