@@ -229,7 +229,22 @@ struct Poller<'a> {
     done: bool,
 }
 
-impl Poller<'_> {
+impl<'a> Poller<'a> {
+    /// A poller for `handle` that has not queried yet.
+    fn new(client: &'a NanoBanana, handle: TaskHandle) -> Self {
+        Self {
+            client,
+            handle,
+            started: Instant::now(),
+            polls: 0,
+            scheduled: 0,
+            first_progress: None,
+            projected_end: None,
+            last_status: "unknown".to_string(),
+            done: false,
+        }
+    }
+
     /// Projects the end of a task from how fast its `progress` rises (the first reading while
     /// processing against this one, on this process's clock: the server's `created` is only
     /// whole seconds and progress need not start at creation).
@@ -314,17 +329,7 @@ impl NanoBanana {
         &self,
         task: impl Into<TaskHandle>,
     ) -> impl Stream<Item = Result<WaitEvent, Error>> + '_ {
-        let poller = Poller {
-            client: self,
-            handle: task.into(),
-            started: Instant::now(),
-            polls: 0,
-            scheduled: 0,
-            first_progress: None,
-            projected_end: None,
-            last_status: "unknown".to_string(),
-            done: false,
-        };
+        let poller = Poller::new(self, task.into());
         futures_util::stream::unfold(poller, |mut poller| async move {
             let event = poller.next_event().await?;
             Some((event, poller))
@@ -491,17 +496,7 @@ mod tests {
     #[tokio::test]
     async fn progress_that_does_not_rise_projects_nothing() {
         let client = NanoBanana::new(&crate::ClientConfig::new("sk-test").unwrap()).unwrap();
-        let mut poller = Poller {
-            client: &client,
-            handle: TaskHandle::from("task-unified-1"),
-            started: Instant::now(),
-            polls: 0,
-            scheduled: 0,
-            first_progress: None,
-            projected_end: None,
-            last_status: "unknown".to_string(),
-            done: false,
-        };
+        let mut poller = Poller::new(&client, TaskHandle::from("task-unified-1"));
         let at = |progress: i64| -> types::TaskDetail {
             serde_json::from_value(serde_json::json!({
                 "id": "task-unified-1", "status": "processing", "progress": progress

@@ -58,6 +58,12 @@ async fn flaky_result_host(body: Vec<u8>, cut: usize) -> (String, Arc<Mutex<Vec<
     (url, heads)
 }
 
+/// Removes what a download left in `dir`, for the next case of a loop.
+fn empty(dir: &std::path::Path) {
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::create_dir(dir).unwrap();
+}
+
 fn completed(url: &str) -> types::TaskDetail {
     serde_json::from_value(task("task-unified-7", "completed", 100, &[url.to_string()])).unwrap()
 }
@@ -197,8 +203,7 @@ async fn a_busy_result_host_is_retried_and_a_refusing_one_is_not() {
             );
             assert_eq!(requests, 1, "{status}: not retried");
         }
-        std::fs::remove_dir_all(dir.path()).unwrap();
-        std::fs::create_dir(dir.path()).unwrap();
+        empty(dir.path());
     }
 }
 
@@ -233,8 +238,7 @@ async fn a_body_shorter_or_longer_than_announced_is_not_taken_for_the_image() {
             matches!(err, Error::Download { expired: false, .. }),
             "{err:?}"
         );
-        std::fs::remove_dir_all(dir.path()).unwrap();
-        std::fs::create_dir(dir.path()).unwrap();
+        empty(dir.path());
     }
 }
 
