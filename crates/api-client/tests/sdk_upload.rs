@@ -18,7 +18,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const STREAM: &str = "/api/v1/files/upload/stream";
 
-/// One small file of each type the file service accepts, by magic bytes.
+// One small file of each type the file service accepts, by magic bytes.
 use nanobanana_test_kit::SAMPLES;
 
 fn uploaded(file_id: &str, file_url: &str) -> Value {
