@@ -2,7 +2,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::lineup;
 use crate::spec_source::{LoadedSpec, SpecError};
@@ -62,6 +62,11 @@ pub fn spec_copy(spec_text: &str, spec: &std::path::Path) -> String {
 
 use spec_support::extension::HAND_WRITTEN as HAND_WRITTEN_EXTENSION;
 
+/// The state every generated `Client` carries beside its `reqwest::Client`: the API key, which
+/// the crate's `ClientHooks::exec` adds to each request. The key is not a default header of the
+/// HTTP client, so a caller's own `reqwest::Client` can be used as it is.
+pub const CLIENT_INNER_TYPE: &str = "crate::config::ApiKey";
+
 /// The generator settings of this project for the spec `document`. Changing them changes
 /// `generated.rs`.
 ///
@@ -74,6 +79,14 @@ pub fn settings(document: &serde_json::Value) -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        .with_inner_type(
+            CLIENT_INNER_TYPE
+                .parse()
+                .expect("CLIENT_INNER_TYPE is a Rust path"),
+        )
+        // No default hooks: without the crate's own `ClientHooks` impl (which adds the key)
+        // the generated code must not compile, rather than send requests without the key.
+        .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     for spec_enum in lineup::spec_enums(document) {

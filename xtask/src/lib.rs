@@ -4,6 +4,7 @@ pub mod codegen;
 pub mod drift;
 pub mod lineup;
 pub mod public_api;
+pub mod signature;
 pub mod spec_diff;
 pub mod spec_source;
 pub mod upstream;

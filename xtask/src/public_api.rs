@@ -1,14 +1,19 @@
 //! The public API of `nanobanana-api` as a list of item paths, from rustdoc's JSON output, so
-//! that any change to what users can name (an item added, removed, renamed, moved, a method or
-//! a variant) shows in review as a diff of `crates/api-client/public-api.txt`.
+//! that any change to what users can name or call (an item added, removed, renamed, moved, a
+//! method or a variant, a function's or field's type) shows in review as a diff of
+//! `crates/api-client/public-api.txt`. Functions are listed with their signatures and fields
+//! with their types ([`crate::signature`]); types are named by their last path segment.
 //!
 //! rustdoc's JSON is unstable: it is produced with `RUSTC_BOOTSTRAP=1` on the stable toolchain,
 //! and read here through the few fields every format version since 2024 has (`root`, `index`,
-//! `name`, `visibility`, `inner` with `module`, `use`, `struct`, `enum`, `impl`).
+//! `name`, `visibility`, `inner` with `module`, `use`, `struct`, `enum`, `impl`, `function`,
+//! `struct_field`).
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
+
+use crate::signature;
 
 /// One line per public item: `kind path`, sorted.
 pub fn list(doc: &Value) -> Result<Vec<String>, String> {
@@ -106,7 +111,10 @@ impl Walker<'_> {
             self.module(id, path);
             return;
         }
-        self.lines.insert(format!("{} {path}", short(&kind)));
+        self.lines.insert(match kind.as_str() {
+            "function" => signature::function(path, &inner["function"]),
+            _ => format!("{} {path}", short(&kind)),
+        });
         match kind.as_str() {
             "struct" | "enum" | "union" => {
                 if let Some(variants) = inner[&kind]["variants"].as_array() {
@@ -122,7 +130,8 @@ impl Walker<'_> {
                         if let Some(f) = self.item(&field.to_string()) {
                             if f["visibility"] == "public" {
                                 let name = f["name"].as_str().unwrap_or("_");
-                                self.lines.insert(format!("field {path}.{name}"));
+                                let ty = signature::ty(&f["inner"]["struct_field"]);
+                                self.lines.insert(format!("field {path}.{name}: {ty}"));
                             }
                         }
                     }
@@ -156,12 +165,17 @@ impl Walker<'_> {
             if m["visibility"] != "public" {
                 continue;
             }
+            let name = m["name"].as_str().unwrap_or("_");
+            if let Some(function) = m["inner"].get("function") {
+                let line = signature::function(&format!("{path}::{name}"), function);
+                self.lines.insert(line);
+                continue;
+            }
             let kind = m["inner"]
                 .as_object()
                 .and_then(|o| o.keys().next())
                 .map(|k| short(k))
                 .unwrap_or("item");
-            let name = m["name"].as_str().unwrap_or("_");
             self.lines.insert(format!("{kind} {path}::{name}"));
         }
     }

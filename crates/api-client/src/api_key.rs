@@ -8,8 +8,15 @@ use crate::config_error::ConfigError;
 
 /// An Evolink API key. Its `Debug` output is redacted and it has no `Display`, so it cannot end
 /// up in logs or error messages by accident.
+///
+/// Every generated [`Client`](crate::Client) holds one and adds it to each request it sends
+/// (to its own base URL only), so the `reqwest::Client` underneath needs no credentials.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ApiKey {
+    key: String,
+    /// `Bearer <key>`, built once: it is sent with every request.
+    bearer: HeaderValue,
+}
 
 impl ApiKey {
     /// Wraps `key` after checking it can be sent in an HTTP header.
@@ -25,21 +32,24 @@ impl ApiKey {
         if !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ConfigError::MalformedApiKey);
         }
-        Ok(Self(trimmed.to_string()))
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {trimmed}"))
+            .expect("only visible ASCII is admitted, which is a valid header value");
+        bearer.set_sensitive(true);
+        Ok(Self {
+            key: trimmed.to_string(),
+            bearer,
+        })
     }
 
     /// The `Authorization: Bearer …` header value, marked sensitive so that reqwest and
     /// `http` redact it in their own `Debug` output.
-    pub(crate) fn bearer_header(&self) -> HeaderValue {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0))
-            .expect("ApiKey::new admits only visible ASCII, which is a valid header value");
-        value.set_sensitive(true);
-        value
+    pub(crate) fn bearer_header(&self) -> &HeaderValue {
+        &self.bearer
     }
 
     /// The key itself, for callers that must hand it to another tool. Never log it.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.key
     }
 }
 
@@ -62,7 +72,8 @@ mod tests {
 
     #[test]
     fn header_value_is_bearer_and_sensitive() {
-        let header = ApiKey::new("sk-1").unwrap().bearer_header();
+        let key = ApiKey::new("sk-1").unwrap();
+        let header = key.bearer_header();
         assert!(header.is_sensitive());
         assert_eq!(header.to_str().unwrap(), "Bearer sk-1");
         assert!(!format!("{header:?}").contains("sk-1"));

@@ -1,15 +1,13 @@
 //! Client configuration: key, base URL and HTTP timeouts, from code or from the environment.
 
 use std::fmt;
-use std::panic::RefUnwindSafe;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, AUTHORIZATION};
-
 use crate::api_key::ApiKey;
-use crate::config_error::ConfigError;
+use crate::config_error::{ConfigError, HttpClientSetting};
 use crate::retry::RetryPolicy;
 use crate::waiting::PollSchedule;
 use crate::Client;
@@ -50,7 +48,18 @@ pub struct ClientConfig {
     root_certificates: Vec<Vec<u8>>,
     allow_insecure_http: bool,
     http_settings: Option<HttpSettings>,
+    /// The caller's own HTTP client, used as it is for every request.
+    http_client: Option<CallersClient>,
 }
+
+/// The caller's own HTTP client. reqwest keeps a client's shared state behind locks that a
+/// panic elsewhere cannot leave half-changed, so a configuration holding one stays
+/// unwind-safe, as it was before it could hold one.
+#[derive(Clone, Debug)]
+struct CallersClient(reqwest::Client);
+
+impl UnwindSafe for CallersClient {}
+impl RefUnwindSafe for CallersClient {}
 
 /// The caller's own settings for the HTTP clients (proxies, resolvers, TLS options).
 #[derive(Clone)]
@@ -81,6 +90,7 @@ impl ClientConfig {
             root_certificates: Vec::new(),
             allow_insecure_http: false,
             http_settings: None,
+            http_client: None,
         })
     }
 
@@ -181,6 +191,32 @@ impl ClientConfig {
         self
     }
 
+    /// Sends every request (API, file service, result downloads) through `client`, as it is:
+    /// your connection pool, proxies, TLS setup, middleware-free tuning. The key is added to
+    /// each request to the API and the file service only, never to the client's defaults, so
+    /// result downloads through the same client do not carry it.
+    ///
+    /// The client's own timeouts apply instead of this configuration's (give it a connect
+    /// timeout, and an overall timeout long enough for image downloads, or none). Settings this
+    /// SDK would have to apply to the client it builds ([`with_root_certificate`](Self::with_root_certificate),
+    /// `EVOLINK_CA_CERT`, [`with_http_settings`](Self::with_http_settings)) cannot reach a
+    /// client you built: [`build`](Self::build) refuses them with
+    /// [`ConfigError::HttpClientConflict`] rather than ignore them.
+    ///
+    /// ```
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use nanobanana_api::{ClientConfig, NanoBanana};
+    /// let http = reqwest::Client::builder()
+    ///     .connect_timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// let client = NanoBanana::new(&ClientConfig::new("sk-...")?.with_http_client(http))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(CallersClient(client));
+        self
+    }
+
     /// Sends requests to `url` instead of the production API, e.g. `http://127.0.0.1:8787`.
     pub fn with_base_url(mut self, url: impl AsRef<str>) -> Result<Self, ConfigError> {
         self.base_url = normalize_base_url(url.as_ref(), &API_HOST)?;
@@ -256,6 +292,7 @@ impl ClientConfig {
         Ok(Client::new_with_client(
             &self.base_url,
             self.api_http_client()?,
+            self.api_key.clone(),
         ))
     }
 
@@ -268,27 +305,28 @@ impl ClientConfig {
         Ok(Client::new_with_client(
             &self.files_base_url,
             self.api_http_client()?,
+            self.api_key.clone(),
         ))
     }
 
-    /// The HTTP client for the API: bearer auth on every request.
+    /// The HTTP client for the API and the file service. It carries no key: the generated
+    /// client adds it to each of its own requests (`request_hooks.rs`).
     pub(crate) fn api_http_client(&self) -> Result<reqwest::Client, ConfigError> {
-        let mut headers = HeaderMap::new();
-        // A default header goes only to the hosts this client talks to: the API. reqwest drops
-        // it on a redirect to another host. Result downloads use a separate client without it.
-        headers.insert(AUTHORIZATION, self.api_key.bearer_header());
-        self.timeouts(
-            reqwest::Client::builder().default_headers(headers),
-            self.request_timeout,
-        )
-        .build()
-        .map_err(ConfigError::HttpClient)
+        if let Some(client) = self.callers_http_client()? {
+            return Ok(client);
+        }
+        self.timeouts(reqwest::Client::builder(), self.request_timeout)
+            .build()
+            .map_err(ConfigError::HttpClient)
     }
 
-    /// The HTTP client for result images: no `Authorization` header (results live on another
-    /// host, which must never see the key), no overall timeout (images are large) but a limit
-    /// on each read, so a stalled transfer fails and resumes.
+    /// The HTTP client for result images (another host, which never sees the key): no overall
+    /// timeout (images are large) but a limit on each read, so a stalled transfer fails and
+    /// resumes.
     pub(crate) fn download_http_client(&self) -> Result<reqwest::Client, ConfigError> {
+        if let Some(client) = self.callers_http_client()? {
+            return Ok(client);
+        }
         let mut builder = self.timeouts(reqwest::Client::builder(), None);
         if let Some(read) = self.request_timeout {
             builder = builder.read_timeout(read);
@@ -319,6 +357,25 @@ impl ClientConfig {
         match &self.http_settings {
             Some(HttpSettings(settings)) => settings(builder),
             None => builder,
+        }
+    }
+
+    /// The caller's own client, unless a setting meant for the client this SDK builds is set
+    /// too: it could not be applied, and dropping it silently (a CA to trust!) would surprise.
+    fn callers_http_client(&self) -> Result<Option<reqwest::Client>, ConfigError> {
+        let Some(CallersClient(client)) = &self.http_client else {
+            return Ok(None);
+        };
+        let conflict = if !self.root_certificates.is_empty() {
+            Some(HttpClientSetting::RootCertificate)
+        } else if self.http_settings.is_some() {
+            Some(HttpClientSetting::HttpSettings)
+        } else {
+            None
+        };
+        match conflict {
+            Some(setting) => Err(ConfigError::HttpClientConflict { setting }),
+            None => Ok(Some(client.clone())),
         }
     }
 
@@ -437,6 +494,18 @@ fn normalize_base_url(raw: &str, host: &Host) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles only while a configuration, whatever it holds, can cross threads and
+    /// `catch_unwind` (semver-checks fails a release that drops one of these).
+    #[test]
+    fn a_configuration_is_send_sync_and_unwind_safe() {
+        fn shareable<T: Send + Sync + UnwindSafe + RefUnwindSafe>(_: &T) {}
+        let config = ClientConfig::new("sk-1")
+            .unwrap()
+            .with_http_client(reqwest::Client::new())
+            .with_http_settings(|builder| builder);
+        shareable(&config);
+    }
 
     fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| {

@@ -7,4 +7,4 @@ pub use crate::client_config::{
     ALLOW_INSECURE_HTTP_VAR, API_KEY_VAR, BASE_URL_VAR, CA_CERT_VAR, DEFAULT_BASE_URL,
     DEFAULT_FILES_BASE_URL, FILES_BASE_URL_VAR, USER_AGENT,
 };
-pub use crate::config_error::ConfigError;
+pub use crate::config_error::{ConfigError, HttpClientSetting};

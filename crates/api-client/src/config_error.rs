@@ -50,7 +50,52 @@ pub enum ConfigError {
         /// The URL as configured.
         url: String,
     },
+    /// A setting for the HTTP client this SDK builds, beside your own client
+    /// ([`ClientConfig::with_http_client`](crate::ClientConfig::with_http_client)), which this
+    /// SDK does not change.
+    #[error("{setting} is set, but requests go through your own reqwest::Client (ClientConfig::with_http_client), which this SDK does not change: {}", setting.remedy())]
+    HttpClientConflict {
+        /// The setting that cannot be applied.
+        setting: HttpClientSetting,
+    },
     /// reqwest could not build its HTTP client (e.g. no TLS backend).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+}
+
+/// A [`ClientConfig`](crate::ClientConfig) setting that applies to the HTTP client the SDK
+/// builds, and so not to a caller's own (see [`ConfigError::HttpClientConflict`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpClientSetting {
+    /// A CA to trust: `EVOLINK_CA_CERT` or `ClientConfig::with_root_certificate[_file]`.
+    RootCertificate,
+    /// `ClientConfig::with_http_settings`.
+    HttpSettings,
+}
+
+impl HttpClientSetting {
+    /// How to get what the setting asked for with a client of one's own.
+    fn remedy(self) -> &'static str {
+        match self {
+            Self::RootCertificate => {
+                "add the CA to your client with reqwest::ClientBuilder::add_root_certificate \
+                 and unset EVOLINK_CA_CERT, or let the SDK build the client"
+            }
+            Self::HttpSettings => {
+                "apply those settings to your client's builder and drop with_http_settings"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for HttpClientSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::RootCertificate => {
+                "a CA certificate to trust (EVOLINK_CA_CERT or ClientConfig::with_root_certificate)"
+            }
+            Self::HttpSettings => "ClientConfig::with_http_settings",
+        })
+    }
 }

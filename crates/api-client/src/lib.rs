@@ -77,7 +77,7 @@ pub mod multipart_upload;
 mod nanobanana;
 mod open_enums;
 pub mod raw;
-mod request_tracing;
+mod request_hooks;
 pub mod retry;
 pub mod upload;
 pub mod validation;

@@ -3,7 +3,7 @@
 //! `octet-stream` and `text/plain` bodies but not `multipart/form-data`. The spec marks it
 //! `x-nanobanana-hand-written: true`, `cargo xtask codegen` leaves it out, and this module gives
 //! it the generated operations' interface: a builder from a method on [`Client`], the same
-//! hooks (so the same tracing span), and the same `Result<ResponseValue<_>, Error<_>>`, with
+//! hooks (so the same key and tracing span), and the same `Result<ResponseValue<_>, Error<_>>`, with
 //! the documented statuses as `Error::ErrorResponse`. The conformance suite drives it exactly
 //! like a generated operation.
 
@@ -12,6 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::multipart::{Form, Part};
 
+use crate::config::ApiKey;
 use crate::generated::Error as GeneratedError;
 use crate::{types, Client};
 
@@ -207,7 +208,7 @@ impl<'a> UploadFileStream<'a> {
             .client()
             .post(url)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .header("api-version", <Client as ClientInfo<()>>::api_version())
+            .header("api-version", <Client as ClientInfo<ApiKey>>::api_version())
             .multipart(form)
             .build()?;
         let info = OperationInfo {

@@ -77,6 +77,16 @@ enum Bench {
         #[arg(long, default_value_t = 32)]
         uploads_every: u64,
     },
+    /// One side of `overhead` alone against a sandbox at BASE_URL, for a profiler (callgrind).
+    #[command(hide = true)]
+    OverheadProfile {
+        #[arg(long)]
+        base_url: String,
+        #[arg(long, value_enum)]
+        side: overhead::Side,
+        #[arg(long, default_value_t = 1000)]
+        pairs: usize,
+    },
     /// Serve a sandbox on a port (used by the benchmarks to keep it in another process).
     #[command(hide = true)]
     ServeSandbox {
@@ -89,9 +99,22 @@ enum Bench {
     },
 }
 
-#[tokio::main]
-async fn main() {
-    match Cli::parse().bench {
+fn main() {
+    let bench = Cli::parse().bench;
+    let runtime = match bench {
+        // One thread: the instructions counted are the same from run to run (no work
+        // stealing or parking that depends on the machine's load).
+        Bench::OverheadProfile { .. } => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+    .enable_all()
+    .build()
+    .expect("a tokio runtime starts");
+    runtime.block_on(run(bench));
+}
+
+async fn run(bench: Bench) {
+    match bench {
         Bench::All => {
             codegen::run();
             overhead::run(2000).await;
@@ -119,6 +142,11 @@ async fn main() {
             clients,
             uploads_every,
         } => soak::run(seconds, clients, uploads_every).await,
+        Bench::OverheadProfile {
+            base_url,
+            side,
+            pairs,
+        } => overhead::profile(&base_url, side, pairs).await,
         Bench::ServeSandbox {
             port,
             files_port,

@@ -30,36 +30,9 @@ pub async fn run(iterations: usize) {
 
 async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
     let bare = reqwest::Client::new();
-    let body = serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
-    let sdk_pair = || async {
-        let request = types::ImageGenerationRequest::builder()
-            .model(types::ImageModel::NanoBanana2Lite)
-            .prompt("a cat");
-        let task = sdk.create(request).await.unwrap();
-        sdk.get_task(&task.id).await.unwrap();
-    };
-    let bare_pair = || async {
-        let response = bare
-            .post(format!("{base}/v1/images/generations"))
-            .bearer_auth("sk-bench")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let task: types::ImageGenerationResponse =
-            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-        let response = bare
-            .get(format!("{base}/v1/tasks/{}", task.id))
-            .bearer_auth("sk-bench")
-            .send()
-            .await
-            .unwrap();
-        let _: types::TaskDetail =
-            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-    };
     for _ in 0..200 {
-        sdk_pair().await;
-        bare_pair().await;
+        sdk_pair(sdk).await;
+        bare_pair(&bare, base).await;
     }
     let (mut sdk_times, mut bare_times): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
     for i in 0..iterations {
@@ -68,10 +41,10 @@ async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
         for sdk_turn in [first_sdk, !first_sdk] {
             let t = Instant::now();
             if sdk_turn {
-                sdk_pair().await;
+                sdk_pair(sdk).await;
                 sdk_times.push(t.elapsed());
             } else {
-                bare_pair().await;
+                bare_pair(&bare, base).await;
                 bare_times.push(t.elapsed());
             }
         }
@@ -86,4 +59,92 @@ async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
         "≤ 1.05",
         ratio <= 1.05,
     );
+}
+
+/// One create + get-task through the SDK.
+async fn sdk_pair(sdk: &NanoBanana) {
+    let request = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("a cat");
+    let task = sdk.create(request).await.unwrap();
+    sdk.get_task(&task.id).await.unwrap();
+}
+
+/// The same two requests by hand with bare reqwest, parsed into the same types.
+async fn bare_pair(bare: &reqwest::Client, base: &str) {
+    let body = serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
+    let response = bare
+        .post(format!("{base}/v1/images/generations"))
+        .bearer_auth("sk-bench")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let task: types::ImageGenerationResponse =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let response = bare
+        .get(format!("{base}/v1/tasks/{}", task.id))
+        .bearer_auth("sk-bench")
+        .send()
+        .await
+        .unwrap();
+    let _: types::TaskDetail = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+}
+
+/// Which side [`profile`] runs. From `Bare` to `Sdk`, each adds a layer, so the difference
+/// between two neighbours is that layer's cost.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Side {
+    /// Both requests by hand with bare reqwest, parsed into the same types.
+    Bare,
+    /// The generated client alone (progenitor's builders, the hooks: key and span, its
+    /// headers), on an HTTP client without timeouts.
+    Generated,
+    /// The SDK (`NanoBanana`: validation, retries, the rate-limit gate), without timeouts.
+    SdkNoTimeouts,
+    /// The SDK with its default timeouts: what a user runs.
+    Sdk,
+}
+
+/// Runs `pairs` create + get-task pairs of one side against a sandbox at `base` (in another
+/// process), for an instruction profiler: `scripts/profile-overhead.sh` runs each side under
+/// callgrind with two values of `pairs`, which gives the instructions per pair of each side.
+pub async fn profile(base: &str, side: Side, pairs: usize) {
+    let config = ClientConfig::new("sk-bench")
+        .unwrap()
+        .with_base_url(base)
+        .unwrap();
+    let untimed = config.clone().without_timeouts();
+    let sdk = NanoBanana::new(match side {
+        Side::Sdk => &config,
+        _ => &untimed,
+    })
+    .unwrap();
+    let bare = reqwest::Client::new();
+    for _ in 0..pairs {
+        match side {
+            Side::Sdk | Side::SdkNoTimeouts => sdk_pair(&sdk).await,
+            Side::Generated => generated_pair(sdk.api()).await,
+            Side::Bare => bare_pair(&bare, base).await,
+        }
+    }
+}
+
+/// The same two requests through the generated client alone.
+async fn generated_pair(api: &nanobanana_api::Client) {
+    let request = types::ImageGenerationRequest::builder()
+        .model(types::ImageModel::NanoBanana2Lite)
+        .prompt("a cat");
+    let task = api
+        .create_image_generation()
+        .body(request)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    api.get_task_detail()
+        .task_id(task.id.as_str())
+        .send()
+        .await
+        .unwrap();
 }
