@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use nanobanana_api::{types, Error};
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A result host serving one image, whose first `cut` responses stop halfway through the body
@@ -294,21 +294,7 @@ async fn generate_sends_the_key_to_the_api_and_never_to_the_result_host() {
     let api = MockServer::start().await;
     let host = MockServer::start().await;
     let image_url = format!("{}/files/cat.png", host.uri());
-    Mock::given(method("POST"))
-        .and(path("/v1/images/generations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-7", 0)))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/tasks/task-unified-7"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(task(
-            "task-unified-7",
-            "completed",
-            100,
-            &[image_url],
-        )))
-        .mount(&api)
-        .await;
+    mount_completed_task(&api, "task-unified-7", &[image_url]).await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(1000)))
         .mount(&host)

@@ -34,21 +34,7 @@ async fn generate_goes_through_the_callers_client_with_the_key_only_to_the_api()
     let api = MockServer::start().await;
     let host = MockServer::start().await;
     let image_url = format!("{}/files/cat.png", host.uri());
-    Mock::given(method("POST"))
-        .and(path("/v1/images/generations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-81", 0)))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/tasks/task-unified-81"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(task(
-            "task-unified-81",
-            "completed",
-            100,
-            &[image_url],
-        )))
-        .mount(&api)
-        .await;
+    mount_completed_task(&api, "task-unified-81", &[image_url]).await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(500)))
         .mount(&host)

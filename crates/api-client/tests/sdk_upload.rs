@@ -12,7 +12,7 @@ use nanobanana_api::{
     upload::UploadOptions, Error, ImageInput, NanoBanana,
 };
 use serde_json::{json, Value};
-use support::{config, created, task, KEY};
+use support::{config, KEY};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -523,21 +523,7 @@ async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
         )
         .mount(&elsewhere)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/images/generations"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created("task-unified-1-k", 1)))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/tasks/task-unified-1-k"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(task(
-            "task-unified-1-k",
-            "completed",
-            100,
-            &[result_url],
-        )))
-        .mount(&api)
-        .await;
+    support::mount_completed_task(&api, "task-unified-1-k", &[result_url]).await;
     Mock::given(method("GET"))
         .and(path("/results/out.png"))
         .respond_with(ResponseTemplate::new(200).set_body_bytes(support::png_bytes(64)))

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use nanobanana_api::{retry::RetryPolicy, waiting::PollSchedule, ClientConfig, NanoBanana};
 use serde_json::{json, Value};
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The key the tests use; no output may ever contain it.
 pub use nanobanana_test_kit::KEY;
@@ -43,6 +44,21 @@ pub fn created(id: &str, estimated_time: u64) -> Value {
         "task_info": {"can_cancel": true, "estimated_time": estimated_time},
         "usage": {"billing_rule": "per_call", "credits_reserved": 1.6, "user_group": "default"},
     })
+}
+
+/// Mounts on `api` a create that answers task `id`, and a query of it that answers it
+/// completed with `results`.
+pub async fn mount_completed_task(api: &MockServer, id: &str, results: &[String]) {
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created(id, 0)))
+        .mount(api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/tasks/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(task(id, "completed", 100, results)))
+        .mount(api)
+        .await;
 }
 
 /// A task query body.
