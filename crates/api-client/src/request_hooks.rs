@@ -26,7 +26,9 @@ impl ClientHooks<ApiKey> for Client {
             path = request.url().path(),
         );
         if span.is_disabled() {
-            // Nobody listens: no clock reads, no instrumented future.
+            // No tracing subscriber listens: no clock reads, no instrumented future. (A `log`
+            // logger alone, through tracing's `log` feature, does not see these per-request
+            // lines; a tracing subscriber does.)
             return self.client().execute(request).await;
         }
         let started = Instant::now();
