@@ -2,7 +2,7 @@
 //! that any change to what users can name or call (an item added, removed, renamed, moved, a
 //! method or a variant, a function's or field's type) shows in review as a diff of
 //! `crates/api-client/public-api.txt`. Functions are listed with their signatures and fields
-//! with their types ([`crate::signature`]); types are named by their last path segment.
+//! with their types ([`crate::signature::Names`]); types are named by their last path segment.
 //!
 //! rustdoc's JSON is unstable: it is produced with `RUSTC_BOOTSTRAP=1` on the stable toolchain,
 //! and read here through the few fields every format version since 2024 has (`root`, `index`,
@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::signature;
+use crate::signature::Names;
 
 /// One line per public item: `kind path`, sorted.
 pub fn list(doc: &Value) -> Result<Vec<String>, String> {
@@ -29,6 +29,7 @@ pub fn list(doc: &Value) -> Result<Vec<String>, String> {
     let mut lines = BTreeSet::new();
     let mut walker = Walker {
         index,
+        names: Names::of(doc),
         lines: &mut lines,
         seen: BTreeSet::new(),
     };
@@ -38,6 +39,8 @@ pub fn list(doc: &Value) -> Result<Vec<String>, String> {
 
 struct Walker<'a> {
     index: &'a serde_json::Map<String, Value>,
+    /// Writes signatures and types.
+    names: Names<'a>,
     lines: &'a mut BTreeSet<String>,
     /// Modules walked, with the path they were walked under (a glob can reach one twice).
     seen: BTreeSet<(String, String)>,
@@ -112,7 +115,7 @@ impl Walker<'_> {
             return;
         }
         self.lines.insert(match kind.as_str() {
-            "function" => signature::function(path, &inner["function"]),
+            "function" => self.names.function(path, &inner["function"]),
             _ => format!("{} {path}", short(&kind)),
         });
         match kind.as_str() {
@@ -130,7 +133,7 @@ impl Walker<'_> {
                         if let Some(f) = self.item(&field.to_string()) {
                             if f["visibility"] == "public" {
                                 let name = f["name"].as_str().unwrap_or("_");
-                                let ty = signature::ty(&f["inner"]["struct_field"]);
+                                let ty = self.names.ty(&f["inner"]["struct_field"]);
                                 self.lines.insert(format!("field {path}.{name}: {ty}"));
                             }
                         }
@@ -167,7 +170,7 @@ impl Walker<'_> {
             }
             let name = m["name"].as_str().unwrap_or("_");
             if let Some(function) = m["inner"].get("function") {
-                let line = signature::function(&format!("{path}::{name}"), function);
+                let line = self.names.function(&format!("{path}::{name}"), function);
                 self.lines.insert(line);
                 continue;
             }
