@@ -192,7 +192,7 @@ impl ClientConfig {
     }
 
     /// Sends every request (API, file service, result downloads) through `client`, as it is:
-    /// your connection pool, proxies, TLS setup, middleware-free tuning. The key is added to
+    /// your connection pool, proxies, TLS setup, DNS and socket options. The key is added to
     /// each request to the API and the file service only, never to the client's defaults, so
     /// result downloads through the same client do not carry it.
     ///
