@@ -50,9 +50,7 @@ impl<'a> Names<'a> {
             .iter()
             .filter_map(|p| self.generic_param(p))
             .collect();
-        if !params.is_empty() {
-            line.push_str(&format!("<{}>", params.join(", ")));
-        }
+        line.push_str(&enclosed("<", &params, ">"));
         let sig = &function["sig"];
         let inputs: Vec<String> = list(&sig["inputs"]).iter().map(|i| self.input(i)).collect();
         line.push_str(&format!("({})", inputs.join(", ")));
@@ -63,9 +61,7 @@ impl<'a> Names<'a> {
             .iter()
             .filter_map(|p| self.predicate(p))
             .collect();
-        if !predicates.is_empty() {
-            line.push_str(&format!(" where {}", predicates.join(", ")));
-        }
+        line.push_str(&enclosed(" where ", &predicates, ""));
         line
     }
 
@@ -169,11 +165,7 @@ impl<'a> Names<'a> {
                     items.push(format!("{name}: {}", self.bounds(&binding["constraint"])));
                 }
             }
-            if items.is_empty() {
-                String::new()
-            } else {
-                format!("<{}>", items.join(", "))
-            }
+            enclosed("<", &items, ">")
         } else if let Some(paren) = args.get("parenthesized") {
             let inputs: Vec<String> = list(&paren["inputs"]).iter().map(|t| self.ty(t)).collect();
             let output = match &paren["output"] {
@@ -253,6 +245,15 @@ impl<'a> Names<'a> {
         } else {
             format!("{name}: {ty}")
         }
+    }
+}
+
+/// `items` joined by commas between `open` and `close`, or nothing when there are none.
+fn enclosed(open: &str, items: &[String], close: &str) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("{open}{}{close}", items.join(", "))
     }
 }
 

@@ -30,9 +30,10 @@ pub async fn run(iterations: usize) {
 
 async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
     let bare = reqwest::Client::new();
+    let body = bare_body();
     for _ in 0..200 {
         sdk_pair(sdk).await;
-        bare_pair(&bare, base).await;
+        bare_pair(&bare, base, &body).await;
     }
     let (mut sdk_times, mut bare_times): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
     for i in 0..iterations {
@@ -44,7 +45,7 @@ async fn measure(label: &str, sdk: &NanoBanana, base: &str, iterations: usize) {
                 sdk_pair(sdk).await;
                 sdk_times.push(t.elapsed());
             } else {
-                bare_pair(&bare, base).await;
+                bare_pair(&bare, base, &body).await;
                 bare_times.push(t.elapsed());
             }
         }
@@ -70,13 +71,17 @@ async fn sdk_pair(sdk: &NanoBanana) {
     sdk.get_task(&task.id).await.unwrap();
 }
 
+/// The create body bare reqwest sends, built once per run (as by hand one would).
+fn bare_body() -> serde_json::Value {
+    serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"})
+}
+
 /// The same two requests by hand with bare reqwest, parsed into the same types.
-async fn bare_pair(bare: &reqwest::Client, base: &str) {
-    let body = serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
+async fn bare_pair(bare: &reqwest::Client, base: &str, body: &serde_json::Value) {
     let response = bare
         .post(format!("{base}/v1/images/generations"))
         .bearer_auth("sk-bench")
-        .json(&body)
+        .json(body)
         .send()
         .await
         .unwrap();
@@ -121,11 +126,12 @@ pub async fn profile(base: &str, side: Side, pairs: usize) {
     })
     .unwrap();
     let bare = reqwest::Client::new();
+    let body = bare_body();
     for _ in 0..pairs {
         match side {
             Side::Sdk | Side::SdkNoTimeouts => sdk_pair(&sdk).await,
             Side::Generated => generated_pair(sdk.api()).await,
-            Side::Bare => bare_pair(&bare, base).await,
+            Side::Bare => bare_pair(&bare, base, &body).await,
         }
     }
 }
