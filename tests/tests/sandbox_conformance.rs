@@ -20,6 +20,7 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     assert_eq!(
         report.checked,
         [
+            "GET /api/v1/files/quota -> 200",
             "POST /api/v1/files/upload/base64 -> 200",
             "POST /api/v1/files/upload/stream -> 200",
             "POST /api/v1/files/upload/url -> 200",

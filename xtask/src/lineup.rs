@@ -146,6 +146,9 @@ pub struct ModelEntry {
     pub max_real_persons: Option<u64>,
     /// Whether the page documents `model_params`.
     pub model_params: bool,
+    /// Whether a current documentation page lists the model (`listed_upstream`, true when
+    /// absent): a model no page lists any more stays sendable, marked as such.
+    pub listed_upstream: bool,
 }
 
 /// A documented task failure code.
@@ -234,6 +237,7 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
             max_image_mb: number("max_image_mb")?,
             max_real_persons: entry["max_real_persons"].as_u64(),
             model_params: entry["model_params"] == Value::Bool(true),
+            listed_upstream: entry["listed_upstream"] != Value::Bool(false),
         };
         for (key, values, schema) in [
             ("sizes", &model.sizes, "ImageSize"),
@@ -326,6 +330,7 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
             .unwrap_or(u64::MAX),
         max_real_persons: None,
         model_params: true,
+        listed_upstream: true,
     };
     Ok(Lineup {
         enums,
@@ -448,6 +453,7 @@ fn render_model(out: &mut String, m: &ModelEntry, indent: &str) {
         m.max_real_persons
     );
     let _ = writeln!(out, "{indent}    model_params: {},", m.model_params);
+    let _ = writeln!(out, "{indent}    listed_upstream: {},", m.listed_upstream);
     let _ = writeln!(out, "{indent}}},");
 }
 

@@ -160,12 +160,7 @@ fn run_upstream_diff(
             pages
         };
         let index_text = index.as_deref().map(upstream::fetch).transpose()?;
-        upstream::run(
-            &spec,
-            &pages,
-            &allow_list,
-            index_text.as_deref().map(|text| (text, &listing)),
-        )
+        upstream::run(&spec, &pages, &allow_list, &listing, index_text.as_deref())
     })();
     let report = match result {
         Ok(report) => report,
@@ -181,7 +176,15 @@ fn run_upstream_diff(
     for (_, why) in &report.unreadable {
         eprintln!("error: {why}");
     }
-    if !report.unreadable.is_empty() {
+    for page in report.incomplete() {
+        eprintln!(
+            "error: {} is incomplete: it refers to {} that it does not hold (a page cut off?); \
+             read the page whole and run again",
+            page.source,
+            page.missing.join(", ")
+        );
+    }
+    if !report.read_everything() {
         ExitCode::from(2)
     } else if report.drifted() {
         ExitCode::from(1)

@@ -186,7 +186,11 @@ fn bad_yaml_is_reported_with_its_line() {
 
 #[test]
 fn a_missing_operation_id_names_the_operation() {
-    let spec = edit(&real_spec(), "      operationId: get_task_detail\n", "");
+    let spec = edit(
+        &real_spec(),
+        "    get:\n      operationId: get_task_detail\n",
+        "    get:\n",
+    );
     let report = spec_error(&spec);
     assert!(report.contains("paths./v1/tasks/{task_id}.get"), "{report}");
     assert!(report.contains("operationId"), "{report}");

@@ -87,7 +87,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "minimum raised",
-        mutate: |s| edit(s, "          minLength: 1\n", "          minLength: 5\n"),
+        mutate: |s| edit(s, "          example: A cat playing in the grass\n          minLength: 1\n", "          example: A cat playing in the grass\n          minLength: 5\n"),
         class: Class::Breaking,
         line: "POST /v1/images/generations request .prompt minLength tightened: 1 → 5",
     },
@@ -141,9 +141,9 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "error status added",
-        mutate: |s| edit(s, "        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error", "        '503':\n          description: Unavailable\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error"),
+        mutate: |s| edit(s, "        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error", "        '504':\n          description: Gateway timeout\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n        '500':\n          description: Internal server error\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ErrorResponse'\n              examples:\n                example:\n                  value:\n                    error:\n                      code: internal_error"),
         class: Class::NonBreaking,
-        line: "GET /v1/tasks/{task_id} error status 503 added",
+        line: "GET /v1/tasks/{task_id} error status 504 added",
     },
     Rule {
         name: "limit loosened",
@@ -153,19 +153,19 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "a model's limit tightened",
-        mutate: |s| edit(s, "          max_images: 14\n", "          max_images: 10\n"),
+        mutate: |s| edit(s, "          max_images: 14\n          max_image_mb: 20\n          max_real_persons: 4\n", "          max_images: 10\n          max_image_mb: 20\n          max_real_persons: 4\n"),
         class: Class::Breaking,
         line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' max_images tightened: 14 → 10",
     },
     Rule {
         name: "a model's limit loosened",
-        mutate: |s| edit(s, "          max_image_mb: 20\n", "          max_image_mb: 30\n"),
+        mutate: |s| edit(s, "          max_image_mb: 20\n          max_real_persons: 4\n", "          max_image_mb: 30\n          max_real_persons: 4\n"),
         class: Class::NonBreaking,
         line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' max_image_mb loosened: 20 → 30",
     },
     Rule {
         name: "a model's size removed",
-        mutate: |s| edit(s, "          sizes: [auto, '1:1', '1:4', '4:1', '1:8', '8:1',", "          sizes: [auto, '1:1', '1:4', '4:1', '8:1',"),
+        mutate: |s| edit(s, "(Nanobanana 2 Image Generation)\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '1:8', '8:1',", "(Nanobanana 2 Image Generation)\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '8:1',"),
         class: Class::Breaking,
         line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' sizes: removed '1:8'",
     },

@@ -262,3 +262,179 @@ fn a_file_that_is_not_a_page_gets_an_error_naming_what_was_expected() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no ````yaml block"), "{err}");
 }
+
+const LITE_TRUNCATED: &str = "nanobanana-2-lite-image-generate.truncated.md";
+const CREDITS_TRUNCATED: &str = "credits.truncated.md";
+
+#[test]
+fn a_truncated_page_is_incomplete_names_the_missing_component_and_never_matches() {
+    let out = upstream_diff(&["--page", fixture(CREDITS_TRUNCATED).to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("INCOMPLETE"), "{text}");
+    assert!(
+        text.contains("#/components/schemas/CreditsResponse"),
+        "{text}"
+    );
+    assert!(text.contains("1 page(s) compared (1 incomplete)"), "{text}");
+    assert!(!text.contains("matches"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is incomplete") && err.contains("#/components/schemas/CreditsResponse"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_truncated_page_reports_nothing_from_the_part_it_could_not_read() {
+    // The request and response schemas are `$ref`s into components the page does not hold:
+    // none of our fields and none of our statuses may be reported as lacking upstream.
+    let out = upstream_diff(&[
+        "--page",
+        fixture(LITE_TRUNCATED).to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    let page = &report["pages"][0];
+    assert_eq!(
+        page["missing"],
+        serde_json::json!([
+            "#/components/schemas/ImageGenerationRequest",
+            "#/components/schemas/ImageGenerationResponse"
+        ])
+    );
+    assert_eq!(page["findings"], serde_json::json!([]), "{page:#}");
+}
+
+#[test]
+fn what_a_truncated_page_did_read_is_still_compared_and_marked_partial() {
+    let (_dir, page) = edited(
+        CREDITS_TRUNCATED,
+        "remaining_credits: 99416.4429",
+        "remaining_credits: 1.5",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("INCOMPLETE"), "{text}");
+    assert!(
+        text.contains("GET /v1/credits response 200 example 'example'"),
+        "{text}"
+    );
+    assert!(!text.contains("matches"), "{text}");
+}
+
+#[test]
+fn an_unparseable_page_says_so_on_stdout_and_never_matches() {
+    let out = upstream_diff(&["--page", fixture("quota.unparseable.md").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("could not read"), "{text}");
+    assert!(text.contains("is not YAML"), "{text}");
+    assert!(
+        text.contains("0 page(s) compared (0 incomplete), 1 could not be read"),
+        "{text}"
+    );
+    assert!(!text.contains("matches"), "{text}");
+}
+
+#[test]
+fn a_model_named_only_in_the_title_is_reported_with_its_name() {
+    let (_dir, page) = edited(
+        LITE_TRUNCATED,
+        "# Generacion de imagenes Nanobanana 2 Lite",
+        "# Generacion de imagenes gemini-3.5-flash-image",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(2), "incomplete still wins");
+    let text = stdout(&out);
+    assert!(
+        text.contains("model gemini-3.5-flash-image model (not in x-nanobanana-models"),
+        "{text}"
+    );
+    assert!(!text.contains("matches"), "{text}");
+}
+
+#[test]
+fn a_model_named_only_in_prose_of_a_whole_page_fails_with_exit_1() {
+    let (_dir, page) = edited(
+        "nano-banana-image-generate.md",
+        "> - Nano Banana (gemini-2.5-flash-image) model supports",
+        "> - Nano Banana (gemini-2.5-flash-image) and its successor nano-banana-3-turbo support",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("model nano-banana-3-turbo"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn page_addresses_are_not_taken_for_model_names() {
+    // The fixture names `nano-banana/nano-banana-image-generate.json` in its fence line and
+    // links: a page path, not a model.
+    let out = upstream_diff(&[
+        "--page",
+        fixture("nano-banana-image-generate.md").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_model_the_listing_attributes_to_a_page_that_no_longer_names_it_is_reported() {
+    // spec/upstream.toml says the lite page documents gemini-3.1-flash-lite-image.
+    let text = std::fs::read_to_string(fixture(LITE_TRUNCATED)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LITE_TRUNCATED);
+    std::fs::write(
+        &path,
+        text.replace(
+            "gemini-3.1-flash-lite-image",
+            "gemini-3.1-flash-image-preview",
+        ),
+    )
+    .unwrap();
+    let out = upstream_diff(&["--page", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("model gemini-3.1-flash-lite-image spec/upstream.toml says this page documents it; the page no longer names it"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_error_codes_table_agrees_with_our_codes_and_their_retry_advice() {
+    let out = upstream_diff(&["--page", fixture("error-codes.md").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("13 task error codes"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_error_code_new_upstream_or_retried_differently_is_reported() {
+    let (_dir, page) = edited(
+        "error-codes.md",
+        "| `generation_timeout`           | Task processing timed out               | Retry later                 |",
+        "| `generation_timeout`           | Task processing timed out               | Fix params, then retry      |\n    | `model_overloaded` | Too busy | Retry later |",
+    );
+    let out = upstream_diff(&["--page", &page]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "task error code model_overloaded code (not in x-nanobanana-task-error-codes"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("task error code generation_timeout retry: upstream \"Fix params, then retry\" (change the request first), ours resubmit: same (resubmit unchanged)"),
+        "{text}"
+    );
+}

@@ -51,6 +51,8 @@ pub enum Operation {
     Callback,
     /// Uploading an image to the file service (`upload/stream` or `upload/url`).
     Upload,
+    /// `GET /api/v1/files/quota` on the file service: safe to repeat.
+    FilesQuota,
 }
 
 impl Operation {
@@ -63,6 +65,7 @@ impl Operation {
             Self::Download => "download",
             Self::Callback => "callback",
             Self::Upload => "upload",
+            Self::FilesQuota => "files quota",
         }
     }
 }

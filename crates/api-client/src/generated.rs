@@ -153,6 +153,58 @@ success envelope (`success`, `code`, `msg`); errors are taken to use it with
         }
     }
 
+    /**The account's file quota. Assumed: every field is sent (the page's example has all of
+them); none is required, so that an answer without one still reads.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FilesQuota {
+        ///Whether the account has a quota of its own rather than its group's
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_custom: ::std::option::Option<bool>,
+        ///The most files the account may store (2000 for the default user group)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_files: ::std::option::Option<i64>,
+        ///Why the account has a custom quota (empty otherwise)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quota_reason: ::std::option::Option<::std::string::String>,
+        ///Files the account may still upload
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remain_files: ::std::option::Option<i64>,
+        ///Files stored now
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used_files: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_group: ::std::option::Option<crate::generated_lineup::UserGroup>,
+    }
+
+    impl FilesQuota {
+        pub fn builder() -> builder::FilesQuota {
+            Default::default()
+        }
+    }
+
+    ///The answer of the file quota query.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FilesQuotaResponse {
+        ///A status code (200 on success)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
+        pub data: FilesQuota,
+        ///A status message. Assumed: sent as by the uploads (the example has none)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+        ///Whether the query succeeded
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+
+    impl FilesQuotaResponse {
+        pub fn builder() -> builder::FilesQuotaResponse {
+            Default::default()
+        }
+    }
+
     ///`GetTaskDetailTaskId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -557,8 +609,8 @@ and the page's advice. Other codes may appear: clients keep them.*/
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UploadFileBase64Request {
         /**The image as a data URL (`data:image/png;base64,...`) or as bare base64. One image
-per request: JPEG, PNG, GIF or WebP.*/
-        pub base64_data: ::std::string::String,
+per request: JPEG, PNG, GIF or WebP. Never empty.*/
+        pub base64_data: UploadFileBase64RequestBase64Data,
         ///The name to store the file under (a unique name when omitted)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
@@ -570,6 +622,70 @@ per request: JPEG, PNG, GIF or WebP.*/
     impl UploadFileBase64Request {
         pub fn builder() -> builder::UploadFileBase64Request {
             Default::default()
+        }
+    }
+
+    /**The image as a data URL (`data:image/png;base64,...`) or as bare base64. One image
+per request: JPEG, PNG, GIF or WebP. Never empty.*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UploadFileBase64RequestBase64Data(::std::string::String);
+    impl ::std::ops::Deref for UploadFileBase64RequestBase64Data {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+
+    impl ::std::convert::From<UploadFileBase64RequestBase64Data>
+    for ::std::string::String {
+        fn from(value: UploadFileBase64RequestBase64Data) -> Self {
+            value.0
+        }
+    }
+
+    impl ::std::str::FromStr for UploadFileBase64RequestBase64Data {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+
+    impl ::std::convert::TryFrom<&str> for UploadFileBase64RequestBase64Data {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UploadFileBase64RequestBase64Data {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for UploadFileBase64RequestBase64Data {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
 
@@ -1201,6 +1317,257 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
 
         impl ::std::convert::From<super::FileUploadResponse> for FileUploadResponse {
             fn from(value: super::FileUploadResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    msg: Ok(value.msg),
+                    success: Ok(value.success),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct FilesQuota {
+            is_custom: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_files: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            quota_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            remain_files: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            used_files: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            user_group: ::std::result::Result<
+                ::std::option::Option<crate::generated_lineup::UserGroup>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for FilesQuota {
+            fn default() -> Self {
+                Self {
+                    is_custom: Ok(Default::default()),
+                    max_files: Ok(Default::default()),
+                    quota_reason: Ok(Default::default()),
+                    remain_files: Ok(Default::default()),
+                    used_files: Ok(Default::default()),
+                    user_group: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl FilesQuota {
+            pub fn is_custom<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_custom = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_custom: {e}")
+                    });
+                self
+            }
+            pub fn max_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_files: {e}")
+                    });
+                self
+            }
+            pub fn quota_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quota_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quota_reason: {e}")
+                    });
+                self
+            }
+            pub fn remain_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remain_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for remain_files: {e}")
+                    });
+                self
+            }
+            pub fn used_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for used_files: {e}")
+                    });
+                self
+            }
+            pub fn user_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated_lineup::UserGroup>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_group: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FilesQuota> for super::FilesQuota {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilesQuota,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    is_custom: value.is_custom?,
+                    max_files: value.max_files?,
+                    quota_reason: value.quota_reason?,
+                    remain_files: value.remain_files?,
+                    used_files: value.used_files?,
+                    user_group: value.user_group?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::FilesQuota> for FilesQuota {
+            fn from(value: super::FilesQuota) -> Self {
+                Self {
+                    is_custom: Ok(value.is_custom),
+                    max_files: Ok(value.max_files),
+                    quota_reason: Ok(value.quota_reason),
+                    remain_files: Ok(value.remain_files),
+                    used_files: Ok(value.used_files),
+                    user_group: Ok(value.user_group),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct FilesQuotaResponse {
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<super::FilesQuota, ::std::string::String>,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for FilesQuotaResponse {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    msg: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl FilesQuotaResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FilesQuota>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FilesQuotaResponse> for super::FilesQuotaResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilesQuotaResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    msg: value.msg?,
+                    success: value.success?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::FilesQuotaResponse> for FilesQuotaResponse {
+            fn from(value: super::FilesQuotaResponse) -> Self {
                 Self {
                     code: Ok(value.code),
                     data: Ok(value.data),
@@ -2061,7 +2428,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
         #[derive(Clone, Debug)]
         pub struct UploadFileBase64Request {
             base64_data: ::std::result::Result<
-                ::std::string::String,
+                super::UploadFileBase64RequestBase64Data,
                 ::std::string::String,
             >,
             file_name: ::std::result::Result<
@@ -2087,7 +2454,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
         impl UploadFileBase64Request {
             pub fn base64_data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::UploadFileBase64RequestBase64Data>,
                 T::Error: ::std::fmt::Display,
             {
                 self.base64_data = value
@@ -2843,6 +3210,26 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Query the file storage quota
+
+How many files the account stores and may store on the file service. The default user
+group stores at most 2000 files; every upload counts until the file expires (72 hours).
+Source: page `file-series/quota` (Chinese, Japanese and Korean copies, read 2026-12-01;
+no English copy was found). Its example's numbers do not add up (35 used, 2000 max, 65
+remaining); the fields are what the spec takes. Assumed: the error statuses and bodies,
+those of the other file-service operations.
+
+Sends a `GET` request to `/api/v1/files/quota`
+
+```ignore
+let response = client.get_files_quota()
+    .send()
+    .await;
+```*/
+    pub fn get_files_quota(&self) -> builder::GetFilesQuota<'_> {
+        builder::GetFilesQuota::new(self)
+    }
+
     /**Upload an image as base64
 
 Uploads one image sent as base64 in JSON (a data URL such as
@@ -2882,8 +3269,8 @@ let response = client.upload_file_url()
     /**Query the account's credits
 
 Remaining and used credits of the account, and of the API key (token) making the call.
-Assumed: the numbers are credits as reserved by `usage.credits_reserved`, and the
-example values are illustrative (the documentation gives the shape, not an example).
+Source: Evolink's credits page (its English `.md`, read 2026-12-01): its example and its 400.
+Assumed: the numbers are credits as reserved by `usage.credits_reserved`.
 
 Sends a `GET` request to `/v1/credits`
 
@@ -2945,6 +3332,74 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_files_quota`]
+
+[`Client::get_files_quota`]: super::Client::get_files_quota*/
+    #[derive(Debug, Clone)]
+    pub struct GetFilesQuota<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetFilesQuota<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/api/v1/files/quota`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FilesQuotaResponse>,
+            Error<types::FileServiceError>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/v1/files/quota", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_files_quota",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::upload_file_base64`]
 
 [`Client::upload_file_base64`]: super::Client::upload_file_base64*/
@@ -3246,6 +3701,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -3268,6 +3730,20 @@ pub mod builder {
                     )
                 }
                 500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                502u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3549,6 +4025,20 @@ pub mod builder {
                     )
                 }
                 500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                502u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

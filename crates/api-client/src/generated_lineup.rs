@@ -26,6 +26,8 @@ open_enum! {
     ImageModel {
         /// `gemini-3.1-flash-image-preview`
         Gemini31FlashImagePreview => "gemini-3.1-flash-image-preview",
+        /// `gemini-3.1-flash-lite-image`
+        Gemini31FlashLiteImage => "gemini-3.1-flash-lite-image",
         /// `gemini-3-pro-image-preview`
         Gemini3ProImagePreview => "gemini-3-pro-image-preview",
         /// `nano-banana-2-lite`
@@ -44,7 +46,7 @@ closed_enum! {
     /// the generated image. When omitted the service uses `2K`. Each level is priced
     /// differently (`4K` costs extra). Each model's own list is in `ImageModel`'s
     /// `x-nanobanana-models` (0.5K only with `gemini-3.1-flash-image-preview`;
-    /// `gemini-2.5-flash-image` takes no quality).
+    /// `gemini-3.1-flash-lite-image` only 1K; `gemini-2.5-flash-image` takes no quality).
     label: "quality",
     ImageQuality {
         /// `0.5K`
@@ -62,7 +64,8 @@ closed_enum! {
     /// Aspect ratio of the generated image. When omitted the service uses `auto` (kept out of a
     /// `default:` keyword so that an omitted value is not sent). The values every model
     /// together accepts; each model's own list is in `ImageModel`'s `x-nanobanana-models`
-    /// (1:4, 4:1, 1:8 and 8:1 only with `gemini-3.1-flash-image-preview`).
+    /// (1:4, 4:1, 1:8 and 8:1 only with `gemini-3.1-flash-image-preview` and
+    /// `gemini-3.1-flash-lite-image`).
     label: "size",
     ImageSize {
         /// `auto`
@@ -163,6 +166,20 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 20,
         max_real_persons: Some(4),
         model_params: true,
+        listed_upstream: true,
+    },
+    ModelLimits {
+        model: ImageModel::Gemini31FlashLiteImage,
+        summary: "Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image): 1K only. Assumed: 20 MB images, at most 14, 2000-character prompts (those of Nano Banana 2; the stored page is cut before its limits)",
+        page: "https://docs.evolink.ai/es/api-manual/image-series/nanobanana/nanobanana-2-lite-image-generate",
+        prompt_max_chars: 2000,
+        sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
+        qualities: &[ImageQuality::Res1K],
+        max_images: 14,
+        max_image_mb: 20,
+        max_real_persons: None,
+        model_params: true,
+        listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::Gemini3ProImagePreview,
@@ -175,10 +192,11 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 10,
         max_real_persons: Some(5),
         model_params: false,
+        listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::NanoBanana2Lite,
-        summary: "Nano Banana 2 Lite, cost-effective",
+        summary: "Nano Banana 2 Lite channel, cost-effective; no current page lists it (last on the Nano Banana Pro page)",
         page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-pro-image-generate",
         prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
@@ -187,6 +205,7 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 10,
         max_real_persons: Some(5),
         model_params: false,
+        listed_upstream: false,
     },
     ModelLimits {
         model: ImageModel::NanoBanana2Beta,
@@ -199,6 +218,7 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 10,
         max_real_persons: Some(5),
         model_params: false,
+        listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::NanoBananaBeta,
@@ -211,6 +231,7 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 10,
         max_real_persons: None,
         model_params: false,
+        listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::Gemini25FlashImage,
@@ -223,6 +244,7 @@ pub static MODELS: &[ModelLimits] = &[
         max_image_mb: 10,
         max_real_persons: None,
         model_params: false,
+        listed_upstream: true,
     },
 ];
 
@@ -239,6 +261,7 @@ ModelLimits {
     max_image_mb: 20,
     max_real_persons: None,
     model_params: true,
+    listed_upstream: true,
 };
 
 /// The documented task failure codes, in the spec's order.

@@ -45,6 +45,10 @@ pub struct ModelLimits {
     pub max_real_persons: Option<u64>,
     /// Whether it takes `model_params`.
     pub model_params: bool,
+    /// Whether a current documentation page lists it. A model no page lists any more stays
+    /// sendable (removing it would break callers); its limits are those of the page that last
+    /// listed it.
+    pub listed_upstream: bool,
 }
 
 impl ModelLimits {

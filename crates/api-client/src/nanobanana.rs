@@ -144,6 +144,16 @@ impl NanoBanana {
             .await
     }
 
+    /// How many files the account stores on the file service and may still upload (uploads
+    /// count until they expire, 72 h after upload).
+    pub async fn files_quota(&self) -> Result<types::FilesQuota, Error> {
+        let files = &self.inner.files;
+        let answer = self
+            .send_retried(Operation::FilesQuota, || files.get_files_quota().send())
+            .await?;
+        Ok(answer.data)
+    }
+
     /// Saves every result of a completed `task` into `dir` as `<task_id>-<n>.<ext>`.
     pub async fn download(
         &self,

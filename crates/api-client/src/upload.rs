@@ -151,7 +151,10 @@ impl NanoBanana {
         use base64::Engine as _;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         let request = types::UploadFileBase64Request {
-            base64_data: format!("data:{};base64,{data}", format.mime_type()),
+            // Never empty: a data URL always has its `data:` prefix.
+            base64_data: format!("data:{};base64,{data}", format.mime_type())
+                .parse()
+                .expect("a data URL is never empty"),
             file_name: options.file_name.clone(),
             upload_path: options.upload_path.clone(),
         };

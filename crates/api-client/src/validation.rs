@@ -89,7 +89,34 @@ enforced_by_type!(
     FileServiceError,
     UploadFileStreamForm,
     UploadFileBase64Request,
+    UploadFileBase64RequestBase64Data,
 );
+
+impl Validate for types::FilesQuotaResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.data.validate()
+    }
+}
+
+/// The quota's counts are never negative (`minimum: 0` on an `int64`, which typify keeps signed).
+impl Validate for types::FilesQuota {
+    fn validate(&self) -> Result<(), ValidationError> {
+        for (field, value) in [
+            ("data.used_files", self.used_files),
+            ("data.max_files", self.max_files),
+            ("data.remain_files", self.remain_files),
+        ] {
+            if let Some(count) = value.filter(|count| *count < 0) {
+                return Err(ValidationError::new(
+                    field,
+                    format!("is {count}"),
+                    "a count of at least 0",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Validate for types::UploadFileUrlRequest {
     fn validate(&self) -> Result<(), ValidationError> {

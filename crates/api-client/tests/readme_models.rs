@@ -12,8 +12,13 @@ fn row(m: &ModelLimits) -> String {
         }
     };
     format!(
-        "| `{}` | {} | {} | {} | {} MB | {} | {} |",
+        "| `{}`{} | {} | {} | {} | {} MB | {} | {} |",
         m.model,
+        if m.listed_upstream {
+            ""
+        } else {
+            " (no current page lists it; still sendable)"
+        },
         list(m.sizes.iter().map(ToString::to_string).collect()),
         list(m.qualities.iter().map(ToString::to_string).collect()),
         m.max_images,

@@ -64,6 +64,9 @@ pub enum Command {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// The file service: how many uploads the account may still make.
+    #[command(subcommand)]
+    Files(FilesCommand),
     /// Generate many images from a JSON-lines file, one request a line; rerun the same command
     /// after an interruption to finish it without paying twice.
     Batch(BatchArgs),
@@ -167,6 +170,20 @@ pub enum TaskCommand {
         /// Replace existing files.
         #[arg(long)]
         force: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+}
+
+/// `nanobanana files …`.
+#[derive(Subcommand, Debug)]
+pub enum FilesCommand {
+    /// Show how many files the account stores on the file service and may still upload.
+    Quota {
+        /// Print the file service's answer as JSON.
+        #[arg(long)]
+        json: bool,
         /// Where to send requests.
         #[command(flatten)]
         connection: ConnectionArgs,

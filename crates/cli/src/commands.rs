@@ -341,6 +341,41 @@ pub async fn credits(json: bool, settings: &ConnectionArgs) -> Result<(), Error>
 }
 
 /// `nanobanana models`: the known models and their limits, from the generated table.
+/// `nanobanana files quota`.
+pub async fn files_quota(json: bool, settings: &ConnectionArgs) -> Result<(), Error> {
+    let connection = connect(settings.hosts(), settings.retries, false).await?;
+    let quota = connection.client.files_quota().await?;
+    if json {
+        return output::print_json(&quota);
+    }
+    let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+    let group = quota
+        .user_group
+        .as_ref()
+        .map(|g| g.to_string())
+        .unwrap_or_else(|| "?".into());
+    let mut out = format!(
+        "files: {} stored of at most {}, {} more uploads possible
+group: {group}",
+        show(quota.used_files),
+        show(quota.max_files),
+        show(quota.remain_files),
+    );
+    match (quota.is_custom, quota.quota_reason.as_deref()) {
+        (Some(true), Some(reason)) if !reason.is_empty() => {
+            out.push_str(&format!(" (a quota of its own: {reason})"));
+        }
+        (Some(true), _) => out.push_str(" (a quota of its own)"),
+        _ => {}
+    }
+    out.push_str(
+        "
+Uploaded files count until they expire, 72 h after upload.
+",
+    );
+    output::print(&out)
+}
+
 pub fn models(json: bool) -> Result<(), Error> {
     let join = |values: Vec<String>| {
         if values.is_empty() {
@@ -364,6 +399,7 @@ pub fn models(json: bool) -> Result<(), Error> {
                     "prompt_max_chars": m.prompt_max_chars,
                     "model_params": m.model_params,
                     "page": m.page,
+                    "listed_upstream": m.listed_upstream,
                 })
             })
             .collect();
@@ -390,6 +426,11 @@ pub fn models(json: bool) -> Result<(), Error> {
             m.prompt_max_chars,
             if m.model_params { "; takes --model-params" } else { "" },
         ));
+        if !m.listed_upstream {
+            out.push_str(
+                "  no current Evolink page lists it: still sent as is, its limits are those of the page that last did\n",
+            );
+        }
     }
     out.push_str(
         "Any other name is sent as is, checked only against the limits all models share.\n",

@@ -31,6 +31,9 @@ async fn main() -> ExitCode {
         Command::Generate(args) => commands::generate(args).await,
         Command::Task(command) => commands::task(command).await,
         Command::Credits { json, connection } => commands::credits(json, &connection).await,
+        Command::Files(args::FilesCommand::Quota { json, connection }) => {
+            commands::files_quota(json, &connection).await
+        }
         Command::Batch(args) => batch::run(args).await,
         Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,

@@ -462,6 +462,18 @@ fn models_lists_the_generated_table_and_any_model_name_is_accepted() {
         "{stdout}"
     );
 
+    // A model no current page lists stays, marked as such.
+    let unlisted = models
+        .iter()
+        .find(|m| m["model"] == "nano-banana-2-lite")
+        .unwrap();
+    assert_eq!(unlisted["listed_upstream"], false);
+    assert!(
+        stdout.contains("nano-banana-2-lite\n")
+            && stdout.contains("no current Evolink page lists it: still sent as is"),
+        "{stdout}"
+    );
+
     // A model this version does not list is sent as is: the embedded sandbox answers like the
     // API does for a name it does not know.
     let unknown = nanobanana(
@@ -758,4 +770,105 @@ fn a_bad_batch_line_is_reported_by_number_before_anything_is_sent() {
     // Nothing ran: not even the embedded sandbox was started.
     assert!(!stderr.contains("local sandbox"), "{stderr}");
     assert!(!dir.path().join("b-images").exists());
+}
+
+#[test]
+fn nano_banana_2_lite_makes_an_image_on_the_embedded_sandbox_and_refuses_4k_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = nanobanana(
+        &[
+            "generate",
+            "x",
+            "--model",
+            "gemini-3.1-flash-lite-image",
+            "-o",
+            "x.png",
+        ],
+        &[],
+        dir.path(),
+    );
+    let (_, stderr) = text(&made);
+    assert!(made.status.success(), "{stderr}");
+    let png = std::fs::read(dir.path().join("x.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let refused = nanobanana(
+        &[
+            "generate",
+            "x",
+            "--model",
+            "gemini-3.1-flash-lite-image",
+            "--quality",
+            "4K",
+            "-o",
+            "y.png",
+        ],
+        &[],
+        dir.path(),
+    );
+    let (_, stderr) = text(&refused);
+    assert_eq!(refused.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("nothing was sent")
+            && stderr.contains("gemini-3.1-flash-lite-image")
+            && stderr.contains("4K"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("y.png").exists());
+}
+
+#[tokio::test]
+async fn files_quota_reports_the_sandbox_quota_and_counts_uploads() {
+    let sandbox = nanobanana_sandbox::Sandbox::start(nanobanana_sandbox::SandboxConfig {
+        time_scale: 0.002,
+        api_key: Some(SECRET.into()),
+        upload_quota: Some(5),
+        ..nanobanana_sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let quota = |dir: std::path::PathBuf| {
+        nanobanana_async(
+            ["files", "quota", "--json"].map(String::from).to_vec(),
+            env_for(&sandbox),
+            dir,
+        )
+    };
+    let output = quota(dir.path().to_path_buf()).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(answer["max_files"], 5, "{stdout}");
+    assert_eq!(answer["used_files"], 0, "{stdout}");
+    assert_eq!(answer["is_custom"], true, "{stdout}");
+
+    std::fs::write(dir.path().join("in.png"), nanobanana_test_kit::SAMPLES[0].1).unwrap();
+    let edit = nanobanana_async(
+        ["generate", "edit", "--image", "in.png", "-o", "out.png"]
+            .map(String::from)
+            .to_vec(),
+        env_for(&sandbox),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    assert!(edit.status.success(), "{}", text(&edit).1);
+    let answer: serde_json::Value =
+        serde_json::from_slice(&quota(dir.path().to_path_buf()).await.stdout).unwrap();
+    assert_eq!(
+        (answer["used_files"].clone(), answer["remain_files"].clone()),
+        (1.into(), 4.into())
+    );
+
+    let human = nanobanana_async(
+        ["files", "quota"].map(String::from).to_vec(),
+        env_for(&sandbox),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    let (stdout, _) = text(&human);
+    assert!(
+        stdout.contains("1 stored of at most 5, 4 more uploads possible"),
+        "{stdout}"
+    );
 }

@@ -25,6 +25,8 @@ pub enum SpecOperation {
     UploadUrl,
     /// `POST /api/v1/files/upload/base64` (file service)
     UploadBase64,
+    /// `GET /api/v1/files/quota` (file service)
+    FilesQuota,
 }
 
 impl SpecOperation {
@@ -38,6 +40,7 @@ impl SpecOperation {
             "/api/v1/files/upload/stream" => Self::UploadStream,
             "/api/v1/files/upload/url" => Self::UploadUrl,
             "/api/v1/files/upload/base64" => Self::UploadBase64,
+            "/api/v1/files/quota" => Self::FilesQuota,
             _ => return None,
         })
     }
@@ -60,6 +63,7 @@ impl SpecOperation {
             Self::UploadStream => "/paths/~1api~1v1~1files~1upload~1stream/post",
             Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
             Self::UploadBase64 => "/paths/~1api~1v1~1files~1upload~1base64/post",
+            Self::FilesQuota => "/paths/~1api~1v1~1files~1quota/get",
         }
     }
 }

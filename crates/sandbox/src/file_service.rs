@@ -25,6 +25,36 @@ const FILES_PREFIX: &str = "/files/uploads";
 /// Where stored files are served, under the file service's address.
 pub(crate) const SERVED_FILES_ROUTE: &str = "/files/uploads/{file_id}/{name}";
 
+/// The most files an account of the default user group stores (page `file-series/quota`).
+pub const DEFAULT_MAX_FILES: u64 = 2000;
+
+/// `GET /api/v1/files/quota`, from the sandbox's own counters: every accepted upload counts.
+/// With an upload quota configured (`--upload-quota N`) the account has a quota of its own of
+/// `N` files; without one it reports the default group's 2000 (and, so that long runs keep
+/// uploading, does not refuse beyond it).
+pub(crate) async fn quota(State(state): State<Arc<AppState>>) -> Json<types::FilesQuotaResponse> {
+    let used = state.uploads.accepted();
+    let custom = state.config.upload_quota;
+    let max = custom.unwrap_or(DEFAULT_MAX_FILES);
+    let count = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
+    Json(types::FilesQuotaResponse {
+        success: Some(true),
+        code: Some(200),
+        msg: Some("success".into()),
+        data: types::FilesQuota {
+            user_group: Some(types::UserGroup::Default),
+            used_files: count(used),
+            max_files: count(max),
+            remain_files: count(max.saturating_sub(used)),
+            is_custom: Some(custom.is_some()),
+            quota_reason: Some(match custom {
+                Some(_) => "set with the sandbox's upload quota (--upload-quota)".into(),
+                None => String::new(),
+            }),
+        },
+    })
+}
+
 /// Any other path of the file service's address.
 pub(crate) async fn no_such_endpoint() -> FileFailure {
     FileFailure::new(SpecOperation::UploadUrl, 404, "No such endpoint")

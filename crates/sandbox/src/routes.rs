@@ -31,7 +31,7 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The file service's address: the upload operations (with the key), stored files and result
+/// The file service's address: the upload operations and the quota (with the key), stored files and result
 /// images (links that work without it).
 pub(crate) fn files_router(state: Arc<AppState>) -> Router {
     let uploads = Router::new()
@@ -44,6 +44,7 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
             "/api/v1/files/upload/base64",
             post(file_service::upload_base64),
         )
+        .route("/api/v1/files/quota", get(file_service::quota))
         .route_layer(from_fn_with_state(state.clone(), auth::require_key))
         .route_layer(from_fn_with_state(state.clone(), state::count_refusals));
     let results = Router::new()

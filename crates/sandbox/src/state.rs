@@ -146,7 +146,7 @@ pub(crate) async fn count_refusals(
             | SpecOperation::UploadBase64 => {
                 Counters::bump(&state.counters.uploads_rejected);
             }
-            SpecOperation::GetTask | SpecOperation::GetCredits => {}
+            SpecOperation::GetTask | SpecOperation::GetCredits | SpecOperation::FilesQuota => {}
         }
     }
     response

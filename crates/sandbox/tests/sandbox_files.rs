@@ -142,13 +142,37 @@ async fn the_quota_is_spent_by_uploads_and_then_answers_its_documented_error() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
+    let quota = client.files_quota().await.unwrap();
+    assert_eq!(
+        (quota.max_files, quota.used_files, quota.remain_files),
+        (Some(2), Some(0), Some(2))
+    );
+    assert_eq!(quota.is_custom, Some(true));
     client.upload_file(&photo).await.unwrap();
+    let quota = client.files_quota().await.unwrap();
+    assert_eq!((quota.used_files, quota.remain_files), (Some(1), Some(1)));
     client.upload_file(&photo).await.unwrap();
     let err = client.upload_file(&photo).await.unwrap_err();
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
+    let quota = client.files_quota().await.unwrap();
+    assert_eq!(
+        (quota.used_files, quota.remain_files),
+        (Some(2), Some(0)),
+        "a refused upload does not count"
+    );
     assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
     assert_eq!(sandbox.stats().uploads, 2);
     assert_eq!(sandbox.stats().uploads_rejected, 1);
+}
+
+#[tokio::test]
+async fn without_a_quota_of_its_own_the_account_is_in_the_default_group_of_2000_files() {
+    let (_sandbox, client) = start(SandboxConfig::default()).await;
+    let quota = client.files_quota().await.unwrap();
+    assert_eq!(quota.max_files, Some(2000));
+    assert_eq!(quota.is_custom, Some(false));
+    assert_eq!(quota.user_group, Some(types::UserGroup::Default));
+    assert_eq!(quota.quota_reason.as_deref(), Some(""));
 }
 
 #[tokio::test]

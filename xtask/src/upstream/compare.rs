@@ -7,9 +7,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::page::{Operation, Page};
+use super::page::{ErrorCodeRow, Operation, Page};
 use super::shape::{documented_number, Shape};
-use crate::lineup::ModelEntry;
+use crate::lineup::{ModelEntry, TaskErrorEntry};
 use crate::spec_diff::Class;
 
 /// Which side has what.
@@ -82,11 +82,43 @@ pub struct Ours<'a> {
     pub operations: &'a [Operation],
     /// `x-nanobanana-models`.
     pub models: &'a [ModelEntry],
+    /// `x-nanobanana-task-error-codes`.
+    pub task_error_codes: &'a [TaskErrorEntry],
 }
 
-/// Every difference between `page` and our spec.
-pub fn compare_page(page: &Page, ours: &Ours<'_>) -> Vec<Finding> {
+/// What `model X` findings say when a page names a model our table lacks.
+const MODEL_NOT_LISTED: &str = "model (not in x-nanobanana-models; callers can still name it)";
+
+/// Every difference between `page` and our spec. `attributed`: the models `spec/upstream.toml`
+/// says the page documents.
+pub fn compare_page(page: &Page, ours: &Ours<'_>, attributed: &[String]) -> Vec<Finding> {
     let mut out = Findings::default();
+    // A model the page names anywhere (a title, the prose, an example) that we do not list.
+    for model in &page.named_models {
+        if !ours.models.iter().any(|m| &m.model == model) {
+            out.push(
+                Group::UpstreamHas,
+                Class::NonBreaking,
+                format!("model {model}"),
+                MODEL_NOT_LISTED.into(),
+            );
+        }
+    }
+    for model in attributed {
+        if !page.named_models.contains(model) {
+            out.push(
+                Group::Disagree,
+                Class::NonBreaking,
+                format!("model {model}"),
+                "spec/upstream.toml says this page documents it; the page no longer names it \
+                 (does another page? is it still offered?)"
+                    .into(),
+            );
+        }
+    }
+    if !page.error_codes.is_empty() {
+        out.error_codes(&page.error_codes, ours.task_error_codes);
+    }
     for theirs in &page.operations {
         match ours.operations.iter().find(|o| o.key() == theirs.key()) {
             None => out.push(
@@ -213,8 +245,12 @@ impl Findings {
     }
 
     /// One schema against ours. `per_model`: this is the generation request, whose per-model
-    /// properties are compared against the model table instead.
+    /// properties are compared against the model table instead. A schema the page refers to
+    /// but does not hold (`unresolved`) is not compared: what it seems to lack is unknown.
     fn schema(&mut self, place: &str, theirs: &Shape, mine: &Shape, flow: Flow, per_model: bool) {
+        if !theirs.unresolved.is_empty() {
+            return;
+        }
         self.types(place, theirs, mine, flow);
         self.values(place, theirs, mine, flow);
         self.limits(place, theirs, mine, flow);
@@ -403,7 +439,7 @@ impl Findings {
                     Group::UpstreamHas,
                     Class::NonBreaking,
                     place,
-                    "model (not in x-nanobanana-models; callers can still name it)".into(),
+                    MODEL_NOT_LISTED.into(),
                 );
                 continue;
             };
@@ -501,6 +537,62 @@ impl Findings {
         }
     }
 
+    /// The error-codes page's table against `x-nanobanana-task-error-codes`: the codes, and
+    /// whether each is worth resubmitting unchanged (read from the English "retryable" column;
+    /// other languages compare the codes only).
+    fn error_codes(&mut self, rows: &[ErrorCodeRow], ours: &[TaskErrorEntry]) {
+        for row in rows {
+            let place = format!("task error code {}", row.code);
+            let Some(entry) = ours.iter().find(|e| e.code == row.code) else {
+                self.push(
+                    Group::UpstreamHas,
+                    Class::NonBreaking,
+                    place,
+                    format!(
+                        "code (not in x-nanobanana-task-error-codes; upstream says: {})",
+                        row.retry
+                    ),
+                );
+                continue;
+            };
+            let Some(upstream_same) = resubmit_unchanged(&row.retry) else {
+                continue;
+            };
+            let ours_same = entry.resubmit == "same";
+            if upstream_same != ours_same {
+                let say = |same: bool| {
+                    if same {
+                        "resubmit unchanged"
+                    } else {
+                        "change the request first"
+                    }
+                };
+                self.push(
+                    Group::Disagree,
+                    Class::NonBreaking,
+                    place,
+                    format!(
+                        "retry: upstream \"{}\" ({}), ours resubmit: {} ({})",
+                        row.retry,
+                        say(upstream_same),
+                        entry.resubmit,
+                        say(ours_same)
+                    ),
+                );
+            }
+        }
+        for entry in ours {
+            if !rows.iter().any(|r| r.code == entry.code) {
+                self.push(
+                    Group::WeHave,
+                    Class::NonBreaking,
+                    format!("task error code {}", entry.code),
+                    "code (the error-codes page does not list it)".into(),
+                );
+            }
+        }
+    }
+
     fn model_limit(
         &mut self,
         place: &str,
@@ -549,6 +641,25 @@ fn limit_class(upstream_tighter: bool, flow: Flow) -> Class {
     match (flow, upstream_tighter) {
         (Flow::Request, true) | (Flow::Response, false) => Class::Breaking,
         _ => Class::NonBreaking,
+    }
+}
+
+/// What an English "retryable" cell says: `Some(true)` when the same request may succeed later
+/// ("Retry later", "Auto-recovers", "Resubmit"), `Some(false)` when something must change first
+/// ("Fix params, then retry", "Use different image", "Check the task ID"), `None` when it says
+/// neither ("Contact support", or another language).
+fn resubmit_unchanged(cell: &str) -> Option<bool> {
+    let text = cell.to_ascii_lowercase();
+    let change = ["fix", "change", "different", "resize", "modify", "check"];
+    if change.iter().any(|w| text.contains(w)) {
+        Some(false)
+    } else if ["retry later", "auto-recover", "resubmit", "retry"]
+        .iter()
+        .any(|w| text.contains(w))
+    {
+        Some(true)
+    } else {
+        None
     }
 }
 

@@ -39,6 +39,38 @@ pub struct ListedPage {
     pub covers: String,
 }
 
+impl Listing {
+    /// The models `covers` names (after its `;`) for the listed page that `source` is, or whose
+    /// contract is `document` (`en/api-manual/…/page.json`, any language): none for a page
+    /// this listing does not hold.
+    pub fn models_of(&self, source: &str, document: &str) -> Vec<String> {
+        let tail = |s: &str| -> String {
+            let s = s.trim_end_matches(".md").trim_end_matches(".json");
+            match s.find("/api-manual/") {
+                Some(at) => s[at..].to_string(),
+                None => s.to_string(),
+            }
+        };
+        let by_document = (!document.is_empty()).then(|| tail(document));
+        self.pages
+            .iter()
+            .find(|p| {
+                page_key(&p.url) == page_key(source)
+                    || by_document.as_deref().is_some_and(|d| tail(&p.url) == d)
+            })
+            .and_then(|p| p.covers.split_once(';'))
+            .map(|(_, models)| {
+                models
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// The allow-list file: differences we accept, each with the reason.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

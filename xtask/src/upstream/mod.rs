@@ -33,6 +33,9 @@ pub struct PageReport {
     pub findings: Vec<Finding>,
     /// How many differences the allow-list accepted.
     pub accepted: usize,
+    /// Components the page refers to but does not hold: when any, the page is incomplete and
+    /// its findings come from the part that could be read (partial).
+    pub missing: Vec<String>,
 }
 
 /// The whole run: each page's report, and the index's unlisted pages.
@@ -47,6 +50,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// Pages compared in part only (they refer to components they do not hold).
+    pub fn incomplete(&self) -> impl Iterator<Item = &PageReport> {
+        self.pages.iter().filter(|p| !p.missing.is_empty())
+    }
+
+    /// Whether every page was read whole: nothing unreadable, nothing incomplete. Only then may
+    /// a report say the spec matches.
+    pub fn read_everything(&self) -> bool {
+        self.unreadable.is_empty() && self.incomplete().next().is_none()
+    }
+
     /// Whether upstream moved: anything upstream has or we disagree on, anything breaking, or a
     /// page of our families we do not list.
     pub fn drifted(&self) -> bool {
@@ -92,18 +106,21 @@ pub fn fetch(source: &str) -> Result<String, String> {
     }
 }
 
-/// Compares each page with our spec; with an index, also lists the pages we do not cover.
+/// Compares each page with our spec (and with the models `listing` attributes to it); with an
+/// index, also lists the pages we do not cover.
 pub fn run(
     spec: &LoadedSpec,
     pages: &[String],
     allow: &AllowList,
-    index: Option<(&str, &Listing)>,
+    listing: &Listing,
+    index: Option<&str>,
 ) -> Result<Report, String> {
     let lineup = crate::lineup::read(spec).map_err(|e| e.to_string())?;
     let operations = page::operations_of_document(&spec.document);
     let ours = Ours {
         operations: &operations,
         models: &lineup.models,
+        task_error_codes: &lineup.task_error_codes,
     };
     let mut report = Report::default();
     for source in pages {
@@ -116,19 +133,28 @@ pub fn run(
                 continue;
             }
         };
+        let attributed = listing.models_of(&page.source, &page.document);
+        let mut found = compare::compare_page(&page, &ours, &attributed);
+        if !page.missing_refs.is_empty() {
+            // What an incomplete page lacks may be what was cut off: conclude nothing from it.
+            found.retain(|f| f.group != Group::WeHave);
+        }
         let (accepted, findings): (Vec<Finding>, Vec<Finding>) =
-            compare::compare_page(&page, &ours)
-                .into_iter()
-                .partition(|f| allow.accepts(f));
+            found.into_iter().partition(|f| allow.accepts(f));
+        let mut operations: Vec<String> = page.operations.iter().map(|o| o.key()).collect();
+        if !page.error_codes.is_empty() {
+            operations.push(format!("{} task error codes", page.error_codes.len()));
+        }
         report.pages.push(PageReport {
             source: page.source,
             title: page.title,
-            operations: page.operations.iter().map(|o| o.key()).collect(),
+            operations,
             findings,
             accepted: accepted.len(),
+            missing: page.missing_refs,
         });
     }
-    if let Some((index_text, listing)) = index {
+    if let Some(index_text) = index {
         report.unlisted_pages = listing::unlisted_pages(index_text, listing);
     }
     Ok(report)
@@ -144,6 +170,19 @@ pub fn render_text(report: &Report) -> String {
             page.source,
             page.operations.join(", ")
         ));
+        if !page.missing.is_empty() {
+            out.push_str(&format!(
+                "  INCOMPLETE: the page refers to {} it does not hold ({}); the findings below \
+                 come from the part that could be read (partial); nothing is concluded from what \
+                 it seems to lack\n",
+                if page.missing.len() == 1 {
+                    "a component"
+                } else {
+                    "components"
+                },
+                page.missing.join(", ")
+            ));
+        }
         for group in [Group::UpstreamHas, Group::Disagree, Group::WeHave] {
             let found: Vec<&Finding> = page.findings.iter().filter(|f| f.group == group).collect();
             if found.is_empty() {
@@ -154,8 +193,10 @@ pub fn render_text(report: &Report) -> String {
                 out.push_str(&format!("    {finding}\n"));
             }
         }
-        if page.findings.is_empty() {
+        if page.findings.is_empty() && page.missing.is_empty() {
             out.push_str("  no differences ");
+        } else if page.findings.is_empty() {
+            out.push_str("  no differences in the part read ");
         } else {
             out.push_str("  ");
         }
@@ -175,16 +216,24 @@ pub fn render_text(report: &Report) -> String {
         .iter()
         .filter(|f| f.class == Class::Breaking)
         .count();
+    for (source, why) in &report.unreadable {
+        out.push_str(&format!("could not read {source}: {why}\n"));
+    }
+    let incomplete = report.incomplete().count();
+    let verdict = if report.drifted() {
+        "upstream moved: update spec/openapi.yaml (see docs/maintaining.md, \"When Evolink \
+         changes its docs\"), or accept a difference in the allow-list with the reason"
+    } else if report.read_everything() {
+        "our spec matches upstream"
+    } else {
+        "not known to match: what could not be read was not compared"
+    };
     out.push_str(&format!(
-        "{} page(s): {} difference(s), {breaking} breaking for our users; {}\n",
+        "{} page(s) compared ({incomplete} incomplete), {} could not be read: {} difference(s), \
+         {breaking} breaking for our users; {verdict}\n",
         report.pages.len(),
+        report.unreadable.len(),
         findings.len(),
-        if report.drifted() {
-            "upstream moved: update spec/openapi.yaml (see README, \"When Evolink changes its \
-             docs\"), or accept a difference in the allow-list with the reason"
-        } else {
-            "our spec matches upstream"
-        }
     ));
     out
 }

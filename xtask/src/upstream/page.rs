@@ -5,12 +5,12 @@
 //! Our own spec goes through the same reader ([`operations_of_document`]), so both sides of a
 //! comparison are normalised alike.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::Value;
 
-use super::shape::{shape_of, Shape};
+use super::shape::{shape_of, unresolved_refs, Shape};
 use spec_support::METHODS;
 
 /// One operation as a page (or our spec) documents it.
@@ -57,6 +57,22 @@ pub struct Page {
     pub document: String,
     /// The operations the page documents.
     pub operations: Vec<Operation>,
+    /// `$ref`s the page's contract makes to components it does not hold (a page cut off before
+    /// its `components`): the page is incomplete, and what it seems to lack there is unknown.
+    pub missing_refs: Vec<String>,
+    /// Every model id the page names anywhere: title, prose, operationId, enums, examples.
+    pub named_models: BTreeSet<String>,
+    /// A task error-code page's table rows (a Markdown table, no OpenAPI block).
+    pub error_codes: Vec<ErrorCodeRow>,
+}
+
+/// One row of the error-codes page: the code and what its "retryable" column says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorCodeRow {
+    /// The `error.code` value.
+    pub code: String,
+    /// The row's last column, as written (`Retry later`, `Fix params, then retry`).
+    pub retry: String,
 }
 
 /// Why a page could not be read.
@@ -77,12 +93,25 @@ pub fn read_page(source: &str, text: &str) -> Result<Page, PageError> {
         .unwrap_or("")
         .trim()
         .to_string();
-    let (fence, body) = fenced_openapi(text).ok_or_else(|| {
-        PageError(format!(
-            "{source}: no ````yaml block with an OpenAPI contract (is this the page's Markdown \
-             rendering, the URL ending in .md?)"
-        ))
-    })?;
+    let named_models = model_ids(text);
+    let Some((fence, body)) = fenced_openapi(text) else {
+        let error_codes = error_code_rows(text);
+        if error_codes.is_empty() {
+            return Err(PageError(format!(
+                "{source}: no ````yaml block with an OpenAPI contract and no error-code table (is \
+                 this the page's Markdown rendering, the URL ending in .md?)"
+            )));
+        }
+        return Ok(Page {
+            source: source.to_string(),
+            title,
+            document: String::new(),
+            operations: Vec::new(),
+            missing_refs: Vec::new(),
+            named_models,
+            error_codes,
+        });
+    };
     let document: Value = serde_yaml_ng::from_str(&body).map_err(|e| {
         PageError(format!(
             "{source}: the page's OpenAPI block is not YAML: {e}"
@@ -108,7 +137,61 @@ pub fn read_page(source: &str, text: &str) -> Result<Page, PageError> {
             .trim_start_matches('/')
             .to_string(),
         operations,
+        missing_refs: unresolved_refs(&document),
+        named_models,
+        error_codes: Vec::new(),
     })
+}
+
+/// The model ids `text` names: `gemini-…-image…` and `nano-banana-…` words, outside of
+/// addresses (a page path such as `nano-banana-image-generate.md` is not a model).
+pub fn model_ids(text: &str) -> BTreeSet<String> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_';
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| is_word(c)).unwrap_or(rest.len());
+        let before = rest[..start].chars().last();
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        let word = rest[..end].trim_end_matches('.').to_ascii_lowercase();
+        let after = rest[end..].chars().next();
+        rest = &rest[end..];
+        let in_address = before == Some('/') || after == Some('/');
+        let model_like = (word.starts_with("gemini-") && word.contains("-image"))
+            || (word.starts_with("nano-banana-") && word.len() > "nano-banana-".len());
+        let page_name =
+            word.ends_with("-generate") || word.ends_with(".md") || word.ends_with(".json");
+        if model_like && !in_address && !page_name {
+            found.insert(word);
+        }
+    }
+    found
+}
+
+/// The rows of every Markdown table whose first column is a backquoted code and that has a
+/// third column: the error-codes page's tables (code, meaning, retryable).
+fn error_code_rows(text: &str) -> Vec<ErrorCodeRow> {
+    text.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .trim()
+                .strip_prefix('|')?
+                .strip_suffix('|')?
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let code = cells.first()?.strip_prefix('`')?.strip_suffix('`')?;
+            let valid = !code.is_empty()
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            (valid && cells.len() >= 3).then(|| ErrorCodeRow {
+                code: code.to_string(),
+                retry: cells[cells.len() - 1].to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The first ````yaml block: its fence line (after `yaml`) and its body.

@@ -47,6 +47,9 @@ pub struct Shape {
     pub example: Option<Value>,
     /// The description, with the descriptions of `allOf` parts joined.
     pub description: String,
+    /// `$ref`s in this schema (or any part of it) that the document does not resolve: what the
+    /// shape says is then incomplete, and nothing may be concluded from what it lacks.
+    pub unresolved: BTreeSet<String>,
 }
 
 /// The shape of `schema`, following `$ref`s into `root` (the document holding `components`).
@@ -62,12 +65,13 @@ fn build(schema: &Value, root: &Value, depth: usize) -> Shape {
     if depth > MAX_DEPTH {
         return shape;
     }
-    if let Some(target) = object
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| resolve(r, root))
-    {
-        merge(&mut shape, build(target, root, depth + 1));
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        match resolve(reference, root) {
+            Some(target) => merge(&mut shape, build(target, root, depth + 1)),
+            None => {
+                shape.unresolved.insert(reference.to_string());
+            }
+        }
     }
     // The resolved rendering wraps a body in `schemaArray` and each property in `allOf`.
     for key in ["schemaArray", "allOf"] {
@@ -160,6 +164,7 @@ fn alternatives(branches: &[Value], root: &Value, depth: usize) -> Shape {
     let any_listed = built.iter().any(|b| !b.values.is_empty());
     for branch in built {
         if branch.types.is_empty() && branch.values.is_empty() && branch.nullable {
+            union.unresolved.extend(branch.unresolved);
             union.nullable = true;
             continue;
         }
@@ -170,6 +175,7 @@ fn alternatives(branches: &[Value], root: &Value, depth: usize) -> Shape {
         union.values.extend(branch.values);
         union.nullable |= branch.nullable;
         union.open |= branch.open;
+        union.unresolved.extend(branch.unresolved);
         for (name, property) in branch.properties {
             union.properties.entry(name).or_insert(property);
         }
@@ -197,6 +203,7 @@ fn merge(into: &mut Shape, part: Shape) {
     }
     into.open |= part.open;
     into.nullable |= part.nullable;
+    into.unresolved.extend(part.unresolved);
     for (name, property) in part.properties {
         match into.properties.get_mut(&name) {
             Some(existing) => merge(existing, property),
@@ -237,6 +244,32 @@ fn append_description(shape: &mut Shape, text: &str) {
         shape.description.push('\n');
     }
     shape.description.push_str(text);
+}
+
+/// Every `$ref` in `document` that does not resolve in it, in order, each once: a page cut off
+/// before its `components` refers to schemas it does not hold.
+pub fn unresolved_refs(document: &Value) -> Vec<String> {
+    fn walk(value: &Value, root: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    match (key.as_str(), item.as_str()) {
+                        ("$ref", Some(r)) if resolve(r, root).is_none() => {
+                            if !out.iter().any(|seen| seen == r) {
+                                out.push(r.to_string());
+                            }
+                        }
+                        _ => walk(item, root, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, root, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(document, document, &mut out);
+    out
 }
 
 /// A local `$ref` (`#/components/schemas/X`) in `root`; `None` for any other.
