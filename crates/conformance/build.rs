@@ -114,7 +114,16 @@ fn write_operations(spec: &Value, out: &mut String) {
                 .as_str()
                 .expect("every operation has an operationId");
             ids.push(id.to_string());
-            let mut call = format!("client.{}()", id.to_snake_case());
+            // A hand-written operation is a builder of `raw` taking the client, as the SDK
+            // offers it (no extension trait on the generated client).
+            let mut call = if op["x-nanobanana-hand-written"] == Value::Bool(true) {
+                format!(
+                    "nanobanana_api::raw::{}::new(client)",
+                    id.to_upper_camel_case()
+                )
+            } else {
+                format!("client.{}()", id.to_snake_case())
+            };
             let params = item["parameters"]
                 .as_array()
                 .into_iter()
@@ -186,7 +195,7 @@ fn write_operations(spec: &Value, out: &mut String) {
     writeln!(
         out,
         "/// Calls operation `operation_id` through the generated client with the inputs in `request`.\n\
-         pub async fn call_operation(\n    client: &nanobanana_api::Client,\n    operation_id: &str,\n    request: &OperationRequest,\n) -> Option<Result<CallOutcome, String>> {{\n    let outcome = async {{\n        Ok(match operation_id {{\n{arms}        _ => None,\n        }})\n    }};\n    outcome.await.transpose()\n}}"
+         pub async fn call_operation(\n    client: &nanobanana_api::raw::Client,\n    operation_id: &str,\n    request: &OperationRequest,\n) -> Option<Result<CallOutcome, String>> {{\n    let outcome = async {{\n        Ok(match operation_id {{\n{arms}        _ => None,\n        }})\n    }};\n    outcome.await.transpose()\n}}"
     )
     .unwrap();
 }

@@ -1,7 +1,7 @@
 //! End to end: configure from the environment the way a user does, create a task, follow it to
 //! completion, against a loopback server started by the test.
 
-use nanobanana_api::{config::API_KEY_VAR, config::BASE_URL_VAR, types, ClientConfig};
+use nanobanana_api::{config::ClientConfig, config::API_KEY_VAR, config::BASE_URL_VAR, types};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

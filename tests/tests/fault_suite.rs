@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nanobanana_api::{errors::Operation, types, Error, NanoBanana};
+use nanobanana_api::{error::Operation, types, Error, NanoBanana};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 use nanobanana_test_kit::sandbox::{client_config, lite_request, quick_retries, FAST};
 use nanobanana_test_kit::KEY;

@@ -4,7 +4,7 @@
 //! Nothing here lists a limit: the cases come from the generated model table.
 
 use nanobanana_api::lineup::{self, ModelLimits};
-use nanobanana_api::{types, validation::Validate};
+use nanobanana_api::{types, types::Validate};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use serde_json::{json, Value};
 

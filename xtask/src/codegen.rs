@@ -65,7 +65,7 @@ use spec_support::extension::HAND_WRITTEN as HAND_WRITTEN_EXTENSION;
 /// The state every generated `Client` carries beside its `reqwest::Client`: the API key, which
 /// the crate's `ClientHooks::exec` adds to each request. The key is not a default header of the
 /// HTTP client, so a caller's own `reqwest::Client` can be used as it is.
-pub const CLIENT_INNER_TYPE: &str = "crate::config::ApiKey";
+pub const CLIENT_INNER_TYPE: &str = "crate::config::api_key::ApiKey";
 
 /// The generator settings of this project for the spec `document`. Changing them changes
 /// `generated.rs`.

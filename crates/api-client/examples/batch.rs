@@ -5,7 +5,7 @@
 //! EVOLINK_API_KEY=sk-... cargo run -p nanobanana-api --example batch
 //! ```
 
-use nanobanana_api::{batch::BatchOptions, types, NanoBanana};
+use nanobanana_api::{tasks::BatchOptions, ImageRequest, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), nanobanana_api::Error> {
@@ -16,12 +16,11 @@ async fn main() -> Result<(), nanobanana_api::Error> {
         "a green parrot",
         "a golden eagle",
     ];
-    let requests = prompts.iter().map(|p| {
-        types::ImageGenerationRequest::builder()
-            .model(types::ImageModel::NanoBanana2Lite)
-            .prompt(*p)
-    });
-    let options = BatchOptions::new(2, "batch-images").with_ledger("batch-images/ledger.jsonl");
+    let requests = prompts
+        .iter()
+        .map(|p| ImageRequest::new("gemini-3.1-flash-lite-image", *p));
+    let options =
+        BatchOptions::new(2, "target/batch-images").with_ledger("target/batch-images/ledger.jsonl");
     for (prompt, result) in prompts
         .iter()
         .zip(client.generate_many(requests, options).await?)

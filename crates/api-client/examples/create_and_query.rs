@@ -4,7 +4,7 @@
 //! EVOLINK_API_KEY=sk-... cargo run -p nanobanana-api --example create_and_query -- "a cat on the grass"
 //! ```
 
-use nanobanana_api::{types, Client};
+use nanobanana_api::{raw::Client, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

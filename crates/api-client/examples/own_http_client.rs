@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{types, ClientConfig, NanoBanana};
+use nanobanana_api::{config::ClientConfig, types, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,7 +4,8 @@
 //! EVOLINK_API_KEY=sk-... cargo run -p nanobanana-api --example text_to_image -- "a cat on the grass"
 //! ```
 
-use nanobanana_api::{types, NanoBanana};
+use nanobanana_api::types::{ImageQuality, ImageSize};
+use nanobanana_api::{ImageRequest, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), nanobanana_api::Error> {
@@ -12,12 +13,10 @@ async fn main() -> Result<(), nanobanana_api::Error> {
         .nth(1)
         .unwrap_or_else(|| "A cat playing on the grass".into());
     let client = NanoBanana::from_env()?;
-    let request = types::ImageGenerationRequest::builder()
-        .model(types::ImageModel::NanoBanana2Lite)
-        .prompt(prompt)
-        .size(types::ImageSize::Ratio16x9)
-        .quality(types::ImageQuality::Res2K);
-    let generated = client.generate(request, "images").await?;
+    let request = ImageRequest::new("gemini-3.1-flash-image-preview", prompt)
+        .size(ImageSize::Ratio16x9)
+        .quality(ImageQuality::Res2K);
+    let generated = client.generate(request, "target/images").await?;
     for file in &generated.files {
         println!("saved {}", file.display());
     }

@@ -1,19 +1,19 @@
-//! Create a task, then follow it as a stream of progress events. Polls are scheduled from the
-//! task's own estimate, so a 45 s task is usually queried once or twice.
+//! Create a task, then wait for it while an observer prints each query. Polls are scheduled
+//! from the task's own estimate, so a 45 s task is usually queried once or twice.
 //!
 //! ```sh
 //! EVOLINK_API_KEY=sk-... cargo run -p nanobanana-api --example wait_with_progress
 //! ```
 
-use futures_util::StreamExt;
-use nanobanana_api::{types, waiting::TaskHandle, NanoBanana};
+use nanobanana_api::{Event, ImageRequest, NanoBanana, Observer};
 
 #[tokio::main]
 async fn main() -> Result<(), nanobanana_api::Error> {
     let client = NanoBanana::from_env()?;
-    let request = types::ImageGenerationRequest::builder()
-        .model(types::ImageModel::NanoBanana2Lite)
-        .prompt("a lighthouse in a storm, oil painting");
+    let request = ImageRequest::new(
+        "gemini-3.1-flash-image-preview",
+        "a lighthouse in a storm, oil painting",
+    );
     let created = client.create(request).await?;
     println!(
         "created {}; estimated {:?} s",
@@ -21,23 +21,19 @@ async fn main() -> Result<(), nanobanana_api::Error> {
         created.task_info.as_ref().and_then(|i| i.estimated_time)
     );
 
-    let events = client.watch(TaskHandle::from(&created));
-    futures_util::pin_mut!(events);
-    let mut last = None;
-    while let Some(event) = events.next().await {
-        let event = event?;
-        println!(
-            "poll {}: {} {}% after {:?}",
-            event.poll,
-            event.status,
-            event.progress.unwrap_or(0),
-            event.elapsed
-        );
-        last = Some(event.task);
-    }
-    if let Some(task) = last.filter(|t| t.status == types::TaskStatus::Completed) {
-        let files = client.download(&task, "images").await?;
-        println!("saved {files:?}");
-    }
+    let observed = client.observe(Observer::new(|event| {
+        if let Event::Wait(poll) = event {
+            println!(
+                "poll {}: {} {}% after {:?}",
+                poll.poll,
+                poll.status,
+                poll.progress.unwrap_or(0),
+                poll.elapsed
+            );
+        }
+    }));
+    let task = observed.wait(&created).await?;
+    let files = client.download(&task, "target/images").await?;
+    println!("saved {files:?}");
     Ok(())
 }

@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use nanobanana_api::{callback, NanoBanana};
+use nanobanana_api::{tasks, NanoBanana};
 use subtle::ConstantTimeEq;
 use tokio::sync::mpsc;
 
@@ -33,7 +33,7 @@ async fn receive(
     if !bool::from(token.as_bytes().ct_eq(receiver.token.as_bytes())) {
         return StatusCode::NOT_FOUND;
     }
-    if callback::parse(&body).is_err() {
+    if tasks::parse_callback(&body).is_err() {
         return StatusCode::BAD_REQUEST;
     }
     match receiver.queue.try_send(body) {
@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(async move {
         while let Some(body) = jobs.recv().await {
             // The body is only a hint: ask the API what the task really is.
-            match callback::verify(&client, &body).await {
+            match tasks::verify_callback(&client, &body).await {
                 Ok(task) if task.status == nanobanana_api::types::TaskStatus::Completed => {
                     match client.download(&task, "callbacks").await {
                         Ok(files) => println!("{}: saved {files:?}", task.id),

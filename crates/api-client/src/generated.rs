@@ -3145,7 +3145,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::config::ApiKey,
+    pub(crate) inner: crate::config::api_key::ApiKey,
 }
 
 impl Client {
@@ -3154,7 +3154,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::config::ApiKey) -> Self {
+    pub fn new(baseurl: &str, inner: crate::config::api_key::ApiKey) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -3174,7 +3174,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::config::ApiKey,
+        inner: crate::config::api_key::ApiKey,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -3184,7 +3184,7 @@ impl Client {
     }
 }
 
-impl ClientInfo<crate::config::ApiKey> for Client {
+impl ClientInfo<crate::config::api_key::ApiKey> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -3197,7 +3197,7 @@ impl ClientInfo<crate::config::ApiKey> for Client {
         &self.client
     }
 
-    fn inner(&self) -> &crate::config::ApiKey {
+    fn inner(&self) -> &crate::config::api_key::ApiKey {
         &self.inner
     }
 }
@@ -3206,7 +3206,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::config::ApiKey>,
+        Client: ClientHooks<crate::config::api_key::ApiKey>,
     {}
 };
 impl Client {

@@ -4,8 +4,63 @@
 
 //! Enums and tables from the spec beyond progenitor's types (see xtask/src/lineup.rs).
 
-use crate::lineup::{ModelLimits, Resubmit, TaskErrorCode};
-use crate::open_enums::{closed_enum, open_enum};
+use crate::types::open_enums::{closed_enum, open_enum};
+
+/// One model's limits, as its documentation page gives them.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ModelLimits {
+    /// The model, as sent in `model`.
+    pub model: ImageModel,
+    /// One line about it.
+    pub summary: &'static str,
+    /// The documentation page the limits come from.
+    pub page: &'static str,
+    /// The longest prompt, in characters.
+    pub prompt_max_chars: usize,
+    /// The `size` values it accepts.
+    pub sizes: &'static [ImageSize],
+    /// The `quality` values it accepts; empty when it takes no `quality`.
+    pub qualities: &'static [ImageQuality],
+    /// The most reference images per request.
+    pub max_images: usize,
+    /// The largest reference image, in MB (2^20 bytes).
+    pub max_image_mb: u64,
+    /// The most images of real people, when the page says (nothing can check this before
+    /// sending: it is for people reading the table).
+    pub max_real_persons: Option<u64>,
+    /// Whether it takes `model_params`.
+    pub model_params: bool,
+    /// Whether a current documentation page lists it. A model no page lists any more stays
+    /// sendable (removing it would break callers); its limits are those of the page that last
+    /// listed it.
+    pub listed_upstream: bool,
+}
+
+/// Whether resubmitting a failed task can help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resubmit {
+    /// The same request may succeed later (the service recovers by itself).
+    Same,
+    /// Only a changed request can succeed (another prompt, image or parameter).
+    Changed,
+    /// Resubmitting does not help (e.g. the task id does not exist).
+    No,
+}
+
+/// A documented `error.code` of a failed task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskErrorCode {
+    /// The code, as in `error.code`.
+    pub code: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
+    /// Whether resubmitting can help.
+    pub resubmit: Resubmit,
+    /// What to do, in the documentation's words.
+    pub advice: &'static str,
+}
 
 open_enum! {
     /// Billing rule. Open (`x-nanobanana-open-enum`).

@@ -1,6 +1,6 @@
 //! The generated client against a wiremock server answering with the spec's documented examples.
 
-use nanobanana_api::{types, Client, ClientConfig};
+use nanobanana_api::{config::ClientConfig, raw::Client, types};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::batch::LedgerEntry;
-use nanobanana_api::{batch::BatchOptions, types};
+use nanobanana_api::{tasks::BatchOptions, types};
 use support::*;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -171,14 +170,12 @@ async fn a_ledger_resumes_submitted_tasks_instead_of_paying_again() {
     // A previous run got as far as submitting the first two, then was interrupted.
     let mut lines = String::new();
     for (index, request) in batch.iter().take(2).enumerate() {
-        let entry = LedgerEntry {
+        let entry = ledger_entry(
             index,
-            request: request.clone(),
-            task_id: format!("task-unified-earlier-{index}"),
-            created_at: now - 60,
-            fingerprint: None,
-            completed: None,
-        };
+            request.clone(),
+            format!("task-unified-earlier-{index}"),
+            now - 60,
+        );
         lines.push_str(&serde_json::to_string(&entry).unwrap());
         lines.push('\n');
     }
@@ -232,10 +229,10 @@ async fn a_ledger_in_a_new_directory_is_created_and_named_items_keep_their_names
     let f = fixture(false).await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("fresh/dir/ledger.jsonl");
-    let batch: Vec<nanobanana_api::batch::BatchRequest> = requests(&["a", "b"])
+    let batch: Vec<nanobanana_api::tasks::BatchRequest> = requests(&["a", "b"])
         .into_iter()
         .zip(["fox.png", "whale"])
-        .map(|(r, name)| nanobanana_api::batch::BatchRequest::named(r, name))
+        .map(|(r, name)| nanobanana_api::tasks::BatchRequest::named(r, name))
         .collect();
     let out = dir.path().join("fresh/images");
     let options = BatchOptions::new(2, &out).with_ledger(&ledger);
@@ -260,22 +257,8 @@ async fn a_changed_or_expired_request_is_not_resumed() {
         .unwrap()
         .as_secs();
     let entries = [
-        LedgerEntry {
-            index: 0,
-            request: old[0].clone(),
-            task_id: "task-unified-x".into(),
-            created_at: now,
-            fingerprint: None,
-            completed: None,
-        },
-        LedgerEntry {
-            index: 1,
-            request: old[1].clone(),
-            task_id: "task-unified-y".into(),
-            created_at: now - 25 * 3600,
-            fingerprint: None,
-            completed: None,
-        },
+        ledger_entry(0, old[0].clone(), "task-unified-x".into(), now),
+        ledger_entry(1, old[1].clone(), "task-unified-y".into(), now - 25 * 3600),
     ];
     let lines: String = entries
         .iter()
@@ -291,4 +274,16 @@ async fn a_changed_or_expired_request_is_not_resumed() {
         2,
         "a changed request and a 25 h old one are created anew"
     );
+}
+
+/// A ledger line as an earlier run wrote it (before fingerprints): the request and its task.
+fn ledger_entry(
+    index: usize,
+    request: types::ImageGenerationRequest,
+    task_id: String,
+    created_at: u64,
+) -> serde_json::Value {
+    serde_json::json!({
+        "index": index, "request": request, "task_id": task_id, "created_at": created_at
+    })
 }

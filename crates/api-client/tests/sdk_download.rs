@@ -5,7 +5,9 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use nanobanana_api::{types, Error};
+use nanobanana_api::config::RetryPolicy;
+use nanobanana_api::tasks::SaveTo;
+use nanobanana_api::{types, Error, NanoBanana};
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::method;
@@ -59,6 +61,11 @@ async fn flaky_result_host(body: Vec<u8>, cut: usize) -> (String, Arc<Mutex<Vec<
 }
 
 /// Removes what a download left in `dir`, for the next case of a loop.
+/// A client for `api` that requests each result once (no retry).
+fn client_once(api: &MockServer) -> NanoBanana {
+    NanoBanana::new(&config(api).with_retry_policy(RetryPolicy::never())).unwrap()
+}
+
 fn empty(dir: &std::path::Path) {
     std::fs::remove_dir_all(dir).unwrap();
     std::fs::create_dir(dir).unwrap();
@@ -76,10 +83,7 @@ async fn a_cut_transfer_leaves_no_final_file_and_the_next_attempt_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let client = client(&api);
 
-    let err = client
-        .downloader()
-        .clone()
-        .with_attempts(1)
+    let err = client_once(&api)
         .download(&completed(&url), dir.path())
         .await
         .unwrap_err();
@@ -226,10 +230,7 @@ async fn a_body_shorter_or_longer_than_announced_is_not_taken_for_the_image() {
             .mount(&host)
             .await;
         let url = format!("{}/short.png", host.uri());
-        let err = client(&api)
-            .downloader()
-            .clone()
-            .with_attempts(1)
+        let err = client_once(&api)
             .download(&completed(&url), dir.path())
             .await
             .unwrap_err();
@@ -280,10 +281,7 @@ async fn existing_files_are_kept_unless_overwrite_is_asked() {
     assert!(err.to_string().contains("overwrite(true)"), "{err}");
     assert_eq!(std::fs::read(&existing).unwrap(), b"mine");
     client
-        .downloader()
-        .clone()
-        .with_overwrite(true)
-        .download(&task, dir.path())
+        .download(&task, SaveTo::from(dir.path()).overwrite(true))
         .await
         .unwrap();
     assert_eq!(std::fs::read(&existing).unwrap(), png_bytes(100));

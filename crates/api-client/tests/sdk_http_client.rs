@@ -5,8 +5,8 @@
 mod support;
 
 use nanobanana_api::config::{ApiKey, ConfigError};
-use nanobanana_api::upload::UploadOptions;
-use nanobanana_api::{types, Client, ClientConfig, NanoBanana};
+use nanobanana_api::files::Upload;
+use nanobanana_api::{config::ClientConfig, raw::Client, types, NanoBanana};
 use reqwest::header::{HeaderMap, HeaderValue};
 use support::*;
 use wiremock::matchers::{header, method, path};
@@ -95,10 +95,7 @@ async fn uploads_go_through_the_callers_client_with_the_key() {
         .unwrap()
         .with_http_client(callers_client());
     let sdk = NanoBanana::new(&config).unwrap();
-    let uploaded = sdk
-        .upload_bytes(&png_bytes(100), &UploadOptions::default())
-        .await
-        .unwrap();
+    let uploaded = sdk.upload(Upload::bytes(png_bytes(100))).await.unwrap();
     assert!(uploaded.file_url.ends_with("/files/a.png"), "{uploaded:?}");
 }
 

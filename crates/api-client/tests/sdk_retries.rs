@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use nanobanana_api::{retry::RetryPolicy, types, Error};
+use nanobanana_api::{config::RetryPolicy, types, Error};
 use serde_json::json;
 use support::*;
 use tokio::time::Instant;
@@ -227,7 +227,7 @@ async fn a_refused_connection_is_classified_as_never_sent() {
         .local_addr()
         .unwrap()
         .port();
-    let config = nanobanana_api::ClientConfig::new(KEY)
+    let config = nanobanana_api::config::ClientConfig::new(KEY)
         .unwrap()
         .with_base_url(format!("http://127.0.0.1:{port}"))
         .unwrap()
@@ -244,7 +244,7 @@ async fn a_refused_connection_is_classified_as_never_sent() {
         } => assert!(!may_have_reached_server),
         other => panic!("{other:?}"),
     }
-    assert!(err.is_retryable(nanobanana_api::errors::Operation::CreateTask));
+    assert!(err.is_retryable(nanobanana_api::error::Operation::CreateTask));
     assert_key_hidden(&err, &err.to_string());
 }
 
@@ -333,29 +333,52 @@ async fn an_invalid_request_is_refused_before_anything_is_sent() {
     assert_eq!(requests_to(&server).await, 0);
 }
 
-#[test]
-fn every_error_a_caller_can_hold_displays_and_is_a_std_error() {
+#[tokio::test]
+async fn every_error_a_caller_can_hold_displays_and_is_a_std_error() {
     fn is_error<E: std::error::Error + std::fmt::Display>() {}
     is_error::<nanobanana_api::Error>();
-    is_error::<nanobanana_api::errors::ApiError>();
+    is_error::<nanobanana_api::error::ApiError>();
     is_error::<nanobanana_api::config::ConfigError>();
-    is_error::<nanobanana_api::validation::ValidationError>();
-    is_error::<nanobanana_api::local_image::LocalImageError>();
+    is_error::<nanobanana_api::error::ValidationError>();
+    is_error::<nanobanana_api::error::LocalImageError>();
     is_error::<nanobanana_api::types::UnknownValue>();
     // `Error::RateLimited(e) => eprintln!("{e}")` reads as the server's answer.
-    let api = nanobanana_api::errors::ApiError {
-        operation: nanobanana_api::errors::Operation::CreateTask,
-        status: 429,
-        error_type: Some("rate_limit_error".into()),
-        code: None,
-        message: Some("Rate limit exceeded".into()),
-        param: None,
-        fallback_suggestion: Some("retry after 60 seconds".into()),
-        retry_after: None,
-    };
+    let api: nanobanana_api::error::ApiError = rate_limited_error().await;
     let text = api.to_string();
     assert!(
         text.contains("HTTP 429") && text.contains("retry after 60 seconds"),
         "{text}"
     );
+}
+
+/// The `ApiError` of a real 429 answer (with a suggestion to retry after 60 seconds).
+async fn rate_limited_error() -> nanobanana_api::error::ApiError {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(serde_json::json!({
+            "error": {"code": "rate_limit_exceeded", "message": "Rate limit exceeded",
+                      "type": "rate_limit_error", "fallback_suggestion": "retry after 60 seconds"}
+        })))
+        .mount(&server)
+        .await;
+    let client = nanobanana_api::NanoBanana::new(
+        &support::config(&server).with_retry_policy(nanobanana_api::config::RetryPolicy::never()),
+    )
+    .unwrap();
+    match client.credits().await.unwrap_err() {
+        Error::RateLimited(api) => *api,
+        other => panic!("expected a 429, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_error_returned_from_main_reads_as_its_message_not_as_a_struct() {
+    // `fn main() -> Result<(), nanobanana_api::Error>` prints the error's Debug.
+    let missing = nanobanana_api::config::ClientConfig::from_lookup(|_| None).unwrap_err();
+    let error = Error::from(missing);
+    let shown = format!("{error:?}");
+    assert_eq!(shown, error.to_string());
+    assert!(shown.contains("EVOLINK_API_KEY"), "{shown}");
+    assert!(!shown.contains("MissingApiKey"), "{shown}");
+    assert!(!shown.contains('{'), "{shown}");
 }

@@ -7,10 +7,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use nanobanana_api::{
-    local_image::LocalImageProblem, local_image::MAX_IMAGE_BYTES, types, upload::UploadEvent,
-    upload::UploadOptions, Error, ImageInput, NanoBanana,
-};
+use nanobanana_api::error::LocalImageProblem;
+use nanobanana_api::files::{Upload, UploadEvent, MAX_IMAGE_BYTES};
+use nanobanana_api::{types, Error, Event, ImageInput, ImageRequest, NanoBanana, Observer};
 use serde_json::{json, Value};
 use support::{config, KEY};
 use wiremock::matchers::{header, method, path};
@@ -52,11 +51,50 @@ fn fast_retry_client(api: &MockServer, files: &MockServer) -> NanoBanana {
     let cfg = config(api)
         .with_files_base_url(files.uri())
         .unwrap()
-        .with_retry_policy(nanobanana_api::retry::RetryPolicy {
-            initial_delay: std::time::Duration::from_millis(1),
-            ..support::policy()
+        .with_retry_policy({
+            let mut policy = support::policy();
+            policy.initial_delay = std::time::Duration::from_millis(1);
+            policy
         });
     NanoBanana::new(&cfg).unwrap()
+}
+
+/// The `image_urls` the create call sends for `images`, in a request for the model that takes
+/// the most (14 images of 20 MB): `client.create` against an API mock that answers creates.
+async fn image_urls<I>(
+    client: &NanoBanana,
+    api: &MockServer,
+    images: I,
+) -> Result<Vec<String>, Error>
+where
+    I: IntoIterator,
+    I::Item: Into<ImageInput>,
+{
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "task-unified-1-u", "status": "pending"})),
+        )
+        .mount(api)
+        .await;
+    let request = ImageRequest::new("gemini-3.1-flash-image-preview", "x").images(images);
+    client.create(request).await?;
+    let received = api.received_requests().await.unwrap();
+    let create = received
+        .iter()
+        .rev()
+        .find(|r| r.url.path() == "/v1/images/generations")
+        .expect("a create was sent");
+    let body: Value = serde_json::from_slice(&create.body).unwrap();
+    Ok(body["image_urls"]
+        .as_array()
+        .map(|urls| {
+            urls.iter()
+                .map(|u| u.as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -130,7 +168,7 @@ async fn each_accepted_type_is_streamed_with_its_media_type() {
 
     for (name, bytes, mime) in SAMPLES {
         let file = client
-            .upload_file(write(dir.path(), name, bytes))
+            .upload(Upload::file(write(dir.path(), name, bytes)))
             .await
             .unwrap();
         assert_eq!(file.file_url, "https://files.evolink.ai/p/photo.png");
@@ -170,7 +208,7 @@ async fn bad_files_are_refused_before_any_request() {
 
     // A text file named .png: judged by its bytes, not its name.
     let text = write(dir.path(), "notes.png", b"hello, this is text");
-    let err = client.upload_file(&text).await.unwrap_err();
+    let err = client.upload(Upload::file(&text)).await.unwrap_err();
     assert!(
         matches!(&err, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAnImage { .. })),
         "{err:?}"
@@ -180,7 +218,7 @@ async fn bad_files_are_refused_before_any_request() {
 
     // One byte over the file service's 20 MB, with a valid PNG signature.
     let big = png_of_len(dir.path(), "big.png", MAX_IMAGE_BYTES + 1);
-    let err = client.upload_file(&big).await.unwrap_err();
+    let err = client.upload(Upload::file(&big)).await.unwrap_err();
     match &err {
         Error::LocalImage(e) => assert!(matches!(
             e.problem,
@@ -193,23 +231,23 @@ async fn bad_files_are_refused_before_any_request() {
     // Exactly 20 MB is allowed (the boundary), a missing file and a directory are not.
     let at_limit = png_of_len(dir.path(), "limit.png", MAX_IMAGE_BYTES);
     let missing = client
-        .upload_file(dir.path().join("missing.png"))
+        .upload(Upload::file(dir.path().join("missing.png")))
         .await
         .unwrap_err();
     assert!(
         matches!(&missing, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotFound))
     );
-    let directory = client.upload_file(dir.path()).await.unwrap_err();
+    let directory = client.upload(Upload::file(dir.path())).await.unwrap_err();
     assert!(
         matches!(&directory, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAFile))
     );
     let empty = write(dir.path(), "empty.png", b"");
-    assert!(client.upload_file(&empty).await.is_err());
+    assert!(client.upload(Upload::file(&empty)).await.is_err());
 
     // Nothing reached either server so far; the 20 MB file then does.
     assert!(files.received_requests().await.unwrap().is_empty());
     assert!(api.received_requests().await.unwrap().is_empty());
-    client.upload_file(&at_limit).await.unwrap();
+    client.upload(Upload::file(&at_limit)).await.unwrap();
     let received = files.received_requests().await.unwrap();
     assert_eq!(received.len(), 1);
     assert!(received[0].body.len() as u64 > MAX_IMAGE_BYTES);
@@ -234,14 +272,17 @@ async fn mixed_inputs_keep_their_order_and_one_bad_file_stops_every_upload() {
     let a = write(dir.path(), "a.png", SAMPLES[0].1);
     let b = write(dir.path(), "b.jpg", SAMPLES[1].1);
 
-    let urls = client
-        .image_urls([
+    let urls = image_urls(
+        &client,
+        &api,
+        [
             ImageInput::File(a.clone()),
             ImageInput::Url("https://e.com/remote.webp".into()),
             ImageInput::parse(b.to_str().unwrap()),
-        ])
-        .await
-        .unwrap();
+        ],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         urls,
         [
@@ -254,18 +295,22 @@ async fn mixed_inputs_keep_their_order_and_one_bad_file_stops_every_upload() {
 
     // A bad input anywhere: nothing is uploaded, even the good files before it.
     let bad = write(dir.path(), "bad.png", b"<html>");
-    let err = client.image_urls([a.clone(), bad]).await.unwrap_err();
+    let err = image_urls(&client, &api, [a.clone(), bad])
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::LocalImage(_)), "{err:?}");
     // A GIF is stored by the file service but the generation call does not take it.
     let gif = write(dir.path(), "anim.gif", SAMPLES[2].1);
-    let err = client.image_urls([gif]).await.unwrap_err();
+    let err = image_urls(&client, &api, [gif]).await.unwrap_err();
     assert!(
         err.to_string()
             .contains("generation call takes only JPEG, PNG or WebP"),
         "{err}"
     );
     // Fifteen inputs: over the most any model takes (14), named as the API names it.
-    let err = client.image_urls(vec![a.clone(); 15]).await.unwrap_err();
+    let err = image_urls(&client, &api, vec![a.clone(); 15])
+        .await
+        .unwrap_err();
     match err {
         Error::Validation(e) => {
             assert_eq!(e.field, "image_urls");
@@ -302,7 +347,7 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "a.png", SAMPLES[0].1);
 
-    client.upload_file(&png).await.unwrap();
+    client.upload(Upload::file(&png)).await.unwrap();
     let received = files.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
     for attempt in &received {
@@ -310,14 +355,14 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
         assert_eq!(parts(attempt).await[0].bytes, SAMPLES[0].1);
     }
 
-    let err = client.upload_file(&png).await.unwrap_err();
+    let err = client.upload(Upload::file(&png)).await.unwrap_err();
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
     assert_eq!(err.status(), Some(403));
     assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
     support::assert_key_hidden(&err, &err.to_string());
 }
 
-/// What `image_urls_with` reported, as `(index, sent, total)` or `(index, "stored")`.
+/// What the observer heard, as `(index, sent, total)` or `(index, "stored")`.
 #[derive(Debug, PartialEq)]
 enum Seen {
     Sending(usize, u64, u64),
@@ -347,28 +392,29 @@ async fn upload_progress_counts_every_byte_and_starts_again_on_a_retry() {
 
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = std::sync::Arc::clone(&seen);
-    let urls = client
-        .image_urls_with(
-            [
-                ImageInput::from(big.as_path()),
-                "https://example.com/x.png".into(),
-                ImageInput::from(small.as_path()),
-            ],
-            move |event| {
-                let seen = match event {
-                    UploadEvent::Sending {
-                        index, sent, total, ..
-                    } => Seen::Sending(index, sent, total),
-                    UploadEvent::Stored { index, file, .. } => {
-                        Seen::Stored(index, file.file_url.clone())
-                    }
-                    other => panic!("an event this test does not know: {other:?}"),
-                };
-                record.lock().unwrap().push(seen);
-            },
-        )
-        .await
-        .unwrap();
+    let observed = client.observe(Observer::new(move |event| {
+        let seen = match event {
+            Event::Upload(UploadEvent::Sending {
+                index, sent, total, ..
+            }) => Seen::Sending(*index, *sent, *total),
+            Event::Upload(UploadEvent::Stored { index, file, .. }) => {
+                Seen::Stored(*index, file.file_url.clone())
+            }
+            other => panic!("an event this test does not know: {other:?}"),
+        };
+        record.lock().unwrap().push(seen);
+    }));
+    let urls = image_urls(
+        &observed,
+        &api,
+        [
+            ImageInput::from(big.as_path()),
+            "https://example.com/x.png".into(),
+            ImageInput::from(small.as_path()),
+        ],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         urls,
         [
@@ -436,13 +482,20 @@ async fn upload_options_name_the_folder_and_the_file() {
     let client = client(&api, &files);
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "IMG_0001.png", SAMPLES[0].1);
-    let options = UploadOptions::new()
-        .with_upload_path("photos")
-        .with_file_name("cat.png");
-
-    client.upload_file_with(&png, &options).await.unwrap();
     client
-        .upload_url_with("https://e.com/a.png", &options)
+        .upload(
+            Upload::file(&png)
+                .upload_path("photos")
+                .file_name("cat.png"),
+        )
+        .await
+        .unwrap();
+    client
+        .upload(
+            Upload::url("https://e.com/a.png")
+                .upload_path("photos")
+                .file_name("cat.png"),
+        )
         .await
         .unwrap();
 
@@ -483,9 +536,12 @@ async fn upload_url_sends_the_url_and_checks_it_first() {
         .mount(&files)
         .await;
     let client = client(&api, &files);
-    let file = client.upload_url("https://e.com/a.png").await.unwrap();
+    let file = client
+        .upload(Upload::url("https://e.com/a.png"))
+        .await
+        .unwrap();
     assert_eq!(file.file_url, "https://files.evolink.ai/a.png");
-    let err = client.upload_url("not a url").await.unwrap_err();
+    let err = client.upload(Upload::url("not a url")).await.unwrap_err();
     assert!(
         matches!(&err, Error::Validation(e) if e.field == "file_url"),
         "{err:?}"
@@ -533,16 +589,17 @@ async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
     let client = client(&api, &files);
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "a.png", SAMPLES[0].1);
-    let request = types::ImageGenerationRequest::builder()
-        .model(types::ImageModel::NanoBanana2Lite)
-        .prompt("make it a watercolor");
-    let request = client.with_images(request, [png.as_path()]).await.unwrap();
+    let request = ImageRequest::new(types::ImageModel::NanoBanana2Lite, "make it a watercolor")
+        .image(png.as_path());
     let generated = client
         .generate(request, dir.path().join("out"))
         .await
         .unwrap();
     assert_eq!(generated.files.len(), 1);
-    client.upload_url("https://e.com/b.png").await.unwrap();
+    client
+        .upload(Upload::url("https://e.com/b.png"))
+        .await
+        .unwrap();
 
     let bearer = format!("Bearer {KEY}");
     let sent_key = |r: &Request| {
@@ -596,18 +653,12 @@ async fn a_local_image_is_checked_against_the_chosen_models_size_limit() {
     let client = client(&api, &files);
     let dir = tempfile::tempdir().unwrap();
     let fifteen_mb = png_of_len(dir.path(), "big.png", 15 * 1024 * 1024);
-    let request = |model: &str| {
-        types::ImageGenerationRequest::builder()
-            .model(model)
-            .prompt("put this on a poster")
-    };
+    let request =
+        |model: &str| ImageRequest::new(model, "put this on a poster").image(fifteen_mb.as_path());
 
     // gemini-3-pro-image-preview takes 10 MB per image: refused before anything is sent.
     let err = client
-        .with_images(
-            request("gemini-3-pro-image-preview"),
-            [fifteen_mb.as_path()],
-        )
+        .create(request("gemini-3-pro-image-preview"))
         .await
         .unwrap_err();
     let text = err.to_string();
@@ -619,16 +670,13 @@ async fn a_local_image_is_checked_against_the_chosen_models_size_limit() {
     );
     assert!(files.received_requests().await.unwrap().is_empty());
 
-    // gemini-3.1-flash-image-preview takes 20 MB: uploaded, its URL set on the request.
-    let built = client
-        .with_images(
-            request("gemini-3.1-flash-image-preview"),
-            [fifteen_mb.as_path()],
-        )
+    assert!(api.received_requests().await.unwrap().is_empty());
+
+    // gemini-3.1-flash-image-preview takes 20 MB: uploaded, its URL sent in the request.
+    let urls = image_urls(&client, &api, [fifteen_mb.as_path()])
         .await
         .unwrap();
-    let built = types::ImageGenerationRequest::try_from(built).unwrap();
-    assert_eq!(built.image_urls, ["https://files.evolink.ai/u/big.png"]);
+    assert_eq!(urls, ["https://files.evolink.ai/u/big.png"]);
     assert_eq!(files.received_requests().await.unwrap().len(), 1);
 }
 
@@ -647,8 +695,10 @@ async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
         .await;
     let client = client(&api, &files);
     let png = SAMPLES[0].1;
-    let options = UploadOptions::new().with_file_name("mem.png");
-    let file = client.upload_bytes(png, &options).await.unwrap();
+    let file = client
+        .upload(Upload::bytes(png).file_name("mem.png"))
+        .await
+        .unwrap();
     assert_eq!(file.file_url, "https://files.evolink.ai/u/mem.png");
     let received = files.received_requests().await.unwrap();
     let body: Value = serde_json::from_slice(&received[0].body).unwrap();
@@ -662,7 +712,7 @@ async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
 
     // Bytes that are not an image never leave the process.
     let err = client
-        .upload_bytes(b"plain text", &UploadOptions::default())
+        .upload(Upload::bytes(&b"plain text"[..]))
         .await
         .unwrap_err();
     assert!(

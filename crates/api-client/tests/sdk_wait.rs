@@ -5,8 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use nanobanana_api::{types, waiting::TaskHandle, Error, NanoBanana};
+use std::sync::{Arc, Mutex};
+
+use nanobanana_api::tasks::{TaskHandle, WaitEvent};
+use nanobanana_api::{types, Error, Event, NanoBanana, Observer};
 use support::*;
 use tokio::time::Instant;
 use wiremock::matchers::method;
@@ -80,14 +82,14 @@ async fn progress_events_arrive_for_each_poll_and_a_late_task_needs_three() {
         ],
     )
     .await;
-    let mut events = Vec::new();
+    let (observer, events) = recorded(|e| (e.poll, e.status.clone(), e.progress));
     let start = Instant::now();
     let task = client(&server)
-        .wait_with_progress(handle(45), |e| {
-            events.push((e.poll, e.status.clone(), e.progress))
-        })
+        .observe(observer)
+        .wait(handle(45))
         .await
         .unwrap();
+    let events = events.lock().unwrap().clone();
     assert_eq!(task.status, types::TaskStatus::Completed);
     assert_eq!(
         events,
@@ -117,7 +119,7 @@ async fn a_naive_one_second_loop_would_have_polled_46_times() {
         &["https://files.example/a.png".into()],
     ));
     serve_task_sequence(&server, &bodies).await;
-    let config = config(&server).with_poll_schedule(nanobanana_api::waiting::PollSchedule::fixed(
+    let config = config(&server).with_poll_schedule(nanobanana_api::config::PollSchedule::fixed(
         Duration::from_secs(1),
     ));
     NanoBanana::new(&config)
@@ -129,7 +131,7 @@ async fn a_naive_one_second_loop_would_have_polled_46_times() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_stream_reports_every_poll_and_ends_with_the_task() {
+async fn waiting_reports_every_poll_and_ends_with_the_task() {
     let server = MockServer::start().await;
     serve_task_sequence(
         &server,
@@ -139,10 +141,11 @@ async fn the_stream_reports_every_poll_and_ends_with_the_task() {
         ],
     )
     .await;
-    let client = client(&server);
-    let statuses: Vec<_> = client.watch(ID).map(|e| e.unwrap().status).collect().await;
+    let (observer, statuses) = recorded(|e| e.status.clone());
+    let task = client(&server).observe(observer).wait(ID).await.unwrap();
+    assert_eq!(task.status, types::TaskStatus::Completed);
     assert_eq!(
-        statuses,
+        *statuses.lock().unwrap(),
         [types::TaskStatus::Pending, types::TaskStatus::Completed]
     );
 }
@@ -259,12 +262,10 @@ async fn a_resumed_task_is_scheduled_from_its_age_and_the_rate_of_its_progress()
     done["created"] = serde_json::json!(now - 20);
     bodies.push(done);
     serve_task_sequence(&server, &bodies).await;
-    let mut at = Vec::new();
     let start = Instant::now();
-    client(&server)
-        .wait_with_progress(ID, |_| at.push(start.elapsed().as_millis()))
-        .await
-        .unwrap();
+    let (observer, at) = recorded(move |_| start.elapsed().as_millis());
+    client(&server).observe(observer).wait(ID).await.unwrap();
+    let at = at.lock().unwrap().clone();
     assert_eq!(polls(&server).await, 8);
     // At once; after the lag cap (age 19-20 s: 0.95-1 s); then half of the projected 56-59 s.
     assert_eq!(at[0], 0);
@@ -277,4 +278,18 @@ async fn a_resumed_task_is_scheduled_from_its_age_and_the_rate_of_its_progress()
     // No wait longer than 5 % of the task's age (about 20 s + elapsed) once near the end.
     let last_gap = at[7] - at[6];
     assert!(last_gap <= ((20_000 + at[6]) / 20) + 5, "{at:?}");
+}
+
+/// An observer recording `what` of every poll, and what it recorded.
+fn recorded<T: Send + 'static>(
+    what: impl Fn(&WaitEvent) -> T + Send + Sync + 'static,
+) -> (Observer, Arc<Mutex<Vec<T>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let observer = Observer::new(move |event| {
+        if let Event::Wait(poll) = event {
+            record.lock().unwrap().push(what(poll));
+        }
+    });
+    (observer, seen)
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{batch::BatchOptions, types, waiting::PollSchedule, NanoBanana};
+use nanobanana_api::{config::PollSchedule, tasks::BatchOptions, types, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::{peak_rss_kib, report};
@@ -19,9 +19,10 @@ pub async fn run(generations: usize, rate: u32) {
         &sandbox
             .client_config("sk-bench")
             .unwrap()
-            .with_poll_schedule(PollSchedule {
-                min_interval: Duration::from_millis(100),
-                ..PollSchedule::default()
+            .with_poll_schedule({
+                let mut polls = PollSchedule::default();
+                polls.min_interval = Duration::from_millis(100);
+                polls
             }),
     )
     .unwrap();

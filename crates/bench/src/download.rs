@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, ClientConfig, NanoBanana};
+use nanobanana_api::{config::ClientConfig, types, NanoBanana};
 
 use crate::measure::{curl_transfer_time, median, peak_rss_kib, report, reset_peak_rss, rss_kib};
 

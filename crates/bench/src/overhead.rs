@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, ClientConfig, NanoBanana};
+use nanobanana_api::{config::ClientConfig, types, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::{median, report, us};
@@ -125,19 +125,20 @@ pub async fn profile(base: &str, side: Side, pairs: usize) {
         _ => &untimed,
     })
     .unwrap();
+    let api = untimed.build().unwrap();
     let bare = reqwest::Client::new();
     let body = bare_body();
     for _ in 0..pairs {
         match side {
             Side::Sdk | Side::SdkNoTimeouts => sdk_pair(&sdk).await,
-            Side::Generated => generated_pair(sdk.api()).await,
+            Side::Generated => generated_pair(&api).await,
             Side::Bare => bare_pair(&bare, base, &body).await,
         }
     }
 }
 
 /// The same two requests through the generated client alone.
-async fn generated_pair(api: &nanobanana_api::Client) {
+async fn generated_pair(api: &nanobanana_api::raw::Client) {
     let request = types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt("a cat");

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nanobanana_api::{types, waiting::PollSchedule, NanoBanana};
+use nanobanana_api::{config::PollSchedule, types, Event, NanoBanana, Observer};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 
 use crate::measure::report;
@@ -16,17 +16,29 @@ struct Outcome {
     lag: Duration,
 }
 
+/// Waits for `task_id` and returns how many queries it took.
+async fn wait_counting_polls(client: &NanoBanana, task_id: &str) -> u32 {
+    let polls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = Arc::clone(&polls);
+    client
+        .observe(Observer::new(move |event| {
+            if let Event::Wait(poll) = event {
+                seen.store(poll.poll, std::sync::atomic::Ordering::Relaxed);
+            }
+        }))
+        .wait(task_id)
+        .await
+        .unwrap();
+    polls.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 async fn follow(client: Arc<NanoBanana>, task_time: Duration) -> Outcome {
     let request = types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt("a cat");
     let created = client.create(request).await.unwrap();
     let created_at = Instant::now();
-    let mut polls = 0;
-    client
-        .wait_with_progress(&created, |e| polls = e.poll)
-        .await
-        .unwrap();
+    let polls = wait_counting_polls(&client, &created.id).await;
     Outcome {
         polls,
         lag: created_at.elapsed().saturating_sub(task_time),
@@ -42,11 +54,7 @@ async fn resume(client: Arc<NanoBanana>, task_time: Duration, delay: Duration) -
     let created = client.create(request).await.unwrap();
     let created_at = Instant::now();
     tokio::time::sleep(delay).await;
-    let mut polls = 0;
-    client
-        .wait_with_progress(created.id.as_str(), |e| polls = e.poll)
-        .await
-        .unwrap();
+    let polls = wait_counting_polls(&client, &created.id).await;
     Outcome {
         polls,
         lag: created_at.elapsed().saturating_sub(task_time),

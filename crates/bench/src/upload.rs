@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use nanobanana_api::{ClientConfig, NanoBanana};
+use nanobanana_api::{config::ClientConfig, NanoBanana, Observer};
 
 use crate::measure::{curl_transfer_time, median, peak_rss_kib, report, reset_peak_rss, rss_kib};
 
@@ -35,33 +35,34 @@ pub async fn run() {
         bytes.extend((0..size - 8).map(|i| (i * 31 % 251) as u8));
         std::fs::write(&path, &bytes).unwrap();
         drop(bytes);
-        client.upload_file(&path).await.unwrap(); // warm the connection
+        client.upload(path.as_path()).await.unwrap(); // warm the connection
 
         reset_peak_rss();
         let baseline_rss = rss_kib();
         let mut ours = Vec::new();
         for _ in 0..RUNS {
             let start = Instant::now();
-            client.upload_file(&path).await.unwrap();
+            client.upload(path.as_path()).await.unwrap();
             ours.push(start.elapsed());
         }
         let peak_above = peak_rss_kib().saturating_sub(baseline_rss);
         peaks.push(peak_above);
 
-        // The same upload through `image_urls_with`, counting every progress event, in pairs
+        // The same upload observed, counting every progress event, in pairs
         // with a plain upload so that drift in the machine hits both alike.
         let (mut with_progress, mut without) = (Vec::new(), Vec::new());
         let events = Arc::new(AtomicUsize::new(0));
         for _ in 0..PAIRS {
             let start = Instant::now();
-            client.upload_file(&path).await.unwrap();
+            client.upload(path.as_path()).await.unwrap();
             without.push(start.elapsed());
             let counted = Arc::clone(&events);
             let start = Instant::now();
             client
-                .image_urls_with([path.as_path()], move |_| {
+                .observe(Observer::new(move |_| {
                     counted.fetch_add(1, Ordering::Relaxed);
-                })
+                }))
+                .upload(path.as_path())
                 .await
                 .unwrap();
             with_progress.push(start.elapsed());

@@ -245,7 +245,7 @@ pub struct SandboxArgs {
 }
 
 /// The model `generate` uses when none is given: Nano Banana 2, the model Evolink's
-/// documentation opens with, which takes every size and quality (README says why).
+/// documentation opens with, which takes every size and quality (docs/models.md says why).
 pub const DEFAULT_MODEL: &str = "gemini-3.1-flash-image-preview";
 
 fn parse<T: std::str::FromStr>(value: &str) -> Result<T, String>

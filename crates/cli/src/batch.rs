@@ -7,10 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use nanobanana_api::draft::Draft;
-use nanobanana_api::{
-    batch::BatchOptions, batch::BatchRequest, types, validation::ValidationError, Error, ImageInput,
-};
+use nanobanana_api::error::ValidationError;
+use nanobanana_api::tasks::{BatchOptions, BatchRequest};
+use nanobanana_api::{types, Error, Event, ImageInput, ImageRequest, Observer};
 use serde::Deserialize;
 
 use crate::args::BatchArgs;
@@ -93,32 +92,31 @@ async fn read_lines(file: &Path) -> Result<Vec<CheckedLine>, Error> {
                 other => other,
             })
             .collect();
-        let checked = Draft::new(model, line.prompt)
-            .with_size(line.size)
-            .with_quality(line.quality)
-            .with_model_params(line.model_params)
-            .with_images(inputs.clone())
-            .check()
-            .await
-            .map_err(|e| match e {
-                // The file's own key for the images is `images`.
-                Error::Validation(mut refused) => {
-                    if refused.field == "image_urls" {
-                        refused.field = "images".into();
-                    }
-                    refused_line(file, number, refused)
+        let mut request = ImageRequest::new(model, line.prompt).images(inputs);
+        if let Some(size) = line.size {
+            request = request.size(size);
+        }
+        if let Some(quality) = line.quality {
+            request = request.quality(quality);
+        }
+        if let Some(params) = line.model_params {
+            request = request.model_params(params);
+        }
+        request.check().await.map_err(|e| match e {
+            // The file's own key for the images is `images`.
+            Error::Validation(mut refused) => {
+                if refused.field == "image_urls" {
+                    refused.field = "images".into();
                 }
-                other => bad_line(file, number, other),
-            })?;
-        // Every input, URL or file, goes to the SDK in order; files are uploaded only when
-        // the line is about to be created.
-        let mut request = checked.request().clone();
-        request.image_urls.clear();
+                refused_line(file, number, refused)
+            }
+            other => bad_line(file, number, other),
+        })?;
+        // Files are uploaded only when the line is about to be created.
         let item = match &line.output {
             Some(name) => BatchRequest::named(request, name.clone()),
             None => BatchRequest::from(request),
-        }
-        .images(inputs);
+        };
         lines.push(CheckedLine { number, item });
     }
     if lines.is_empty() {
@@ -143,9 +141,13 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         BatchOptions::new(args.concurrency, &out_dir).with_ledger(out_dir.join(LEDGER_FILE));
     let shown = progress.clone();
     let items = lines.into_iter().map(|l| l.item);
-    let run = client.generate_many_with(items, options, |index, result| {
-        shown.item_done(numbers[index], result)
-    });
+    let line_numbers = numbers.clone();
+    let observed = client.observe(Observer::new(move |event| {
+        if let Event::BatchItem { index, result } = event {
+            shown.item_done(line_numbers[*index], result);
+        }
+    }));
+    let run = observed.generate_many(items, options);
     let results = tokio::select! {
         results = run => results,
         signal = crate::signals::interrupted() => {

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use nanobanana_api::draft::Draft;
-use nanobanana_api::{lineup, types, waiting::TaskHandle, Error};
+use nanobanana_api::tasks::{SaveTo, TaskHandle};
+use nanobanana_api::{lineup, types, Error, ImageInput, ImageRequest};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxTls};
 
 use crate::args::{ConnectionArgs, GenerateArgs, SandboxArgs, TaskCommand};
@@ -15,33 +15,26 @@ use crate::progress::{TaskProgress, UploadProgress};
 /// `nanobanana generate`: check, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     // Everything is checked before credits are spent, including where the image will be saved.
-    let draft = Draft::new(args.model.clone(), args.prompt.clone())
-        .with_size(args.size)
-        .with_quality(args.quality)
-        .with_model_params(args.model_params.clone())
-        .with_images(args.images.clone())
-        .with_callback_url(args.callback_url.clone())
-        .check()
-        .await
-        .map_err(in_flag_words)?;
+    let request = image_request(&args);
+    request.check().await.map_err(in_flag_words)?;
     check_output(&args)?;
 
     let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
     let client = &connection.client;
     let started = Instant::now();
-    let request = match draft.local_files() {
-        0 => client.complete(draft, |_| {}).await?,
-        files => {
-            let progress = UploadProgress::start(files);
-            let shown = progress.clone();
-            let request = client
-                .complete(draft, move |event| shown.update(event))
-                .await;
-            progress.finish();
-            request?
-        }
+    let local_files = args
+        .images
+        .iter()
+        .filter(|i| matches!(i, ImageInput::File(_)))
+        .count();
+    let created = if local_files == 0 {
+        client.create(request).await?
+    } else {
+        let progress = UploadProgress::start(local_files);
+        let created = client.observe(progress.observer()).create(request).await;
+        progress.finish();
+        created?
     };
-    let created = client.create(request).await?;
     // From here the task is paid for: say its id at once, and how to get it back.
     let resume = resume_command(&created.id, &args);
     if connection.sandbox.is_none() {
@@ -53,9 +46,7 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     let finished = async {
         let handle = TaskHandle::from(&created);
         let progress = TaskProgress::start(&created.id, handle.estimate);
-        let waited = client
-            .wait_with_progress(handle, |event| progress.update(event))
-            .await;
+        let waited = client.observe(progress.observer()).wait(handle).await;
         let task = match waited {
             Ok(task) => task,
             Err(e) => {
@@ -110,6 +101,25 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// The request the flags state.
+fn image_request(args: &GenerateArgs) -> ImageRequest {
+    let mut request =
+        ImageRequest::new(args.model.clone(), args.prompt.clone()).images(args.images.clone());
+    if let Some(size) = args.size {
+        request = request.size(size);
+    }
+    if let Some(quality) = args.quality {
+        request = request.quality(quality);
+    }
+    if let Some(params) = args.model_params.clone() {
+        request = request.model_params(params);
+    }
+    if let Some(url) = args.callback_url.clone() {
+        request = request.callback_url(url);
+    }
+    request
+}
+
 /// The image count is the `--image` flags' count here, not the API's `image_urls`.
 fn in_flag_words(error: Error) -> Error {
     match error {
@@ -154,10 +164,7 @@ async fn save(
         (None, None) => PathBuf::from("."),
     };
     let files = client
-        .downloader()
-        .clone()
-        .with_overwrite(args.force)
-        .download(task, &dir)
+        .download(task, SaveTo::from(dir).overwrite(args.force))
         .await?;
     match &args.output {
         Some(output) => rename_to_output(files, output, args.force),
@@ -266,9 +273,7 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
             }
             let finished = async {
                 let progress = TaskProgress::start(&id, None);
-                let waited = client
-                    .wait_with_progress(id.as_str(), |event| progress.update(event))
-                    .await;
+                let waited = client.observe(progress.observer()).wait(id.as_str()).await;
                 progress.finish();
                 let task = waited?;
                 let dir = match (&output, &out_dir) {
@@ -283,10 +288,7 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
                 };
                 if let Some(dir) = dir {
                     let mut files = client
-                        .downloader()
-                        .clone()
-                        .with_overwrite(force)
-                        .download(&task, &dir)
+                        .download(&task, SaveTo::from(dir).overwrite(force))
                         .await?;
                     if let Some(output) = &output {
                         files = rename_to_output(files, output, force)?;

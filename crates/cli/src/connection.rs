@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{config::API_KEY_VAR, retry::RetryPolicy, ClientConfig, Error, NanoBanana};
+use nanobanana_api::{
+    config::ClientConfig, config::RetryPolicy, config::API_KEY_VAR, Error, NanoBanana,
+};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 /// Overrides the embedded sandbox's time scale (tests make it fast).
@@ -36,10 +38,8 @@ pub async fn connect(
     let key = std::env::var(API_KEY_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty());
-    let policy = RetryPolicy {
-        max_attempts: retries + 1,
-        ..RetryPolicy::default()
-    };
+    let mut policy = RetryPolicy::default();
+    policy.max_attempts = retries + 1;
     match (key, hosts.base_url) {
         (None, None) if allow_embedded => {
             let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)

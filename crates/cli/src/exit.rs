@@ -49,3 +49,18 @@ pub fn code_for(error: &Error) -> u8 {
         _ => 1,
     }
 }
+
+/// The SDK's message, with its advice in this command's terms: where the SDK points a program
+/// at its model table, a person at the shell is pointed at `nanobanana models`.
+pub fn in_cli_words(error: &Error) -> String {
+    error
+        .to_string()
+        .replace(
+            "`nanobanana_api::lineup::MODELS` lists the ones this version knows",
+            "`nanobanana models` lists the ones this version knows",
+        )
+        .replace(
+            "each model's limits are in `nanobanana_api::lineup::MODELS`",
+            "each model's limits: `nanobanana models`",
+        )
+}

@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            output::note!("error: {error}");
+            output::note!("error: {}", exit::in_cli_words(&error));
             ExitCode::from(exit::code_for(&error))
         }
     }

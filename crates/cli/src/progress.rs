@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nanobanana_api::{upload::UploadEvent, waiting::WaitEvent};
+use nanobanana_api::{files::UploadEvent, tasks::WaitEvent, Event, Observer};
 
 /// A progress bar for one task.
 pub struct TaskProgress {
@@ -45,15 +45,14 @@ impl TaskProgress {
         Self { bar, ticker }
     }
 
-    /// Shows what a poll reported.
-    pub fn update(&self, event: &WaitEvent) {
-        self.bar.set_message(event.status.to_string());
-        if let Some(progress) = event.progress {
-            let progress = progress.clamp(0, 100) as u64;
-            if progress > self.bar.position() {
-                self.bar.set_position(progress);
+    /// An observer that shows what each poll reported on this bar.
+    pub fn observer(&self) -> Observer {
+        let bar = self.bar.clone();
+        Observer::new(move |event| {
+            if let Event::Wait(poll) = event {
+                show_poll(&bar, poll);
             }
-        }
+        })
     }
 
     /// Shows a step after waiting, such as downloading.
@@ -67,6 +66,17 @@ impl TaskProgress {
             ticker.abort();
         }
         self.bar.finish_and_clear();
+    }
+}
+
+/// Shows what a poll reported.
+fn show_poll(bar: &ProgressBar, event: &WaitEvent) {
+    bar.set_message(event.status.to_string());
+    if let Some(progress) = event.progress {
+        let progress = progress.clamp(0, 100) as u64;
+        if progress > bar.position() {
+            bar.set_position(progress);
+        }
     }
 }
 
@@ -99,8 +109,18 @@ impl UploadProgress {
         }
     }
 
+    /// An observer that shows every upload event on this bar.
+    pub fn observer(&self) -> Observer {
+        let shown = self.clone();
+        Observer::new(move |event| {
+            if let Event::Upload(upload) = event {
+                shown.update(upload);
+            }
+        })
+    }
+
     /// Shows what an upload task reported.
-    pub fn update(&self, event: UploadEvent<'_>) {
+    fn update(&self, event: &UploadEvent<'_>) {
         let mut tally = self
             .tally
             .lock()
@@ -109,7 +129,7 @@ impl UploadProgress {
             UploadEvent::Sending {
                 index, sent, total, ..
             } => {
-                tally.sending(index, sent, total);
+                tally.sending(*index, *sent, *total);
                 self.bar.set_length(tally.total());
                 self.bar.set_position(tally.sent());
             }

@@ -484,6 +484,9 @@ fn models_lists_the_generated_table_and_any_model_name_is_accepted() {
     let (_, stderr) = text(&unknown);
     assert_eq!(unknown.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("nano-banana-3"), "{stderr}");
+    // The SDK points a program at its model table; the command points a person at its own.
+    assert!(stderr.contains("`nanobanana models`"), "{stderr}");
+    assert!(!stderr.contains("nanobanana_api::"), "{stderr}");
 }
 
 #[test]

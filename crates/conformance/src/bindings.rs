@@ -3,10 +3,9 @@
 
 use std::fmt::Debug;
 
-use nanobanana_api::multipart_upload::FilePart;
+use nanobanana_api::raw::FilePart;
 #[allow(unused_imports)] // used by the drivers of hand-written operations
-use nanobanana_api::multipart_upload::HandWrittenOperations;
-use nanobanana_api::{raw::ResponseValue, validation::Validate, validation::ValidationError};
+use nanobanana_api::{error::ValidationError, raw::ResponseValue, types::Validate};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};

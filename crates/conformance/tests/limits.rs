@@ -105,7 +105,7 @@ fn every_limit_is_enforced_at_its_boundary() {
                         }
                     }
                     format!(
-                        "nanobanana_api::validation::Validate on {} ({e})",
+                        "nanobanana_api::types::Validate on {} ({e})",
                         typed.rust_type
                     )
                 }

@@ -5,7 +5,7 @@
 use conformance::bindings::{call_operation, CallOutcome, OPERATIONS};
 use conformance::operations::{documented_responses, example_request, expected_path, operations};
 use conformance::spec::Spec;
-use nanobanana_api::{types, ClientConfig};
+use nanobanana_api::{config::ClientConfig, types};
 use serde_json::{json, Value};
 use spec_support::escape;
 use wiremock::{Mock, MockServer, ResponseTemplate};

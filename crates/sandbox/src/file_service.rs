@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use nanobanana_api::{download::ImageFormat, local_image::MAX_IMAGE_BYTES, types};
+use nanobanana_api::{files::ImageFormat, files::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
 use crate::contract::{documented_body, SpecOperation};

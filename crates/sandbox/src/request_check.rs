@@ -2,7 +2,7 @@
 //! limits the SDK checks before sending. Every rejection is a documented error with `param`.
 
 use nanobanana_api::types::ImageGenerationRequest;
-use nanobanana_api::{lineup, validation::Validate};
+use nanobanana_api::{lineup, types::Validate};
 use serde_json::Value;
 
 use crate::contract::{ApiFailure, SpecOperation};

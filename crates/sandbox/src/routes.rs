@@ -11,7 +11,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
-use nanobanana_api::local_image::MAX_IMAGE_BYTES;
+use nanobanana_api::files::MAX_IMAGE_BYTES;
 
 use crate::state::AppState;
 use crate::{api, auth, faults, file_service, results, state};

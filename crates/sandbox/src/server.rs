@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use nanobanana_api::{config::ConfigError, ClientConfig};
+use nanobanana_api::{config::ClientConfig, config::ConfigError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

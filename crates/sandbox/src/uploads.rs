@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use nanobanana_api::download::ImageFormat;
+use nanobanana_api::files::ImageFormat;
 use tokio::time::Instant;
 
 /// One stored upload.

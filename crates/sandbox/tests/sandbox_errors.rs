@@ -142,7 +142,7 @@ async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
     sandbox.inject(Fault::Drop);
     let err = client.create(lite_request("a cat")).await.unwrap_err();
     assert!(
-        !err.is_retryable(nanobanana_api::errors::Operation::CreateTask),
+        !err.is_retryable(nanobanana_api::error::Operation::CreateTask),
         "{err:?}"
     );
     assert_eq!(sandbox.stats().creates, 1);

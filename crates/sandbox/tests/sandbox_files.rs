@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{retry::RetryPolicy, types, Error, NanoBanana};
+use nanobanana_api::files::Upload;
+use nanobanana_api::{config::RetryPolicy, types, Error, ImageRequest, NanoBanana};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use nanobanana_test_kit::sandbox::{client, FAST};
 use nanobanana_test_kit::{KEY, SAMPLES};
@@ -16,11 +17,7 @@ async fn start(config: SandboxConfig) -> (SandboxHandle, NanoBanana) {
     })
     .await
     .unwrap();
-    let once = RetryPolicy {
-        max_attempts: 1,
-        ..RetryPolicy::default()
-    };
-    let client = client(&sandbox, once);
+    let client = client(&sandbox, RetryPolicy::never());
     (sandbox, client)
 }
 
@@ -31,7 +28,7 @@ async fn each_type_is_stored_and_served_back_unchanged_for_72_hours() {
     for (name, bytes, mime) in SAMPLES {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let file = client.upload_file(&path).await.unwrap();
+        let file = client.upload(Upload::file(&path)).await.unwrap();
         assert!(
             file.file_url.starts_with(sandbox.files_base_url()),
             "{}",
@@ -68,17 +65,10 @@ async fn image_to_image_takes_its_own_uploads_and_refuses_expired_ones() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
-    let request = || {
-        types::ImageGenerationRequest::builder()
-            .model(types::ImageModel::NanoBanana2Lite)
-            .prompt("make it a watercolor")
-            .quality(types::ImageQuality::Res1K)
-    };
-
-    let with_upload = client
-        .with_images(request(), [photo.as_path()])
-        .await
-        .unwrap();
+    let uploaded = client.upload(Upload::file(&photo)).await.unwrap();
+    let with_upload = ImageRequest::new(types::ImageModel::NanoBanana2Lite, "make it a watercolor")
+        .quality(types::ImageQuality::Res1K)
+        .image(uploaded.file_url);
     let generated = client
         .generate(with_upload.clone(), dir.path())
         .await
@@ -109,11 +99,9 @@ async fn image_to_image_results_follow_the_input_pictures_not_their_urls() {
     for (name, bytes) in inputs {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let request = types::ImageGenerationRequest::builder()
-            .model(types::ImageModel::NanoBanana2Lite)
-            .prompt("make it a watercolor")
-            .quality(types::ImageQuality::Res1K);
-        let request = client.with_images(request, [path.as_path()]).await.unwrap();
+        let request = ImageRequest::new(types::ImageModel::NanoBanana2Lite, "make it a watercolor")
+            .quality(types::ImageQuality::Res1K)
+            .image(path.as_path());
         let generated = client.generate(request, dir.path()).await.unwrap();
         results.push(std::fs::read(&generated.files[0]).unwrap());
     }
@@ -148,11 +136,11 @@ async fn the_quota_is_spent_by_uploads_and_then_answers_its_documented_error() {
         (Some(2), Some(0), Some(2))
     );
     assert_eq!(quota.is_custom, Some(true));
-    client.upload_file(&photo).await.unwrap();
+    client.upload(Upload::file(&photo)).await.unwrap();
     let quota = client.files_quota().await.unwrap();
     assert_eq!((quota.used_files, quota.remain_files), (Some(1), Some(1)));
-    client.upload_file(&photo).await.unwrap();
-    let err = client.upload_file(&photo).await.unwrap_err();
+    client.upload(Upload::file(&photo)).await.unwrap();
+    let err = client.upload(Upload::file(&photo)).await.unwrap_err();
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
     let quota = client.files_quota().await.unwrap();
     assert_eq!(
@@ -181,8 +169,8 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
-    let first = client.upload_file(&photo).await.unwrap();
-    let copy = client.upload_url(&first.file_url).await.unwrap();
+    let first = client.upload(Upload::file(&photo)).await.unwrap();
+    let copy = client.upload(Upload::url(&first.file_url)).await.unwrap();
     assert_ne!(copy.file_id, first.file_id);
     let served = reqwest::get(&copy.file_url)
         .await
@@ -193,7 +181,7 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
     assert_eq!(served.as_ref(), SAMPLES[0].1);
 
     let err = client
-        .upload_url("https://example.com/photo.png")
+        .upload(Upload::url("https://example.com/photo.png"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
@@ -206,7 +194,7 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
         .mount(&text_server)
         .await;
     let err = client
-        .upload_url(&format!("{}/page.png", text_server.uri()))
+        .upload(Upload::url(format!("{}/page.png", text_server.uri())))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{types, waiting::PollSchedule, NanoBanana};
+use nanobanana_api::{config::PollSchedule, types, Event, NanoBanana, Observer};
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 use nanobanana_test_kit::sandbox::{fast_client, fast_config, lite_request, start};
 use nanobanana_test_kit::{png_size, KEY};
@@ -107,13 +107,21 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
         .unwrap()
         .with_poll_schedule(PollSchedule::fixed(Duration::from_millis(60)));
     let polling = NanoBanana::new(&config).unwrap();
-    let mut seen = Vec::new();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
     polling
-        .wait_with_progress(created.id.as_str(), |e| {
-            seen.push((e.status.clone(), e.progress.unwrap_or(-1)))
-        })
+        .observe(Observer::new(move |event| {
+            if let Event::Wait(e) = event {
+                record
+                    .lock()
+                    .unwrap()
+                    .push((e.status.clone(), e.progress.unwrap_or(-1)));
+            }
+        }))
+        .wait(created.id.as_str())
         .await
         .unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert!(
         seen.iter()
             .any(|(s, _)| *s == types::TaskStatus::Processing),

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{retry::RetryPolicy, types, waiting::PollSchedule, ClientConfig, NanoBanana};
+use nanobanana_api::{
+    config::ClientConfig, config::PollSchedule, config::RetryPolicy, types, NanoBanana,
+};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle, FAULT_HEADER};
 use serde_json::Value;
 
@@ -39,11 +41,10 @@ pub async fn start_keyed(time_scale: f64) -> SandboxHandle {
 
 /// Retries without jitter starting at `initial_delay` (the default number of attempts).
 pub fn quick_retries(initial_delay: Duration) -> RetryPolicy {
-    RetryPolicy {
-        initial_delay,
-        jitter: false,
-        ..RetryPolicy::default()
-    }
+    let mut policy = RetryPolicy::default();
+    policy.initial_delay = initial_delay;
+    policy.jitter = false;
+    policy
 }
 
 /// The settings of a client for `sandbox`: [`KEY`], `retries`, and polls every 10 ms around
@@ -53,9 +54,10 @@ pub fn client_config(sandbox: &SandboxHandle, retries: RetryPolicy) -> ClientCon
         .client_config(KEY)
         .expect("the sandbox's addresses make a config")
         .with_retry_policy(retries)
-        .with_poll_schedule(PollSchedule {
-            min_interval: Duration::from_millis(10),
-            ..PollSchedule::default()
+        .with_poll_schedule({
+            let mut polls = PollSchedule::default();
+            polls.min_interval = Duration::from_millis(10);
+            polls
         })
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{retry::RetryPolicy, waiting::PollSchedule, ClientConfig, NanoBanana};
+use nanobanana_api::{config::ClientConfig, config::PollSchedule, config::RetryPolicy, NanoBanana};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -13,12 +13,12 @@ pub use nanobanana_test_kit::KEY;
 
 /// Retries without jitter, so delays are exact.
 pub fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_delay: Duration::from_secs(1),
-        max_delay: Duration::from_secs(60),
-        jitter: false,
-    }
+    let mut policy = RetryPolicy::default();
+    policy.max_attempts = 4;
+    policy.initial_delay = Duration::from_secs(1);
+    policy.max_delay = Duration::from_secs(60);
+    policy.jitter = false;
+    policy
 }
 
 /// A config for `server` with deterministic retries and no timers (paused-clock friendly).

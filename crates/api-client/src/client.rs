@@ -1,0 +1,220 @@
+//! [`NanoBanana`]: the client most code wants, and the methods that are the client's own (the
+//! others stand beside what they do: [`upload`](NanoBanana::upload) in `files/upload.rs`,
+//! [`wait`](NanoBanana::wait) in `tasks/waiting.rs`, [`generate_many`](NanoBanana::generate_many)
+//! in `tasks/batch.rs`).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::client_config::ClientConfig;
+use crate::config::poll::PollSchedule;
+use crate::config::retry::{with_retries, RateLimitGate, RetryPolicy};
+use crate::error::classify::{classify, ErrorBody};
+use crate::error::{Error, Operation};
+use crate::generated::{Client, Error as GeneratedError, ResponseValue};
+use crate::observer::{Event, Observer};
+use crate::request::ImageRequest;
+use crate::tasks::download::ResultDownloader;
+use crate::tasks::saved::{SaveTo, Saved};
+use crate::types;
+use crate::types::validate::Validate;
+
+/// The high-level client. Cheap to clone: clones share one connection pool and one rate-limit
+/// gate, so a 429 seen by one call slows all of them.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), nanobanana_api::Error> {
+/// use nanobanana_api::{ImageRequest, NanoBanana};
+/// let client = NanoBanana::from_env()?;
+/// let request = ImageRequest::new("gemini-3.1-flash-image-preview", "a cat playing on the grass");
+/// let generated = client.generate(request, "out").await?;
+/// println!("{:?}", generated.files);
+/// # Ok(()) }
+/// ```
+///
+/// For calls this layer does not wrap, the generated client is built from the same
+/// configuration: [`ClientConfig::build`](crate::config::ClientConfig::build).
+#[derive(Clone)]
+pub struct NanoBanana {
+    pub(crate) inner: Arc<Inner>,
+    /// Who hears about uploads, polls and batch items ([`NanoBanana::observe`]).
+    pub(crate) observer: Option<Observer>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: Client,
+    /// The same generated client type, aimed at the file service.
+    pub(crate) files: Client,
+    pub(crate) downloader: ResultDownloader,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) gate: RateLimitGate,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) poll: PollSchedule,
+}
+
+impl fmt::Debug for NanoBanana {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::generated::ClientInfo as _;
+        f.debug_struct("NanoBanana")
+            .field("base_url", &self.inner.api.baseurl())
+            .field("files_base_url", &self.inner.files.baseurl())
+            .field("retry", &self.inner.retry)
+            .field("deadline", &self.inner.deadline)
+            .field("observed", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl NanoBanana {
+    /// A client with `config`.
+    pub fn new(config: &ClientConfig) -> Result<Self, Error> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                api: config.build()?,
+                files: config.build_files()?,
+                // A result is requested as often as the retry policy allows a call.
+                downloader: ResultDownloader::new(config.download_http_client()?)
+                    .with_attempts(config.retry.max_attempts),
+                retry: config.retry.clone(),
+                gate: RateLimitGate::default(),
+                deadline: config.deadline,
+                poll: config.poll.clone(),
+            }),
+            observer: None,
+        })
+    }
+
+    /// A client configured from the environment: `EVOLINK_API_KEY`, and optionally
+    /// `EVOLINK_BASE_URL` and `EVOLINK_FILES_BASE_URL` (see [`ClientConfig::from_env`](crate::config::ClientConfig::from_env)).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::new(&ClientConfig::from_env()?)
+    }
+
+    /// This client (sharing its connections and rate-limit gate) reporting every upload,
+    /// task query and batch item to `observer`, for progress displays.
+    pub fn observe(&self, observer: Observer) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            observer: Some(observer),
+        }
+    }
+
+    /// Checks `request` against its model's limits, uploads its local files, and creates the
+    /// task. Retried only when the API certainly did not create it (429, 503, connection
+    /// refused). The task is then followed with [`wait`](Self::wait), or a callback.
+    pub async fn create(
+        &self,
+        request: impl Into<ImageRequest>,
+    ) -> Result<types::ImageGenerationResponse, Error> {
+        let checked = request.into().checked().await?;
+        let request = self.with_uploads(checked).await?;
+        self.send_create(request).await
+    }
+
+    /// Check → upload local files → create → wait → download into `to` (a directory, or a
+    /// [`SaveTo`]): an image on disk in one call.
+    pub async fn generate(
+        &self,
+        request: impl Into<ImageRequest>,
+        to: impl Into<SaveTo>,
+    ) -> Result<Saved, Error> {
+        let created = self.create(request).await?;
+        let task = self.wait(&created).await?;
+        let files = self.download(&task, to).await?;
+        Ok(Saved { task, files })
+    }
+
+    /// Queries a task, retrying every transient failure.
+    pub async fn get_task(&self, task_id: &str) -> Result<types::TaskDetail, Error> {
+        let api = &self.inner.api;
+        self.send_retried(Operation::GetTask, || {
+            api.get_task_detail().task_id(task_id).send()
+        })
+        .await
+    }
+
+    /// Saves every result of a completed `task` into `to` (a directory, created if needed, or
+    /// a [`SaveTo`]) as `<task_id>-<n>.<ext>`: streamed, checked, resumed after a broken
+    /// transfer, never left half-written under its final name.
+    pub async fn download(
+        &self,
+        task: &types::TaskDetail,
+        to: impl Into<SaveTo>,
+    ) -> Result<Vec<std::path::PathBuf>, Error> {
+        let to = to.into();
+        let downloader = &self.inner.downloader;
+        if to.overwrites() {
+            downloader
+                .clone()
+                .with_overwrite(true)
+                .download(task, to.dir())
+                .await
+        } else {
+            downloader.download(task, to.dir()).await
+        }
+    }
+
+    /// The account's remaining and used credits (and those of this API key).
+    pub async fn credits(&self) -> Result<types::CreditsResponse, Error> {
+        let api = &self.inner.api;
+        self.send_retried(Operation::GetCredits, || api.get_credits().send())
+            .await
+    }
+
+    /// How many files the account stores on the file service and may still upload (uploads
+    /// count until they expire, 72 h after upload).
+    pub async fn files_quota(&self) -> Result<types::FilesQuota, Error> {
+        let files = &self.inner.files;
+        let answer = self
+            .send_retried(Operation::FilesQuota, || files.get_files_quota().send())
+            .await?;
+        Ok(answer.data)
+    }
+
+    /// Creates a checked, complete request.
+    pub(crate) async fn send_create(
+        &self,
+        request: types::ImageGenerationRequest,
+    ) -> Result<types::ImageGenerationResponse, Error> {
+        request.validate()?;
+        let api = &self.inner.api;
+        self.send_retried(Operation::CreateTask, || {
+            api.create_image_generation().body(request.clone()).send()
+        })
+        .await
+    }
+
+    /// Tells the observer, if any.
+    pub(crate) fn notify(&self, event: &Event<'_>) {
+        if let Some(observer) = &self.observer {
+            observer.notify(event);
+        }
+    }
+
+    /// Sends a generated operation with this client's retries and rate-limit gate; failures
+    /// are classified as `operation`'s (which decides whether retrying is safe).
+    pub(crate) async fn send_retried<T, E, F, Fut>(
+        &self,
+        operation: Operation,
+        mut send: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, GeneratedError<E>>>,
+        E: ErrorBody,
+    {
+        let inner = &self.inner;
+        with_retries(&inner.retry, &inner.gate, operation, || {
+            let sent = send();
+            async move {
+                match sent.await {
+                    Ok(response) => Ok(response.into_inner()),
+                    Err(e) => Err(classify(operation, e).await),
+                }
+            }
+        })
+        .await
+    }
+}

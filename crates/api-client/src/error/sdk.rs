@@ -1,0 +1,481 @@
+//! The SDK's one error type, [`Error`] (at the crate root), and its parts [`ApiError`] and
+//! [`Operation`]. Every message says what happened and what to do next, in terms of this SDK;
+//! none contains the API key (nothing here ever holds it).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::error::ConfigError;
+use crate::error::local_image::LocalImageError;
+use crate::error::validation::ValidationError;
+use crate::types;
+
+/// What to do after a task failed: the documented advice for its code, else the general rule.
+fn task_failure_advice(
+    retryable: bool,
+    documented: Option<&crate::lineup::TaskErrorCode>,
+) -> String {
+    use crate::lineup::Resubmit;
+    match documented {
+        Some(doc) => {
+            let advice = doc.advice;
+            let mut first = advice.chars();
+            let advice = match first.next() {
+                Some(c) => c.to_uppercase().chain(first).collect::<String>(),
+                None => String::new(),
+            };
+            match doc.resubmit {
+                Resubmit::Same => format!("{advice} (the same request may succeed then)."),
+                Resubmit::Changed => {
+                    format!("{advice}: the same request unchanged will fail the same way.")
+                }
+                Resubmit::No => format!("{advice}: submitting again will not help."),
+            }
+        }
+        None if retryable => "The service may recover: submit it again later.".into(),
+        None => "Submitting it again unchanged may fail the same way: check the message, change the prompt or inputs.".into(),
+    }
+}
+
+/// The API call an error came from; it decides whether retrying is safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `POST /v1/images/generations`: may bill, so only retried when it cannot have arrived.
+    CreateTask,
+    /// `GET /v1/tasks/{task_id}`: safe to repeat.
+    GetTask,
+    /// `GET /v1/credits`: safe to repeat.
+    GetCredits,
+    /// Fetching a result image from the result host.
+    Download,
+    /// Reading a callback body.
+    Callback,
+    /// Uploading an image to the file service (`upload/stream` or `upload/url`).
+    Upload,
+    /// `GET /api/v1/files/quota` on the file service: safe to repeat.
+    FilesQuota,
+}
+
+impl Operation {
+    /// A short name for messages and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CreateTask => "create task",
+            Self::GetTask => "get task",
+            Self::GetCredits => "get credits",
+            Self::Download => "download",
+            Self::Callback => "callback",
+            Self::Upload => "upload",
+            Self::FilesQuota => "files quota",
+        }
+    }
+}
+
+/// An error response from the API, with everything the server said.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// Which call failed.
+    pub operation: Operation,
+    /// HTTP status.
+    pub status: u16,
+    /// `error.type` as sent (e.g. `rate_limit_error`).
+    pub error_type: Option<String>,
+    /// `error.code`: the HTTP status as a number, or a business code string.
+    pub code: Option<types::ErrorCode>,
+    /// `error.message`.
+    pub message: Option<String>,
+    /// `error.param`: the request field the error is about.
+    pub param: Option<String>,
+    /// `error.fallback_suggestion`: what the API suggests doing.
+    pub fallback_suggestion: Option<String>,
+    /// How long the server asked to wait (`Retry-After`, or "retry after N seconds").
+    pub retry_after: Option<Duration>,
+}
+
+/// What the server said (`create failed: HTTP 429 rate_limit_error: Rate limit exceeded. The
+/// API suggests: retry after 60 seconds.`); [`Error`]'s message adds what to do about it.
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe("").trim_end())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    fn describe(&self, advice: &str) -> String {
+        let mut text = format!("{} failed: HTTP {}", self.operation.name(), self.status);
+        if let Some(kind) = &self.error_type {
+            text.push_str(&format!(" {kind}"));
+        }
+        if let Some(message) = &self.message {
+            text.push_str(&format!(": {message}"));
+        }
+        if let Some(param) = &self.param {
+            text.push_str(&format!(" (param `{param}`)"));
+        }
+        text.push_str(". ");
+        match &self.fallback_suggestion {
+            Some(suggestion) => text.push_str(&format!("The API suggests: {suggestion}. {advice}")),
+            None => text.push_str(advice),
+        }
+        text
+    }
+}
+
+/// Everything that can go wrong in the SDK layer.
+///
+/// `Debug` prints the message and its causes, not the variant's fields: a
+/// `fn main() -> Result<(), nanobanana_api::Error>` that fails shows the same sentence a person
+/// would read (what happened, what to do next), as `anyhow` and `eyre` do. Match on the
+/// variants, or use [`status`](Self::status) and [`api_error`](Self::api_error), for the data.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 400 `invalid_request_error`.
+    #[error("{}", .0.describe("Fix the request field named above and send it again."))]
+    InvalidRequest(Box<ApiError>),
+    /// 401 `authentication_error`.
+    #[error("{}", .0.describe("Check the API key (EVOLINK_API_KEY); keys are at https://evolink.ai/dashboard/keys."))]
+    Authentication(Box<ApiError>),
+    /// 402 `insufficient_quota_error`.
+    #[error("{}", .0.describe("Top up credits at https://evolink.ai/dashboard/billing."))]
+    InsufficientQuota(Box<ApiError>),
+    /// 403 `permission_error`.
+    #[error("{}", .0.describe("This key may not use this model or task; try another model."))]
+    Permission(Box<ApiError>),
+    /// 404 `not_found_error`.
+    #[error("{}", .0.describe(not_found_advice(.0.operation)))]
+    NotFound(Box<ApiError>),
+    /// 413 `request_too_large_error`.
+    #[error("{}", .0.describe("Send fewer or smaller images (each model's limits are in `nanobanana_api::lineup::MODELS`)."))]
+    RequestTooLarge(Box<ApiError>),
+    /// 429 `rate_limit_error` (after the configured retries).
+    #[error("{}", .0.describe("Slow down: lower the concurrency or wait before sending more."))]
+    RateLimited(Box<ApiError>),
+    /// 500 `internal_server_error`.
+    #[error("{}", .0.describe(not_retried_advice(.0.operation)))]
+    Internal(Box<ApiError>),
+    /// 502 `upstream_error`.
+    #[error("{}", .0.describe(not_retried_advice(.0.operation)))]
+    Upstream(Box<ApiError>),
+    /// 503 `service_unavailable_error` (after the configured retries).
+    #[error("{}", .0.describe("The service is overloaded; try again in a minute."))]
+    ServiceUnavailable(Box<ApiError>),
+    /// 403 from the file service: the account's upload quota is spent.
+    #[error("{}", .0.describe("Uploaded files count until they expire (72 h after upload); wait, or pass the image as an http(s) URL instead of a local file."))]
+    UploadQuota(Box<ApiError>),
+    /// An error whose `error.type` this SDK does not know; `error_type` keeps it as sent.
+    #[error("{}", .0.describe("See the message; this error type is new to this SDK version."))]
+    Api(Box<ApiError>),
+    /// A local image cannot be uploaded (missing, over 10 MB, not an accepted image type);
+    /// nothing was sent.
+    #[error(transparent)]
+    LocalImage(#[from] LocalImageError),
+    /// The request breaks a documented limit; nothing was sent.
+    #[error("invalid request, nothing was sent: {0}")]
+    Validation(#[from] ValidationError),
+    /// The client could not be configured.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The connection failed.
+    #[error("{} failed: connection error: {}. {}{}", .operation.name(), transport_cause(.source), transport_advice(*.operation, *.may_have_reached_server), transport_hint(.source))]
+    Connection {
+        /// Which call failed.
+        operation: Operation,
+        /// `false` only when the request certainly never left (e.g. connection refused).
+        may_have_reached_server: bool,
+        /// reqwest's error (carries no header values).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request timed out after it may have reached the server.
+    #[error("{} timed out. {}", .operation.name(), transport_advice(*.operation, true))]
+    Timeout {
+        /// Which call timed out.
+        operation: Operation,
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with something that is not the documented JSON (e.g. an HTML 502).
+    #[error("{} failed: the server's answer{} is not the documented JSON: {detail}. {}", .operation.name(), .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), transport_advice(*.operation, true))]
+    InvalidResponse {
+        /// Which call failed.
+        operation: Operation,
+        /// HTTP status, when known.
+        status: Option<u16>,
+        /// What was wrong, with the start of the body.
+        detail: String,
+    },
+    /// The task ended without images.
+    #[error("task {task_id} ended with status `{status}`{}{}. {}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.retryable, *.documented))]
+    TaskFailed {
+        /// The task.
+        task_id: String,
+        /// Its final status (`failed`, or one the spec does not list such as `cancelled`).
+        status: String,
+        /// `error.code` of the task, e.g. `content_policy_violation`.
+        code: Option<String>,
+        /// `error.message` of the task.
+        message: Option<String>,
+        /// Whether submitting the same request again later may succeed (the documented
+        /// codes the service recovers from, `resubmit: same` in the spec's table).
+        retryable: bool,
+        /// The documentation of `code`: its meaning, whether resubmitting helps, the advice;
+        /// `None` for a code the spec does not list.
+        documented: Option<&'static crate::lineup::TaskErrorCode>,
+    },
+    /// The overall deadline passed while the task was still running on the server.
+    #[error("gave up waiting for task {task_id} after {waited:?} (last status `{last_status}`). The task was not cancelled and may still finish: resume with wait(\"{task_id}\") within 24 h instead of submitting again.")]
+    Deadline {
+        /// The task, to resume.
+        task_id: String,
+        /// How long was waited.
+        waited: Duration,
+        /// The last status seen.
+        last_status: String,
+    },
+    /// A result image could not be downloaded.
+    #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
+    Download {
+        /// The task, to resume.
+        task_id: String,
+        /// Which result (0-based).
+        index: usize,
+        /// What went wrong.
+        problem: String,
+        /// The link has expired (404/410): results are kept 24 h.
+        expired: bool,
+    },
+    /// A local file operation failed.
+    #[error("{action} {}: {source}", .path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn not_retried_advice(operation: Operation) -> &'static str {
+    match operation {
+        Operation::CreateTask => "Not retried automatically: the task may have been created and billed. Check your tasks before submitting again.",
+        _ => "Try again later.",
+    }
+}
+
+fn not_found_advice(operation: Operation) -> &'static str {
+    match operation {
+        Operation::CreateTask => {
+            "Check the model name: `nanobanana_api::lineup::MODELS` lists the ones this version knows (any other name is sent as is)."
+        }
+        Operation::GetTask => {
+            "Check the task id: it is the `id` the create call returned (task-unified-...); tasks are kept 24 h."
+        }
+        _ => "Check the address and the ids in the request.",
+    }
+}
+
+/// reqwest's message and, after it, what actually failed: the lookup, the refusal, the
+/// certificate (reqwest's own text names only the URL).
+fn transport_cause(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    let mut innermost = None;
+    while let Some(cause) = source {
+        innermost = Some(cause.to_string());
+        source = cause.source();
+    }
+    if let Some(cause) = innermost.filter(|c| !text.contains(c.as_str())) {
+        text.push_str(": ");
+        text.push_str(&cause);
+    }
+    text
+}
+
+/// What the cause of a connection error suggests doing, after the general advice.
+fn transport_hint(error: &reqwest::Error) -> &'static str {
+    let cause = transport_cause(error).to_ascii_lowercase();
+    if cause.contains("certificate") || cause.contains("tls") || cause.contains("ssl") {
+        " The server's TLS certificate is not trusted: if a private CA issued it (or a proxy inspects TLS), trust that CA with EVOLINK_CA_CERT=/path/to/ca.pem (ClientConfig::with_root_certificate), or add it to the system's trust store."
+    } else if cause.contains("dns") || cause.contains("lookup") || cause.contains("resolve") {
+        " The host name could not be looked up: check the base URL and the network (DNS)."
+    } else if cause.contains("refused") {
+        " Nothing is listening there: check the base URL and that the server is running."
+    } else {
+        ""
+    }
+}
+
+fn transport_advice(operation: Operation, may_have_reached_server: bool) -> &'static str {
+    match (operation, may_have_reached_server) {
+        (Operation::CreateTask, true) => "Not retried automatically: the request may have reached the server and been billed. Check your tasks before submitting again.",
+        (Operation::CreateTask, false) => "The request was never sent; check the network and the base URL.",
+        _ => "Check the network and try again.",
+    }
+}
+
+fn download_advice(expired: &bool) -> &'static str {
+    if *expired {
+        "Result links expire 24 h after generation; the image is gone."
+    } else {
+        "Download again with the task id: the partial file is resumed."
+    }
+}
+
+impl Error {
+    /// The API error inside, for any of the API variants.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::InvalidRequest(e)
+            | Self::Authentication(e)
+            | Self::InsufficientQuota(e)
+            | Self::Permission(e)
+            | Self::NotFound(e)
+            | Self::RequestTooLarge(e)
+            | Self::RateLimited(e)
+            | Self::Internal(e)
+            | Self::Upstream(e)
+            | Self::ServiceUnavailable(e)
+            | Self::UploadQuota(e)
+            | Self::Api(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// HTTP status, when the error came from a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::InvalidResponse { status, .. } => *status,
+            other => other.api_error().map(|e| e.status),
+        }
+    }
+
+    /// How long the server asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
+    /// Whether retrying `operation` after this error is safe and may help.
+    ///
+    /// A create is retried only when it certainly did not create a task: a 429 or 503 (the
+    /// service refused it) or a connection that never opened. Anything that may have reached
+    /// the server (a timeout after sending, 500, 502, a broken answer) could bill twice.
+    /// Task queries are retried on every transient failure.
+    pub fn is_retryable(&self, operation: Operation) -> bool {
+        // An error type this SDK does not know is judged by its status.
+        let unknown_status = match self {
+            Self::Api(e) => Some(e.status),
+            _ => None,
+        };
+        let refused = matches!(self, Self::RateLimited(_) | Self::ServiceUnavailable(_))
+            || matches!(
+                self,
+                Self::Connection {
+                    may_have_reached_server: false,
+                    ..
+                }
+            )
+            || matches!(unknown_status, Some(429 | 503));
+        let may_have_arrived = matches!(
+            self,
+            Self::Internal(_)
+                | Self::Upstream(_)
+                | Self::Timeout { .. }
+                | Self::InvalidResponse { .. }
+                | Self::Connection {
+                    may_have_reached_server: true,
+                    ..
+                }
+        ) || matches!(unknown_status, Some(500..=599));
+        match operation {
+            Operation::CreateTask => refused,
+            _ => refused || may_have_arrived,
+        }
+    }
+
+    /// Builds the variant for an API error from its `error.type`, or its status when the type
+    /// is missing. An unknown type goes to [`Error::Api`], keeping it as sent.
+    pub fn from_api(error: ApiError) -> Self {
+        if error.operation == Operation::Upload && error.status == 403 {
+            return Self::UploadQuota(Box::new(error));
+        }
+        let by_type = match error.error_type.as_deref() {
+            Some("invalid_request_error") => {
+                Some(Self::InvalidRequest as fn(Box<ApiError>) -> Self)
+            }
+            Some("authentication_error") => Some(Self::Authentication as fn(Box<ApiError>) -> Self),
+            Some("insufficient_quota_error" | "insufficient_quota") => {
+                Some(Self::InsufficientQuota as fn(Box<ApiError>) -> Self)
+            }
+            Some("permission_error") => Some(Self::Permission as fn(Box<ApiError>) -> Self),
+            Some("not_found_error") => Some(Self::NotFound as fn(Box<ApiError>) -> Self),
+            Some("request_too_large_error") => {
+                Some(Self::RequestTooLarge as fn(Box<ApiError>) -> Self)
+            }
+            Some("rate_limit_error") => Some(Self::RateLimited as fn(Box<ApiError>) -> Self),
+            Some("internal_server_error" | "api_error") => {
+                Some(Self::Internal as fn(Box<ApiError>) -> Self)
+            }
+            Some("upstream_error") => Some(Self::Upstream as fn(Box<ApiError>) -> Self),
+            Some("service_unavailable_error") => {
+                Some(Self::ServiceUnavailable as fn(Box<ApiError>) -> Self)
+            }
+            Some(_) => Some(Self::Api as fn(Box<ApiError>) -> Self),
+            None => None,
+        };
+        let make = by_type.unwrap_or(match error.status {
+            400 => Self::InvalidRequest,
+            401 => Self::Authentication,
+            402 => Self::InsufficientQuota,
+            403 => Self::Permission,
+            404 => Self::NotFound,
+            413 => Self::RequestTooLarge,
+            429 => Self::RateLimited,
+            500 => Self::Internal,
+            502 => Self::Upstream,
+            503 => Self::ServiceUnavailable,
+            _ => Self::Api,
+        });
+        make(Box::new(error))
+    }
+}
+
+/// The message, then each cause on a line of its own.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        let mut first = true;
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            // thiserror's `#[error("{0}")]` wrappers repeat their cause's message.
+            if !self.to_string().contains(&text) {
+                f.write_str(if first { "\n\nCaused by:" } else { "" })?;
+                write!(f, "\n    {text}")?;
+                first = false;
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// A value that is not one of an enum's documented values (`"16:9x".parse::<ImageSize>()?`)
+/// is refused like any other field, naming it and what it accepts.
+impl From<crate::types::open_enums::UnknownValue> for Error {
+    fn from(unknown: crate::types::open_enums::UnknownValue) -> Self {
+        Error::Validation(ValidationError::new(
+            unknown.type_name,
+            format!("is `{}`", unknown.value),
+            format!("one of {}", unknown.accepted.join(", ")),
+        ))
+    }
+}

@@ -1,0 +1,385 @@
+//! Many generations at once: a bounded number in flight, one rate-limit gate for all of them,
+//! results in input order, and an optional ledger so an interrupted batch resumes without
+//! paying twice, and a finished one reruns without a single call.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::client::NanoBanana;
+use crate::error::Error;
+use crate::image_input::ImageInput;
+use crate::observer::Event;
+use crate::request::ImageRequest;
+use crate::tasks::saved::{SaveTo, Saved};
+use crate::tasks::waiting::TaskHandle;
+use crate::types;
+
+/// Results are kept this long after generation; older ledger entries are not resumed.
+pub const RESULT_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How [`NanoBanana::generate_many`] runs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchOptions {
+    /// At most this many generations in flight.
+    pub concurrency: usize,
+    /// Where images are saved.
+    pub dir: PathBuf,
+    /// A JSON-lines file recording each submitted task; rerunning the same batch with it
+    /// resumes those tasks instead of creating them again.
+    pub ledger: Option<PathBuf>,
+}
+
+impl BatchOptions {
+    /// `concurrency` in flight, images saved in `dir`, no ledger.
+    pub fn new(concurrency: usize, dir: impl Into<PathBuf>) -> Self {
+        Self {
+            concurrency: concurrency.max(1),
+            dir: dir.into(),
+            ledger: None,
+        }
+    }
+
+    /// Records submitted tasks in `path` and resumes those it already lists.
+    pub fn with_ledger(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ledger = Some(path.into());
+        self
+    }
+}
+
+/// One request of a batch, and optionally the file name its image is saved under (in the
+/// batch's directory; a second image gets `-1`, and so on). Without a name, images are saved as
+/// `<task_id>-<n>.<ext>`. With the `convert` feature, `banner.png` is a PNG even when the
+/// service returned a JPEG; without it the extension is the image's real type (`banner.jpg`).
+/// Any [`ImageRequest`] (or what converts into one) is a batch request without a name.
+#[derive(Clone, Debug)]
+pub struct BatchRequest {
+    request: ImageRequest,
+    name: Option<String>,
+}
+
+impl BatchRequest {
+    /// `request`, saved under `name`.
+    pub fn named(request: impl Into<ImageRequest>, name: impl Into<String>) -> Self {
+        Self {
+            request: request.into(),
+            name: Some(name.into()),
+        }
+    }
+}
+
+impl<R: Into<ImageRequest>> From<R> for BatchRequest {
+    fn from(request: R) -> Self {
+        Self {
+            request: request.into(),
+            name: None,
+        }
+    }
+}
+
+/// One line of the ledger: a task submitted for a request, or (with `completed`) its images
+/// saved. A later line for the same index replaces an earlier one.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct LedgerEntry {
+    /// The request's position in the batch.
+    pub index: usize,
+    /// The request as sent; a changed request is not resumed.
+    pub request: types::ImageGenerationRequest,
+    /// The task created for it.
+    pub task_id: String,
+    /// Unix seconds when it was created.
+    pub created_at: u64,
+    /// The request and inputs as given, when they differ from `request` (local images are
+    /// uploaded anew each run); compared instead of `request` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Set once its images are saved: the completed task and where its images are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<CompletedEntry>,
+}
+
+/// A request whose images are saved.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct CompletedEntry {
+    /// The completed task.
+    pub task: types::TaskDetail,
+    /// The saved images.
+    pub files: Vec<PathBuf>,
+}
+
+/// The ledger file: read once, appended (and synced) after every create.
+struct Ledger {
+    path: PathBuf,
+    known: HashMap<usize, LedgerEntry>,
+    writer: Mutex<std::fs::File>,
+}
+
+impl Ledger {
+    fn open(path: &Path) -> Result<Self, Error> {
+        let io = |action| {
+            let path = path.to_path_buf();
+            move |source| Error::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io("cannot create the ledger's directory"))?;
+        }
+        let mut known = HashMap::new();
+        let mut unfinished_line = false;
+        if path.exists() {
+            let text = std::fs::read_to_string(path).map_err(io("cannot read the ledger"))?;
+            // A line cut by a crash is skipped; its task is created again.
+            for entry in text
+                .lines()
+                .filter_map(|l| serde_json::from_str::<LedgerEntry>(l).ok())
+            {
+                known.insert(entry.index, entry);
+            }
+            unfinished_line = !text.is_empty() && !text.ends_with('\n');
+        }
+        let mut writer = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(io("cannot open the ledger"))?;
+        if unfinished_line {
+            // End the cut line so the next entry starts on a line of its own.
+            writer
+                .write_all(b"\n")
+                .map_err(io("cannot write the ledger"))?;
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            known,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// The entry for this request: same index, same request and inputs (an entry written
+    /// before fingerprints, by its request alone).
+    fn entry(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        self.known.get(&index).filter(|e| match &e.fingerprint {
+            Some(recorded) => recorded == fingerprint,
+            None => fingerprint_of(&e.request, &[], None) == fingerprint,
+        })
+    }
+
+    /// The task already submitted for this request, if it is recent enough to resume.
+    fn resumable(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        let entry = self.entry(index, fingerprint)?;
+        let age = now_unix().saturating_sub(entry.created_at);
+        (age < RESULT_LIFETIME.as_secs()).then_some(entry)
+    }
+
+    /// The saved result of this request, if the ledger records one and its files are there.
+    fn completed(&self, index: usize, fingerprint: &str) -> Option<Saved> {
+        let entry = self.entry(index, fingerprint)?;
+        let done = entry.completed.as_ref()?;
+        done.files.iter().all(|f| f.is_file()).then(|| Saved {
+            task: done.task.clone(),
+            files: done.files.clone(),
+        })
+    }
+
+    fn record(&self, entry: &LedgerEntry) -> Result<(), Error> {
+        let mut line = serde_json::to_string(entry).expect("ledger entries serialize");
+        line.push('\n');
+        let mut file = self.writer.lock().expect("ledger lock");
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|source| Error::Io {
+                action: "cannot write the ledger",
+                path: self.path.clone(),
+                source,
+            })
+    }
+}
+
+/// The request, its input images as given and its file name, as one comparable string.
+fn fingerprint_of(
+    request: &types::ImageGenerationRequest,
+    images: &[ImageInput],
+    name: Option<&str>,
+) -> String {
+    let images: Vec<String> = images
+        .iter()
+        .map(|i| match i {
+            ImageInput::Url(url) => url.clone(),
+            ImageInput::File(path) => format!("file:{}", path.display()),
+        })
+        .collect();
+    serde_json::to_string(&(request, images, name)).expect("requests serialize")
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl NanoBanana {
+    /// Generates every request, at most `options.concurrency` at a time, and returns one result
+    /// per request in input order; each is reported to the observer as it ends
+    /// ([`Event::BatchItem`]). All calls share this client's rate-limit gate: a 429 holds back
+    /// every request of the batch for the wait the server asked for. The outer error is for the
+    /// batch itself (the ledger cannot be read or created).
+    ///
+    /// With a ledger, a request whose images the ledger records as saved (and whose files are
+    /// still there) is not sent again: rerunning a finished batch makes no call at all; local
+    /// files of a resumed or finished request are not uploaded again.
+    pub async fn generate_many<R>(
+        &self,
+        requests: impl IntoIterator<Item = R>,
+        options: BatchOptions,
+    ) -> Result<Vec<Result<Saved, Error>>, Error>
+    where
+        R: Into<BatchRequest>,
+    {
+        let ledger = options.ledger.as_deref().map(Ledger::open).transpose()?;
+        let ledger = ledger.as_ref();
+        let dir = options.dir.as_path();
+        let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
+        let mut results: Vec<Option<Result<Saved, Error>>> =
+            requests.iter().map(|_| None).collect();
+        let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
+            .map(|(index, item)| async move {
+                (index, self.generate_one(index, item, ledger, dir).await)
+            })
+            .buffer_unordered(options.concurrency.max(1));
+        while let Some((index, result)) = finished.next().await {
+            self.notify(&Event::BatchItem {
+                index,
+                result: &result,
+            });
+            results[index] = Some(result);
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.expect("every request yields a result"))
+            .collect())
+    }
+
+    async fn generate_one(
+        &self,
+        index: usize,
+        item: BatchRequest,
+        ledger: Option<&Ledger>,
+        dir: &Path,
+    ) -> Result<Saved, Error> {
+        let BatchRequest { request, name } = item;
+        let checked = request.checked().await?;
+        let fingerprint = fingerprint_of(&checked.request, &checked.images, name.as_deref());
+        if let Some(done) = ledger.and_then(|l| l.completed(index, &fingerprint)) {
+            tracing::info!(index, "already saved, per the ledger");
+            return Ok(done);
+        }
+        let (handle, created_at, resumed, request) =
+            match ledger.and_then(|l| l.resumable(index, &fingerprint)) {
+                Some(entry) => {
+                    tracing::info!(
+                        index,
+                        task_id = entry.task_id,
+                        "resuming a task from the ledger"
+                    );
+                    (
+                        TaskHandle::from(entry.task_id.as_str()),
+                        entry.created_at,
+                        true,
+                        entry.request.clone(),
+                    )
+                }
+                None => {
+                    let request = self.with_uploads(checked).await?;
+                    let created = self.send_create(request.clone()).await?;
+                    let created_at = now_unix();
+                    if let Some(ledger) = ledger {
+                        ledger.record(&LedgerEntry {
+                            index,
+                            request: request.clone(),
+                            task_id: created.id.clone(),
+                            created_at,
+                            fingerprint: Some(fingerprint.clone()),
+                            completed: None,
+                        })?;
+                    }
+                    (TaskHandle::from(&created), created_at, false, request)
+                }
+            };
+        let task_id = handle.id.clone();
+        let task = self.wait(handle).await?;
+        // A resumed task's images may be saved already, in part or whole: they are its own.
+        let files = self
+            .download(&task, SaveTo::from(dir).overwrite(resumed))
+            .await?;
+        let files = match &name {
+            Some(name) => name_files(files, dir, name)?,
+            None => files,
+        };
+        if let Some(ledger) = ledger {
+            ledger.record(&LedgerEntry {
+                index,
+                request,
+                task_id,
+                created_at,
+                fingerprint: Some(fingerprint),
+                completed: Some(CompletedEntry {
+                    task: task.clone(),
+                    files: files.clone(),
+                }),
+            })?;
+        }
+        Ok(Saved { task, files })
+    }
+}
+
+/// Moves `files` to `dir/name` (then `name-1`, …). With the `convert` feature an image whose
+/// type differs from what `name`'s extension says is converted; without it, each keeps its own
+/// type's extension.
+fn name_files(files: Vec<PathBuf>, dir: &Path, name: &str) -> Result<Vec<PathBuf>, Error> {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let asked = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned());
+    let mut named = Vec::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        let own = file
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = if cfg!(feature = "convert") {
+            asked.clone().unwrap_or(own)
+        } else {
+            own
+        };
+        let target = if i == 0 {
+            dir.join(format!("{stem}.{ext}"))
+        } else {
+            dir.join(format!("{stem}-{i}.{ext}"))
+        };
+        #[cfg(feature = "convert")]
+        crate::convert::save_as(&file, &target)?;
+        #[cfg(not(feature = "convert"))]
+        std::fs::rename(&file, &target).map_err(|source| Error::Io {
+            action: "cannot move the saved image to",
+            path: target.clone(),
+            source,
+        })?;
+        named.push(target);
+    }
+    Ok(named)
+}
