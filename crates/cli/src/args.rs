@@ -23,7 +23,7 @@ pub struct ConnectionArgs {
     /// The API base URL (e.g. a sandbox started with `nanobanana sandbox`) [env: EVOLINK_BASE_URL]
     #[arg(long, env = "EVOLINK_BASE_URL", hide_env = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// The file service's base URL, where local `--image` files are uploaded [env:
+    /// The file service's base URL (uploads of local images, the file quota) [env:
     /// EVOLINK_FILES_BASE_URL]
     #[arg(
         long,
@@ -32,8 +32,8 @@ pub struct ConnectionArgs {
         value_name = "URL"
     )]
     pub files_base_url: Option<String>,
-    /// Attempts after the first for rate-limited or unavailable calls.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    /// Attempts after the first for rate-limited or unavailable calls (0 or more).
+    #[arg(long, default_value_t = 3, value_name = "N", allow_negative_numbers = true, value_parser = whole_number)]
     pub retries: usize,
 }
 
@@ -135,8 +135,8 @@ pub struct BatchArgs {
     /// Where to save the images and the ledger (default: `<file stem>-images` beside the file).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// How many generations run at once.
-    #[arg(long, default_value_t = 4)]
+    /// How many generations run at once (1 or more).
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = at_least_one)]
     pub concurrency: usize,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
@@ -253,6 +253,21 @@ where
     T::Err: std::fmt::Display,
 {
     value.parse::<T>().map_err(|e| e.to_string())
+}
+
+/// A count of 0 or more, said in words when it is not one.
+fn whole_number(value: &str) -> Result<usize, String> {
+    value
+        .parse::<usize>()
+        .map_err(|_| format!("`{value}` is not a whole number of 0 or more (e.g. 3)"))
+}
+
+/// A count of 1 or more.
+fn at_least_one(value: &str) -> Result<usize, String> {
+    match whole_number(value)? {
+        0 => Err("0 would run nothing: use 1 or more (e.g. 4)".into()),
+        n => Ok(n),
+    }
 }
 
 fn parse_object(value: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {

@@ -478,6 +478,8 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         Some(pem) => Some(write_ca(pem)?),
         None => None,
     };
+    // The key to export: the one this sandbox accepts, or any when it takes every key.
+    let key = args.api_key.clone().unwrap_or_else(|| "sandbox".into());
     let config = SandboxConfig {
         addr: ([127, 0, 0, 1], args.port).into(),
         api_key: args.api_key,
@@ -494,17 +496,30 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         tls,
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::start(config).await.map_err(|source| Error::Io {
-        action: "cannot listen on ports (API, file service)",
-        path: format!("{}, {}", args.port, args.files_port).into(),
-        source,
+    let (port, files_port) = (args.port, args.files_port);
+    let sandbox = Sandbox::start(config).await.map_err(|source| {
+        // Name the address that is taken and the flag that moves it.
+        let taken =
+            |port: u16| port != 0 && std::net::TcpListener::bind(("127.0.0.1", port)).is_err();
+        let place = if taken(files_port) && !taken(port) {
+            format!("127.0.0.1:{files_port} (the file service; choose another with --files-port)")
+        } else if taken(port) && !taken(files_port) {
+            format!("127.0.0.1:{port} (the API; choose another with --port)")
+        } else {
+            format!("127.0.0.1:{port} (--port) or 127.0.0.1:{files_port} (--files-port)")
+        };
+        Error::Io {
+            action: "cannot listen on",
+            path: place.into(),
+            source,
+        }
     })?;
     let trust = ca_file
         .as_ref()
         .map(|ca| format!(" EVOLINK_CA_CERT={}", ca.path().display()))
         .unwrap_or_default();
     note!(
-        "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY=sandbox{trust}\nCtrl-C stops it.",
+        "sandbox listening on {0} (file service on {1})\n  export EVOLINK_BASE_URL={0} EVOLINK_FILES_BASE_URL={1} EVOLINK_API_KEY={key}{trust}\nCtrl-C stops it.",
         sandbox.base_url(),
         sandbox.files_base_url()
     );

@@ -875,3 +875,80 @@ async fn files_quota_reports_the_sandbox_quota_and_counts_uploads() {
         "{stdout}"
     );
 }
+
+#[test]
+fn counts_out_of_range_are_refused_in_words_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let negative = nanobanana(&["credits", "--retries", "-1"], &[], dir.path());
+    let (_, stderr) = text(&negative);
+    assert_eq!(negative.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--retries") && stderr.contains("not a whole number of 0 or more"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unexpected argument"), "{stderr}");
+
+    std::fs::write(dir.path().join("jobs.jsonl"), "{\"prompt\": \"a fox\"}\n").unwrap();
+    let none = nanobanana(
+        &["batch", "jobs.jsonl", "--concurrency", "0"],
+        &[],
+        dir.path(),
+    );
+    let (_, stderr) = text(&none);
+    assert_eq!(none.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--concurrency") && stderr.contains("use 1 or more"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("jobs-images").exists(), "nothing ran");
+}
+
+#[test]
+fn the_sandbox_prints_the_key_it_accepts_in_its_export_line() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nanobanana"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--files-port",
+            "0",
+            "--api-key",
+            "sk-right",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let export = BufReader::new(stderr)
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.contains("export "))
+        .expect("an export line");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(export.contains("EVOLINK_API_KEY=sk-right"), "{export}");
+    assert!(!export.contains("EVOLINK_API_KEY=sandbox"), "{export}");
+}
+
+#[test]
+fn a_sandbox_port_in_use_is_named_with_the_flag_that_moves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = nanobanana(
+        &["sandbox", "--port", "0", "--files-port", &port],
+        &[],
+        dir.path(),
+    );
+    let (_, stderr) = text(&output);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("--files-port"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--port)"), "{stderr}");
+}
