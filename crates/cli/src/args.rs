@@ -80,6 +80,21 @@ pub enum Command {
     Sandbox(SandboxArgs),
 }
 
+impl Command {
+    /// Whether the command answers in JSON on stdout (`--json`, and `task`, which always
+    /// prints the task as JSON): then a failure is a JSON object on stdout too.
+    pub fn answers_in_json(&self) -> bool {
+        match self {
+            Command::Generate(args) => args.json,
+            Command::Task(_) => true,
+            Command::Credits { json, .. } | Command::Models { json } => *json,
+            Command::Files(FilesCommand::Quota { json, .. }) => *json,
+            Command::Batch(args) => args.json,
+            Command::Sandbox(_) => false,
+        }
+    }
+}
+
 /// `nanobanana generate`.
 #[derive(Args, Debug)]
 #[command(after_help = EXIT_CODES_HELP)]

@@ -63,4 +63,59 @@ pub fn in_cli_words(error: &Error) -> String {
             "each model's limits are in `nanobanana_api::lineup::MODELS`",
             "each model's limits: `nanobanana models`",
         )
+        .replace(
+            "resume with wait(\"",
+            "resume with: nanobanana task wait \"",
+        )
+}
+
+/// What kind of failure `error` is, in one stable word for scripts.
+pub fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::Validation(_) | Error::InvalidRequest(_) | Error::RequestTooLarge(_) => {
+            "invalid_request"
+        }
+        Error::LocalImage(_) => "local_image",
+        Error::NotFound(_) => "not_found",
+        Error::Authentication(_) => "authentication",
+        Error::Permission(_) => "permission",
+        Error::Config(_) => "configuration",
+        Error::InsufficientQuota(_) => "insufficient_quota",
+        Error::UploadQuota(_) => "upload_quota",
+        Error::RateLimited(_) => "rate_limited",
+        Error::Internal(_) | Error::Upstream(_) | Error::ServiceUnavailable(_) | Error::Api(_) => {
+            "server"
+        }
+        Error::InvalidResponse { .. } => "invalid_response",
+        Error::Timeout { .. } | Error::Connection { .. } => "network",
+        Error::TaskFailed { .. } => "task_failed",
+        Error::Deadline { .. } => "deadline",
+        Error::Download { .. } => "download",
+        _ => "other",
+    }
+}
+
+/// `error` as the JSON object `--json` prints on stdout: its kind, message, the field it is
+/// about, the task it concerns and the exit code.
+pub fn as_json(error: &Error) -> serde_json::Value {
+    let param = match error {
+        Error::Validation(refused) => Some(refused.field.clone()),
+        _ => error.api_error().and_then(|api| api.param.clone()),
+    };
+    let task_id = match error {
+        Error::TaskFailed { task_id, .. }
+        | Error::Deadline { task_id, .. }
+        | Error::Download { task_id, .. } => Some(task_id.clone()),
+        _ => None,
+    };
+    serde_json::json!({
+        "error": {
+            "type": kind(error),
+            "message": in_cli_words(error),
+            "param": param,
+            "task_id": task_id,
+            "status": error.status(),
+            "exit_code": code_for(error),
+        }
+    })
 }

@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+    let json = cli.command.answers_in_json();
     let outcome = match cli.command {
         Command::Generate(args) => commands::generate(args).await,
         Command::Task(command) => commands::task(command).await,
@@ -42,6 +43,11 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             output::note!("error: {}", exit::in_cli_words(&error));
+            if json {
+                // Scripts read stdout: the failure as one object there too (stderr keeps the
+                // sentence). A closed stdout changes nothing: the exit code still says it.
+                let _ = output::print_json(&exit::as_json(&error));
+            }
             ExitCode::from(exit::code_for(&error))
         }
     }

@@ -952,3 +952,43 @@ fn a_sandbox_port_in_use_is_named_with_the_flag_that_moves_it() {
     );
     assert!(!stderr.contains("--port)"), "{stderr}");
 }
+
+#[test]
+fn with_json_a_failure_is_one_json_object_on_stdout_and_the_sentence_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nanobanana(
+        &[
+            "generate",
+            "a banner",
+            "--model",
+            "gemini-3-pro-image-preview",
+            "--size",
+            "1:8",
+            "--json",
+        ],
+        &[],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let error = &answer["error"];
+    assert_eq!(error["type"], "invalid_request", "{stdout}");
+    assert_eq!(error["param"], "size", "{stdout}");
+    assert_eq!(error["exit_code"], 3, "{stdout}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("gemini-3-pro-image-preview"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("error:"), "{stderr}");
+
+    // `task get` answers in JSON always, so its failures do too.
+    let missing = nanobanana(&["task", "get", "task-unified-0-nope"], &[], dir.path());
+    let (stdout, stderr) = text(&missing);
+    assert_ne!(missing.status.code(), Some(0), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(answer["error"]["type"].is_string(), "{stdout}");
+}
