@@ -287,3 +287,43 @@ fn ledger_entry(
         "index": index, "request": request, "task_id": task_id, "created_at": created_at
     })
 }
+
+#[tokio::test]
+async fn a_second_batch_on_a_ledger_in_use_is_refused_before_sending_naming_the_holder() {
+    use std::io::Write as _;
+    let server = MockServer::start().await;
+    let client = client(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("batch.jsonl");
+    // Another process holds the ledger's lock (an OS lock: a killed holder releases it).
+    let mut holder = std::fs::File::create(dir.path().join("batch.jsonl.lock")).unwrap();
+    holder.try_lock().unwrap();
+    write!(holder, "4242").unwrap();
+
+    let options = BatchOptions::new(2, dir.path()).with_ledger(&ledger);
+    let err = client
+        .generate_many(requests(&["a", "b"]), options.clone())
+        .await
+        .unwrap_err();
+    match &err {
+        nanobanana_api::Error::LedgerInUse { holder, .. } => assert_eq!(*holder, Some(4242)),
+        other => panic!("expected the ledger in use, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("batch.jsonl")
+            && text.contains("process 4242")
+            && text.contains("nothing was sent"),
+        "{text}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    // Released (the other batch ended, or was killed): this one runs.
+    drop(holder);
+    mount_completed_task(&server, "task-unified-1-l", &[]).await;
+    let results = client
+        .generate_many(requests(&["a"]), options)
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+}

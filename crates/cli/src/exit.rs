@@ -91,6 +91,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::TaskFailed { .. } => "task_failed",
         Error::Deadline { .. } => "deadline",
         Error::Download { .. } => "download",
+        Error::LedgerInUse { .. } => "ledger_in_use",
         _ => "other",
     }
 }

@@ -992,3 +992,47 @@ fn with_json_a_failure_is_one_json_object_on_stdout_and_the_sentence_on_stderr()
     let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(answer["error"]["type"].is_string(), "{stdout}");
 }
+
+#[tokio::test]
+async fn two_batches_started_together_on_one_ledger_create_each_task_once() {
+    let sandbox = keyed_sandbox_at(0.02).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..12)
+        .map(|i| format!("{{\"prompt\": \"banner {i}\", \"quality\": \"1K\"}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("banners.jsonl"), lines).unwrap();
+    let run = || {
+        nanobanana_async(
+            ["batch", "banners.jsonl", "--concurrency", "4"]
+                .map(String::from)
+                .to_vec(),
+            env_for(&sandbox),
+            dir.path().to_path_buf(),
+        )
+    };
+    let (first, second) = tokio::join!(run(), run());
+    let outcomes = [text(&first), text(&second)];
+    let refused: Vec<&(String, String)> = outcomes
+        .iter()
+        .filter(|(_, stderr)| stderr.contains("in use by another batch"))
+        .collect();
+    // One ran; the other either refused at once (naming the ledger and the process) or, had
+    // the first already finished, found everything done.
+    assert!(first.status.success() || second.status.success());
+    for (_, stderr) in &refused {
+        assert!(
+            stderr.contains("nanobanana-batch.jsonl") && stderr.contains("(process "),
+            "{stderr}"
+        );
+    }
+    assert_eq!(sandbox.stats().creates, 12, "each line created once: {outcomes:?}");
+    let images = std::fs::read_dir(dir.path().join("banners-images"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".png") || name.ends_with(".jpg")
+        })
+        .count();
+    assert_eq!(images, 12);
+}

@@ -239,6 +239,15 @@ pub enum Error {
         /// The last status seen.
         last_status: String,
     },
+    /// Another batch (another process, or another `generate_many` of this one) is using the
+    /// ledger: running both would create and pay for the same tasks twice.
+    #[error("the batch ledger {} is in use by another batch{}; nothing was sent. Wait for it to finish (or stop it), then run again: the ledger resumes its work without paying twice; or give this batch another ledger", .ledger.display(), .holder.map(|pid| format!(" (process {pid})")).unwrap_or_default())]
+    LedgerInUse {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// The process holding it, when its lock file says.
+        holder: Option<u32>,
+    },
     /// A result image could not be downloaded.
     #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
     Download {

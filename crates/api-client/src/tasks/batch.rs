@@ -120,6 +120,9 @@ struct Ledger {
     path: PathBuf,
     known: HashMap<usize, LedgerEntry>,
     writer: Mutex<std::fs::File>,
+    /// `<ledger>.lock`, locked (an OS lock, released when the process ends, even by kill -9)
+    /// while this batch runs, with its process id in it: one batch per ledger.
+    _lock: std::fs::File,
 }
 
 impl Ledger {
@@ -135,6 +138,7 @@ impl Ledger {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io("cannot create the ledger's directory"))?;
         }
+        let lock = lock_ledger(path)?;
         let mut known = HashMap::new();
         let mut unfinished_line = false;
         if path.exists() {
@@ -163,6 +167,7 @@ impl Ledger {
             path: path.to_path_buf(),
             known,
             writer: Mutex::new(writer),
+            _lock: lock,
         })
     }
 
@@ -203,6 +208,50 @@ impl Ledger {
                 path: self.path.clone(),
                 source,
             })
+    }
+}
+
+/// Takes the ledger's lock file, or says which process holds it. Two batches on one ledger
+/// would both create (and pay for) the tasks neither has recorded yet.
+fn lock_ledger(ledger: &Path) -> Result<std::fs::File, Error> {
+    use std::io::{Read, Seek};
+    let mut name = ledger.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let io = |action| {
+        let path = path.clone();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io("cannot open the ledger's lock file"))?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0)
+                .and_then(|()| file.rewind())
+                .and_then(|()| write!(file, "{}", std::process::id()))
+                .map_err(io("cannot write the ledger's lock file"))?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            Err(Error::LedgerInUse {
+                ledger: ledger.to_path_buf(),
+                holder: holder.trim().parse().ok(),
+            })
+        }
+        Err(std::fs::TryLockError::Error(source)) => {
+            Err(io("cannot lock the ledger's lock file")(source))
+        }
     }
 }
 
