@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use nanobanana_api::{config::ClientConfig, types, NanoBanana};
+use nanobanana_api::{config::ClientConfig, ImageRequest, NanoBanana};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,10 +24,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = ClientConfig::from_env()?.with_http_client(http);
     let client = NanoBanana::new(&config)?;
 
-    let request = types::ImageGenerationRequest::builder()
-        .model(types::ImageModel::NanoBanana2Lite)
-        .prompt(prompt);
-    let saved = client.generate(request, "images").await?;
+    let request = ImageRequest::new("gemini-3.1-flash-image-preview", prompt);
+    let saved = client.generate(request, "target/images").await?;
     for file in &saved.files {
         println!("saved {}", file.display());
     }

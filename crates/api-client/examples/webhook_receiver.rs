@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             // The body is only a hint: ask the API what the task really is.
             match tasks::verify_callback(&client, &body).await {
                 Ok(task) if task.status == nanobanana_api::types::TaskStatus::Completed => {
-                    match client.download(&task, "callbacks").await {
+                    match client.download(&task, "target/callbacks").await {
                         Ok(files) => println!("{}: saved {files:?}", task.id),
                         Err(e) => eprintln!("{}: {e}", task.id),
                     }

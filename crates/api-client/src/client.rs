@@ -12,6 +12,7 @@ use crate::config::client_config::ClientConfig;
 use crate::config::poll::PollSchedule;
 use crate::config::retry::{with_retries, RateLimitGate, RetryPolicy};
 use crate::error::classify::{classify, ErrorBody};
+use crate::error::validation::ValidationError;
 use crate::error::{Error, Operation};
 use crate::generated::{Client, Error as GeneratedError, ResponseValue};
 use crate::observer::{Event, Observer};
@@ -52,6 +53,22 @@ pub(crate) struct Inner {
     pub(crate) gate: RateLimitGate,
     pub(crate) deadline: Option<Duration>,
     pub(crate) poll: PollSchedule,
+}
+
+/// The task ids the service answers start with `task-unified-` (the spec's `pattern`; the
+/// service refuses others with a 400).
+fn check_task_id(task_id: &str) -> Result<(), ValidationError> {
+    if task_id
+        .strip_prefix("task-unified-")
+        .is_some_and(|rest| !rest.is_empty())
+    {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        "task_id",
+        format!("is `{}`", task_id.chars().take(80).collect::<String>()),
+        "a task id as the create call returns it, starting with task-unified-",
+    ))
 }
 
 impl fmt::Debug for NanoBanana {
@@ -126,8 +143,10 @@ impl NanoBanana {
         Ok(Saved { task, files })
     }
 
-    /// Queries a task, retrying every transient failure.
+    /// Queries a task, retrying every transient failure. An id that is not one the create call
+    /// returns (`task-unified-…`) is refused before sending.
     pub async fn get_task(&self, task_id: &str) -> Result<types::TaskDetail, Error> {
+        check_task_id(task_id)?;
         let api = &self.inner.api;
         self.send_retried(Operation::GetTask, || {
             api.get_task_detail().task_id(task_id).send()

@@ -268,7 +268,7 @@ async fn a_changed_or_expired_request_is_not_resumed() {
     let batch = requests(&["new prompt", "b"]);
     let options = BatchOptions::new(2, dir.path().join("out")).with_ledger(&ledger);
     let results = client(&f.api).generate_many(batch, options).await.unwrap();
-    assert!(results.iter().all(Result::is_ok));
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(
         creates(&f.api).await,
         2,

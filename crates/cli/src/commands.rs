@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use nanobanana_api::error::ValidationError;
 use nanobanana_api::tasks::{SaveTo, TaskHandle};
 use nanobanana_api::{lineup, types, Error, ImageInput, ImageRequest};
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxTls};
@@ -184,6 +185,18 @@ fn check_output(args: &GenerateArgs) -> Result<(), Error> {
         }
         if output.exists() && !args.force {
             return Err(exists(output));
+        }
+        // The image is saved as the type the name says (converted when the service sends
+        // another): a name of no image type would hold image bytes under a wrong extension.
+        let extension = output
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if !matches!(extension.as_deref(), Some("png" | "jpg" | "jpeg" | "webp")) {
+            return Err(Error::Validation(ValidationError {
+                field: "-o".into(),
+                problem: format!("is `{}`, which is not an image file name", output.display()),
+                limit: "a name ending in .png, .jpg, .jpeg or .webp (e.g. cat.png)".into(),
+            }));
         }
     }
     if let Some(dir) = &args.out_dir {

@@ -42,7 +42,8 @@ pub fn code_for(error: &Error) -> u8 {
         | Error::ServiceUnavailable(_)
         | Error::InvalidResponse { .. }
         | Error::Timeout { .. }
-        | Error::Connection { .. } => 7,
+        | Error::Connection { .. }
+        | Error::Download { .. } => 7,
         Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
         Error::Api(api) if (400..500).contains(&api.status) => 3,
         Error::Api(_) => 7,

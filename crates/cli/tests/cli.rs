@@ -1025,7 +1025,11 @@ async fn two_batches_started_together_on_one_ledger_create_each_task_once() {
             "{stderr}"
         );
     }
-    assert_eq!(sandbox.stats().creates, 12, "each line created once: {outcomes:?}");
+    assert_eq!(
+        sandbox.stats().creates,
+        12,
+        "each line created once: {outcomes:?}"
+    );
     let images = std::fs::read_dir(dir.path().join("banners-images"))
         .unwrap()
         .filter(|e| {
@@ -1035,4 +1039,52 @@ async fn two_batches_started_together_on_one_ledger_create_each_task_once() {
         })
         .count();
     assert_eq!(images, 12);
+}
+
+#[tokio::test]
+async fn messages_speak_the_users_words_not_the_generators() {
+    let sandbox = keyed_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        nanobanana_async(
+            args.iter().map(|s| s.to_string()).collect(),
+            env_for(&sandbox),
+            dir.path().to_path_buf(),
+        )
+    };
+    // A task id that is not one: refused before sending, in words.
+    let output = run(&["task", "get", "../../etc"]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("task_id") && stderr.contains("task-unified-"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("GetTaskDetailTaskId"), "{stderr}");
+    assert!(!stderr.contains("spec/openapi.yaml"), "{stderr}");
+
+    // `-o` with a name of no image type: refused before anything is created.
+    let output = run(&["generate", "a cat", "-o", "out.txt"]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("out.txt") && stderr.contains(".png"),
+        "{stderr}"
+    );
+    assert_eq!(sandbox.stats().creates, 0);
+
+    // A model that takes no quality says so plainly.
+    let output = run(&[
+        "generate",
+        "a cat",
+        "--model",
+        "gemini-2.5-flash-image",
+        "--quality",
+        "2K",
+    ])
+    .await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("takes no quality"), "{stderr}");
+    assert!(!stderr.contains("the limit is leave"), "{stderr}");
 }

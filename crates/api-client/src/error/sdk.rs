@@ -136,7 +136,7 @@ impl ApiError {
 #[non_exhaustive]
 pub enum Error {
     /// 400 `invalid_request_error`.
-    #[error("{}", .0.describe("Fix the request field named above and send it again."))]
+    #[error("{}", .0.describe(if .0.param.is_some() { "Fix the request field named above and send it again." } else { "The API named no field: check the message, fix the request and send it again." }))]
     InvalidRequest(Box<ApiError>),
     /// 401 `authentication_error`.
     #[error("{}", .0.describe("Check the API key (EVOLINK_API_KEY); keys are at https://evolink.ai/dashboard/keys."))]
@@ -326,8 +326,8 @@ fn transport_hint(error: &reqwest::Error) -> &'static str {
 fn transport_advice(operation: Operation, may_have_reached_server: bool) -> &'static str {
     match (operation, may_have_reached_server) {
         (Operation::CreateTask, true) => "Not retried automatically: the request may have reached the server and been billed. Check your tasks before submitting again.",
-        (Operation::CreateTask, false) => "The request was never sent; check the network and the base URL.",
-        _ => "Check the network and try again.",
+        (Operation::CreateTask, false) => "The request was never sent.",
+        _ => "Check the network and the address, then try again.",
     }
 }
 

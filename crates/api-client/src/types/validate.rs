@@ -137,7 +137,7 @@ impl Validate for types::ImageGenerationRequest {
                 return Err(ValidationError::new(
                     "quality",
                     format!("is `{quality}`, but {model} takes no quality"),
-                    "leave `quality` out for this model",
+                    "no `quality` at all for this model: leave it out",
                 ));
             }
             if !limits.qualities.contains(&quality) {
