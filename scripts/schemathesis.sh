@@ -32,15 +32,22 @@ run() {
     --no-color \
     "$@"
 }
-run --url "http://127.0.0.1:$port" --exclude-path-regex '^/api/v1/files/|^/v1/images/generations$'
+# The stateful phase needs both ends of the create → query link: only the last run has it.
+single=(--phases examples,coverage,fuzzing)
+run --url "http://127.0.0.1:$port" --exclude-path-regex '^/api/v1/files/|^/v1/images/generations$' \
+  "${single[@]}"
 # positive_data_acceptance is off for the create call: its schema carries the widest limits of
 # any model (and any model name), while each model takes less (`x-nanobanana-models`, which
 # schemathesis cannot read): `size: 1:8` with gemini-3-pro-image-preview is schema-valid and
 # rightly refused with a 400. tests/tests/model_limits.rs checks every model's limits instead.
 run --url "http://127.0.0.1:$port" --include-path-regex '^/v1/images/generations$' \
-  --exclude-checks positive_data_acceptance
+  --exclude-checks positive_data_acceptance "${single[@]}"
 # positive_data_acceptance is off for the file service: a schema-valid upload need not be an
 # image (`format: binary` cannot say "PNG magic bytes"), and a schema-valid `file_url` need not
 # be fetchable (the sandbox fetches only its own files and loopback URLs), so a 400 is right.
 run --url "http://127.0.0.1:$files_port" --include-path-regex '^/api/v1/files/' \
-  --exclude-checks positive_data_acceptance
+  --exclude-checks positive_data_acceptance "${single[@]}"
+# The link itself: create a task, then query it by the id the create returned (the spec's
+# `links` on the create answer).
+run --url "http://127.0.0.1:$port" --include-path-regex '^/v1/(images/generations|tasks/)' \
+  --exclude-checks positive_data_acceptance --phases stateful
