@@ -64,7 +64,7 @@ pub enum Event<'a> {
     },
 }
 
-/// What happens to the local files of [`NanoBanana::image_urls_with`], for progress displays.
+/// What happens to a request's local files (or an [`upload`](crate::NanoBanana::upload)d one), for progress displays.
 /// `index` is the file's position among the inputs.
 #[derive(Debug)]
 #[non_exhaustive]

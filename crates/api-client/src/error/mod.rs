@@ -1,4 +1,4 @@
-//! The parts of [`Error`](crate::Error): what the API said ([`ApiError`]) and which call it
+//! The parts of [`Error`]: what the API said ([`ApiError`]) and which call it
 //! answered ([`Operation`]), a value refused before sending ([`ValidationError`]), a local image
 //! that cannot be uploaded ([`LocalImageError`]). A bad setting is a
 //! [`ConfigError`](crate::config::ConfigError), an unknown enum value an
