@@ -382,3 +382,32 @@ fn an_error_returned_from_main_reads_as_its_message_not_as_a_struct() {
     assert!(!shown.contains("MissingApiKey"), "{shown}");
     assert!(!shown.contains('{'), "{shown}");
 }
+
+#[tokio::test]
+async fn a_timeout_names_the_host_it_waited_for_and_how_to_raise_it() {
+    // A server that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        loop {
+            let (socket, _) = silent.accept().await.unwrap();
+            open.push(socket);
+        }
+    });
+    let config = nanobanana_api::config::ClientConfig::new("sk-timeout")
+        .unwrap()
+        .with_base_url(format!("http://{address}"))
+        .unwrap()
+        .with_retry_policy(RetryPolicy::never())
+        .with_request_timeout(Duration::from_millis(200));
+    let client = nanobanana_api::NanoBanana::new(&config).unwrap();
+    let err = client.get_task("task-unified-1-t").await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        text.contains(&format!("waiting for {address}")) && text.contains("with_request_timeout"),
+        "{text}"
+    );
+    held.abort();
+}

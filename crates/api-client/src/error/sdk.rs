@@ -193,7 +193,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The request timed out after it may have reached the server.
-    #[error("{} timed out. {}", .operation.name(), transport_advice(*.operation, true))]
+    #[error("{} timed out{}: no answer within the request timeout (ClientConfig::with_request_timeout sets it). {}", .operation.name(), host_of(.source), transport_advice(*.operation, true))]
     Timeout {
         /// Which call timed out.
         operation: Operation,
@@ -307,6 +307,20 @@ fn transport_cause(error: &reqwest::Error) -> String {
         text.push_str(&cause);
     }
     text
+}
+
+/// ` waiting for <host:port>`, naming where a request went (never its path or query).
+fn host_of(error: &reqwest::Error) -> String {
+    error
+        .url()
+        .and_then(|url| {
+            let host = url.host_str()?;
+            Some(match url.port_or_known_default() {
+                Some(port) => format!(" waiting for {host}:{port}"),
+                None => format!(" waiting for {host}"),
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// What the cause of a connection error suggests doing, after the general advice.
