@@ -1,10 +1,10 @@
-//! The fault suite: every fault the sandbox can inject, through the SDK. For each, the outcome
-//! (success after a retry, or a clear typed error), and the sandbox's counters prove no create
-//! was sent twice and no completed image was lost. All logs, at every level, are captured and
-//! must never contain the API key; nor may any error's Display or Debug.
+//! The fault suite: every fault the sandbox can inject, through the SDK, one test each. For
+//! each, the outcome (success after a retry, or a clear typed error), and the sandbox's counters
+//! prove no create was sent twice and no completed image was lost. All logs, at every level, are
+//! captured and must never contain the API key; nor may any error's Display or Debug.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use nanobanana_api::{error::Operation, types, Error, NanoBanana};
@@ -46,112 +46,155 @@ async fn start(config: SandboxConfig) -> SandboxHandle {
     .unwrap()
 }
 
-/// One row of the suite's report.
-struct Row {
-    fault: &'static str,
-    outcome: String,
+/// Every log line of this test binary, at every level (one subscriber for all the tests).
+fn logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish(),
+        )
+        .expect("the only subscriber of this binary");
+        logs
+    })
+}
+
+/// The key is in no error's Display or Debug, and in no log line so far.
+fn assert_key_hidden(err: &Error) {
+    let (display, debug) = (err.to_string(), format!("{err:?}"));
+    assert!(
+        !display.contains(KEY) && !debug.contains(KEY),
+        "key in an error: {debug}"
+    );
+    assert_logs_hide_the_key();
+}
+
+fn assert_logs_hide_the_key() {
+    let logs = String::from_utf8(logs().0.lock().unwrap().clone()).unwrap();
+    assert!(!logs.contains(KEY), "the key appears in the logs");
+}
+
+/// Waits (at most 10 s) until `done` holds, checking every 10 ms: an observable state, not a
+/// guess at how long something takes.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+const FAST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A create refused with `status` (429 with Retry-After, 503) is retried: one task, an image.
+async fn refused_create_is_retried(status: u16) {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start(SandboxConfig::default()).await;
+    sandbox.inject(Fault::Status(status));
+    let generated = client(&sandbox, FAST_TIMEOUT)
+        .generate(request("refused"), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(sandbox.stats().creates, 1, "{status}: exactly one task");
+    assert!(generated.files[0].exists());
+    assert_logs_hide_the_key();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_fault_ends_in_success_or_a_clear_error_with_no_duplicate_or_lost_work() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish(),
-    )
-    .unwrap();
+async fn create_429_with_retry_after_succeeds_after_one_retry() {
+    refused_create_is_retried(429).await;
+}
 
-    let mut rows = Vec::new();
-    let mut errors: Vec<Error> = Vec::new();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_503_succeeds_after_one_retry() {
+    refused_create_is_retried(503).await;
+}
+
+/// A create answered `status` (500, 502) is never retried: it may have been billed.
+async fn failed_create_is_not_retried(status: u16, variant_name: &str) {
+    logs();
     let dir = tempfile::tempdir().unwrap();
-    let fast = Duration::from_secs(5);
+    let sandbox = start(SandboxConfig::default()).await;
+    sandbox.inject(Fault::Status(status));
+    let err = client(&sandbox, FAST_TIMEOUT)
+        .generate(request("failed"), dir.path())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Not retried automatically"),
+        "{err}"
+    );
+    assert_eq!(variant(&err), variant_name, "{err:?}");
+    assert_eq!(
+        sandbox.stats().creates + sandbox.stats().creates_rejected,
+        1,
+        "{status}: one create call"
+    );
+    assert_key_hidden(&err);
+}
 
-    // Create refused with 429 (Retry-After: 1) and 503: retried, one task.
-    for (name, status) in [("429 Retry-After", 429), ("503", 503)] {
-        let sandbox = start(SandboxConfig::default()).await;
-        sandbox.inject(Fault::Status(status));
-        let generated = client(&sandbox, fast)
-            .generate(request(name), dir.path().join(name))
-            .await
-            .unwrap();
-        assert_eq!(sandbox.stats().creates, 1, "{name}: exactly one task");
-        assert!(generated.files[0].exists());
-        rows.push(Row {
-            fault: if status == 429 {
-                "429 Retry-After"
-            } else {
-                "503"
-            },
-            outcome: "succeeded after one retry".into(),
-        });
-    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_500_is_an_internal_error_not_retried() {
+    failed_create_is_not_retried(500, "Internal").await;
+}
 
-    // Create answered 500 / 502: never retried (it may have been billed).
-    for (name, status) in [("500", 500), ("502", 502)] {
-        let sandbox = start(SandboxConfig::default()).await;
-        sandbox.inject(Fault::Status(status));
-        let err = client(&sandbox, fast)
-            .generate(request(name), dir.path())
-            .await
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("Not retried automatically"),
-            "{err}"
-        );
-        assert_eq!(
-            sandbox.stats().creates + sandbox.stats().creates_rejected,
-            1,
-            "{name}: one create call"
-        );
-        rows.push(Row {
-            fault: if status == 500 { "500" } else { "502" },
-            outcome: format!("{}, not retried", variant(&err)),
-        });
-        errors.push(err);
-    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_502_is_an_upstream_error_not_retried() {
+    failed_create_is_not_retried(502, "Upstream").await;
+}
 
-    // The answer to a create is dropped after the task was created: no second create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_answer_dropped_after_the_task_was_made_is_not_sent_again() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig::default()).await;
     sandbox.inject(Fault::Drop);
-    let err = client(&sandbox, fast)
+    let err = client(&sandbox, FAST_TIMEOUT)
         .generate(request("drop"), dir.path())
         .await
         .unwrap_err();
     assert!(!err.is_retryable(Operation::CreateTask));
     assert_eq!(sandbox.stats().creates, 1, "created once, never again");
-    rows.push(Row {
-        fault: "dropped connection (create)",
-        outcome: format!("{}, not retried, 1 task", variant(&err)),
-    });
-    errors.push(err);
+    assert_key_hidden(&err);
+}
 
-    // A task query whose answer is dropped, or slower than the timeout: retried, image saved.
-    for (name, fault) in [
-        ("dropped connection (query)", Fault::Drop),
-        ("slow body past the timeout (query)", Fault::Slow),
-    ] {
-        let sandbox = start(SandboxConfig::default()).await;
-        let client = client(&sandbox, Duration::from_millis(500));
-        let created = client.create(request(name)).await.unwrap();
-        sandbox.inject(fault);
-        let task = client.wait(&created).await.unwrap();
-        let files = client
-            .download(&task, dir.path().join(name.replace(' ', "_")))
-            .await
-            .unwrap();
-        assert!(files[0].exists());
-        assert_eq!(sandbox.stats().creates, 1);
-        rows.push(Row {
-            fault: name,
-            outcome: "succeeded after a retry".into(),
-        });
-    }
+/// A task query whose answer suffers `fault` is retried and the image saved.
+async fn faulty_query_is_retried(fault: Fault) {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start(SandboxConfig::default()).await;
+    let client = client(&sandbox, Duration::from_millis(500));
+    let created = client.create(request("query")).await.unwrap();
+    sandbox.inject(fault);
+    let task = client.wait(&created).await.unwrap();
+    let files = client.download(&task, dir.path()).await.unwrap();
+    assert!(files[0].exists());
+    assert_eq!(sandbox.stats().creates, 1);
+    assert_logs_hide_the_key();
+}
 
-    // A slow create past the timeout: a timeout error, not retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_task_query_is_retried_and_the_image_saved() {
+    faulty_query_is_retried(Fault::Drop).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_query_slower_than_the_timeout_is_retried_and_the_image_saved() {
+    faulty_query_is_retried(Fault::Slow).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_slower_than_the_timeout_is_a_timeout_and_never_a_second_task() {
+    logs();
     let sandbox = start(SandboxConfig::default()).await;
     sandbox.inject(Fault::Slow);
     let err = client(&sandbox, Duration::from_millis(500))
@@ -159,75 +202,80 @@ async fn every_fault_ends_in_success_or_a_clear_error_with_no_duplicate_or_lost_
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The create was not sent again: a retry would have succeeded (one fault was injected) and
+    // `create` would not have returned this error. The abandoned slow call may still make its
+    // one task on the server later; never a second.
     assert!(sandbox.stats().creates <= 1, "never two tasks");
-    rows.push(Row {
-        fault: "slow body past the timeout (create)",
-        outcome: "Timeout, not retried".into(),
-    });
-    errors.push(err);
+    assert_key_hidden(&err);
+}
 
-    // A truncated image body: the download resumes with Range and completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_image_body_is_resumed_with_range_and_completes() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig::default()).await;
-    let client_ = client(&sandbox, fast);
-    let created = client_.create(request("truncate")).await.unwrap();
-    let task = client_.wait(&created).await.unwrap();
+    let client = client(&sandbox, FAST_TIMEOUT);
+    let created = client.create(request("truncate")).await.unwrap();
+    let task = client.wait(&created).await.unwrap();
     sandbox.inject(Fault::Truncate);
-    let files = client_
-        .download(&task, dir.path().join("truncate"))
-        .await
-        .unwrap();
+    let files = client.download(&task, dir.path()).await.unwrap();
     let bytes = std::fs::read(&files[0]).unwrap();
     assert!(
         bytes.starts_with(b"\xFF\xD8\xFF") && bytes.len() > 1000,
         "a whole JPEG"
     );
-    rows.push(Row {
-        fault: "truncated image body",
-        outcome: "resumed with Range, image complete".into(),
-    });
+    assert_logs_hide_the_key();
+}
 
-    // An expired result URL: a Download error that names the task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_result_url_is_a_download_error_naming_the_task() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig {
         link_ttl: Duration::from_millis(50),
         ..SandboxConfig::default()
     })
     .await;
-    let client_ = client(&sandbox, fast);
-    let created = client_.create(request("expire")).await.unwrap();
-    let task = client_.wait(&created).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let err = client_
-        .download(&task, dir.path().join("expired"))
-        .await
-        .unwrap_err();
+    let client = client(&sandbox, FAST_TIMEOUT);
+    let created = client.create(request("expire")).await.unwrap();
+    let task = client.wait(&created).await.unwrap();
+    // Until the result link answers as expired (its 50 ms lifetime passed).
+    let url = task.results[0].clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while reqwest::get(&url).await.unwrap().status().is_success() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the link never expired"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let err = client.download(&task, dir.path()).await.unwrap_err();
     assert!(
         matches!(&err, Error::Download { expired: true, task_id, .. } if *task_id == task.id),
         "{err:?}"
     );
-    rows.push(Row {
-        fault: "expired result URL",
-        outcome: "Download { expired: true } naming the task".into(),
-    });
-    errors.push(err);
+    assert_key_hidden(&err);
+}
 
-    // A task that ends failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_ends_failed_is_task_failed_naming_the_task() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig::default()).await;
     sandbox.inject(Fault::FailTask);
-    let err = client(&sandbox, fast)
+    let err = client(&sandbox, FAST_TIMEOUT)
         .generate(request("fail"), dir.path())
         .await
         .unwrap_err();
     assert!(matches!(&err, Error::TaskFailed { .. }), "{err:?}");
     assert_eq!(sandbox.stats().creates, 1);
-    rows.push(Row {
-        fault: "task ends failed",
-        outcome: "TaskFailed naming the task and code".into(),
-    });
-    errors.push(err);
+    assert_key_hidden(&err);
+}
 
-    // The callback receiver is down: the sandbox retries 3 times and gives up; the caller, which
-    // polls, still gets its image.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_receiver_that_is_down_is_given_up_and_polling_still_saves_the_image() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig {
         allow_insecure_callbacks: true,
         ..SandboxConfig::default()
@@ -248,41 +296,30 @@ async fn every_fault_ends_in_success_or_a_clear_error_with_no_duplicate_or_lost_
         .json()
         .await
         .unwrap();
-    let client_ = client(&sandbox, fast);
-    let task = client_.wait(&created).await.unwrap();
-    assert!(client_
-        .download(&task, dir.path().join("callback"))
-        .await
-        .unwrap()[0]
-        .exists());
-    for _ in 0..200 {
-        if sandbox.stats().callbacks_failed == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let client = client(&sandbox, FAST_TIMEOUT);
+    let task = client.wait(&created).await.unwrap();
+    assert!(client.download(&task, dir.path()).await.unwrap()[0].exists());
+    until("the callback to be given up", || {
+        sandbox.stats().callbacks_failed == 1
+    })
+    .await;
     assert_eq!(sandbox.stats().callbacks_failed, 1);
-    rows.push(Row {
-        fault: "callback receiver down",
-        outcome: "callback given up after 3 retries; image still saved by polling".into(),
-    });
+    assert_logs_hide_the_key();
+}
 
-    println!("fault suite:");
-    for row in &rows {
-        println!("  {:40} {}", row.fault, row.outcome);
-    }
-    assert_eq!(rows.len(), 12, "every fault of the suite ran");
-
-    for err in &errors {
-        let (display, debug) = (err.to_string(), format!("{err:?}"));
-        assert!(
-            !display.contains(KEY) && !debug.contains(KEY),
-            "key in an error: {debug}"
-        );
-    }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.lines().count() > 50, "TRACE logs were captured");
-    assert!(!logs.contains(KEY), "the key appears in the logs");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logs_of_the_suite_are_captured_at_every_level() {
+    // One generation through the SDK writes TRACE lines; they are captured, and hide the key.
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start(SandboxConfig::default()).await;
+    client(&sandbox, FAST_TIMEOUT)
+        .generate(request("logs"), dir.path())
+        .await
+        .unwrap();
+    let captured = String::from_utf8(logs().0.lock().unwrap().clone()).unwrap();
+    assert!(captured.lines().count() > 5, "TRACE logs were captured");
+    assert_logs_hide_the_key();
 }
 
 fn variant(err: &Error) -> &'static str {
