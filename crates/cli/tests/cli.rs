@@ -713,12 +713,12 @@ async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
                 .map(|t| t.lines().filter(|l| !l.contains("\"completed\"")).count())
                 .unwrap_or(0)
         };
-        while submitted() < 3 {
+        // Four submitted (concurrency 2, tasks of 2.25 s): the third and fourth are waiting,
+        // the first two done or nearly; the kill lands mid-wait.
+        while submitted() < 4 {
             assert!(started.elapsed() < std::time::Duration::from_secs(30));
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        // Into the waits of the third and fourth generations (tasks take 2.25 s here).
-        std::thread::sleep(std::time::Duration::from_millis(1000));
         child.kill().unwrap();
         child.wait().unwrap();
     })

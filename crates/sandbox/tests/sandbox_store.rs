@@ -44,7 +44,14 @@ async fn the_oldest_finished_tasks_are_forgotten_first_and_then_answer_404() {
     for i in 0..3 {
         ids.push(create(&http, &sandbox, &format!("cat {i}")).await);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Until the three have finished (only finished tasks are forgotten).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for id in &ids {
+        while query(&http, &sandbox, id).await.1["status"] != "completed" {
+            assert!(std::time::Instant::now() < deadline, "{id} never finished");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
     for i in 3..5 {
         ids.push(create(&http, &sandbox, &format!("cat {i}")).await);
     }
