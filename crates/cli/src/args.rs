@@ -211,6 +211,13 @@ pub struct SandboxArgs {
     /// The port to listen on (127.0.0.1).
     #[arg(long, default_value_t = 8787)]
     pub port: u16,
+    /// Print nothing per request (by default one line each on stderr).
+    #[arg(long)]
+    pub quiet: bool,
+    /// How each request is printed: text, or one JSON object a line (the default when stderr
+    /// is not a terminal).
+    #[arg(long, value_name = "text|json", value_parser = ["text", "json"])]
+    pub log_format: Option<String>,
     /// Accept only this key (default: any non-empty key).
     #[arg(long, env = "SANDBOX_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,

@@ -453,6 +453,31 @@ pub fn models(json: bool) -> Result<(), Error> {
     crate::output::print(&out)
 }
 
+/// One request as the sandbox's log line: method, path, status, duration, and what was refused.
+fn request_line(entry: &nanobanana_sandbox::JournalEntry) -> String {
+    let mut line = format!(
+        "{} {} {} {} ms",
+        entry.method, entry.path, entry.status, entry.duration_ms
+    );
+    if let Some(task) = &entry.task_id {
+        if !entry.path.ends_with(task.as_str()) {
+            line.push_str(&format!(" {task}"));
+        }
+    }
+    if let Some(fault) = &entry.fault {
+        line.push_str(&format!(" (fault {fault})"));
+    }
+    if entry.status >= 400 {
+        if let Some(param) = &entry.param {
+            line.push_str(&format!(" refused `{param}`"));
+        }
+        if let Some(message) = &entry.message {
+            line.push_str(&format!(": {message}"));
+        }
+    }
+    line
+}
+
 /// Writes the sandbox's throwaway CA to a file that lives until the sandbox stops.
 fn write_ca(pem: &str) -> Result<tempfile::NamedTempFile, Error> {
     let io = |source| Error::Io {
@@ -536,6 +561,30 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         sandbox.base_url(),
         sandbox.files_base_url()
     );
+    if !args.quiet {
+        let json = match args.log_format.as_deref() {
+            Some(format) => format == "json",
+            None => !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        let mut live = sandbox.watch_requests();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match live.recv().await {
+                    Ok(entry) if json => {
+                        if let Ok(line) = serde_json::to_string(&entry) {
+                            eprintln!("{line}");
+                        }
+                    }
+                    Ok(entry) => eprintln!("{}", request_line(&entry)),
+                    Err(RecvError::Lagged(missed)) => {
+                        eprintln!("({missed} requests not printed: too many at once)")
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+    }
     let signal = crate::signals::interrupted().await;
     note!("{signal}: stopping: open requests finish, callbacks of ended tasks get one last attempt (up to {} s)", SHUTDOWN_GRACE.as_secs());
     let stats = sandbox.shutdown_within(SHUTDOWN_GRACE).await;

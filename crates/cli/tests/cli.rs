@@ -1088,3 +1088,73 @@ async fn messages_speak_the_users_words_not_the_generators() {
     assert!(stderr.contains("takes no quality"), "{stderr}");
     assert!(!stderr.contains("the limit is leave"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nanobanana"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--files-port",
+            "0",
+            "--log-format",
+            "text",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let export = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|line| line.contains("export "))
+        .expect("an export line");
+    let base = export
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("EVOLINK_BASE_URL="))
+        .unwrap()
+        .to_string();
+    let http = reqwest::Client::new();
+    let send = |body: serde_json::Value| {
+        http.post(format!("{base}/v1/images/generations"))
+            .bearer_auth("sk-any")
+            .json(&body)
+            .send()
+    };
+    let ok = send(serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"}))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let refused =
+        send(serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat", "size": "1:8"}))
+            .await
+            .unwrap();
+    assert_eq!(refused.status(), 400);
+    let printed: Vec<String> = tokio::task::spawn_blocking(move || {
+        lines
+            .by_ref()
+            .map(Result::unwrap)
+            .filter(|line| line.starts_with("POST "))
+            .take(2)
+            .collect()
+    })
+    .await
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        printed[0].starts_with("POST /v1/images/generations 200 ")
+            && printed[0].contains("task-unified-"),
+        "{printed:?}"
+    );
+    assert!(
+        printed[1].starts_with("POST /v1/images/generations 400 ")
+            && printed[1].contains("refused `size`"),
+        "{printed:?}"
+    );
+}

@@ -45,6 +45,33 @@ impl SpecOperation {
         })
     }
 
+    /// The operation a request path belongs to (the journal's view, before routing).
+    pub fn from_path(path: &str) -> Option<Self> {
+        Some(match path {
+            "/v1/images/generations" => Self::CreateTask,
+            "/v1/credits" => Self::GetCredits,
+            "/api/v1/files/upload/stream" => Self::UploadStream,
+            "/api/v1/files/upload/url" => Self::UploadUrl,
+            "/api/v1/files/upload/base64" => Self::UploadBase64,
+            "/api/v1/files/quota" => Self::FilesQuota,
+            _ if path.starts_with("/v1/tasks/") => Self::GetTask,
+            _ => return None,
+        })
+    }
+
+    /// The spec's operationId.
+    pub fn operation_id(self) -> &'static str {
+        match self {
+            Self::CreateTask => "create_image_generation",
+            Self::GetTask => "get_task_detail",
+            Self::GetCredits => "get_credits",
+            Self::UploadStream => "upload_file_stream",
+            Self::UploadUrl => "upload_file_url",
+            Self::UploadBase64 => "upload_file_base64",
+            Self::FilesQuota => "get_files_quota",
+        }
+    }
+
     /// The operation `request` was routed to (set by axum once routing matched; the middleware
     /// of [`crate::auth`] and [`crate::faults`] run only on matched routes).
     pub(crate) fn of(request: &axum::extract::Request) -> Self {

@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
+use axum::response::IntoResponse as _;
 use axum::response::Response;
 
 use crate::config::Fault;
@@ -34,12 +35,18 @@ pub(crate) async fn inject(
         tokio::time::sleep(state.config.slow_delay).await;
     }
     if let Some(Fault::Status(status)) = fault {
-        return Err(injected_status(op, status));
+        let mut response = injected_status(op, status).into_response();
+        response.extensions_mut().insert(InjectedFault(fault));
+        return Ok(response);
     }
     request
         .extensions_mut()
         .insert(InjectedFault(fault.clone()));
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    // For the journal, which sees the answer.
+    response
+        .extensions_mut()
+        .insert(InjectedFault(fault.clone()));
     // Only a successful answer is cut: an error is the handler's own finding.
     if !response.status().is_success() {
         return Ok(response);

@@ -14,7 +14,7 @@ use axum::Router;
 use nanobanana_api::files::MAX_IMAGE_BYTES;
 
 use crate::state::AppState;
-use crate::{api, auth, faults, file_service, results, state};
+use crate::{api, auth, faults, file_service, journal, results, state};
 
 /// The image API's address.
 pub(crate) fn api_router(state: Arc<AppState>) -> Router {
@@ -25,9 +25,12 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         .route_layer(from_fn_with_state(state.clone(), faults::inject))
         .route_layer(from_fn_with_state(state.clone(), auth::require_key))
         .route_layer(from_fn_with_state(state.clone(), state::count_refusals))
+        // The sandbox's own endpoints, apart from the API's paths (no key needed).
+        .route("/__sandbox/requests", get(journal::list))
         .fallback(api::no_such_endpoint)
         // Bodies are read and limited by the handler, which answers the documented 413.
         .layer(DefaultBodyLimit::disable())
+        .layer(from_fn_with_state(state.clone(), journal::record))
         .with_state(state)
 }
 
@@ -60,6 +63,7 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
         .merge(results)
         .merge(files)
         .fallback(file_service::no_such_endpoint)
+        .layer(from_fn_with_state(state.clone(), journal::record))
         // The image limit as base64 (4/3 of the bytes) plus room for the other fields.
         .layer(DefaultBodyLimit::max(
             MAX_IMAGE_BYTES as usize / 3 * 4 + 64 * 1024,

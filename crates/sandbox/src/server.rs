@@ -144,6 +144,19 @@ impl SandboxHandle {
         self.state.faults.lock().expect("faults").push_back(fault);
     }
 
+    /// Every request the sandbox answered, oldest first (the last
+    /// [`JOURNAL_CAPACITY`](crate::journal::JOURNAL_CAPACITY)): what a client sent, and why a
+    /// call was refused, for a test to assert on.
+    pub fn requests(&self) -> Vec<crate::JournalEntry> {
+        self.state.journal.entries()
+    }
+
+    /// Each request as the sandbox answers it, from now on (a slow reader misses entries
+    /// rather than holding the sandbox back).
+    pub fn watch_requests(&self) -> tokio::sync::broadcast::Receiver<crate::JournalEntry> {
+        self.state.journal.subscribe()
+    }
+
     /// What the sandbox has done so far.
     pub fn stats(&self) -> SandboxStats {
         self.state.counters.snapshot()

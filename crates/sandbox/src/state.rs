@@ -96,6 +96,8 @@ pub(crate) struct AppState {
     pub base_url: OnceLock<String>,
     /// The file service's address, known once its listener is bound.
     pub files_base_url: OnceLock<String>,
+    /// Every request answered, bounded.
+    pub journal: crate::journal::Journal,
 }
 
 impl AppState {
@@ -113,6 +115,7 @@ impl AppState {
             callbacks,
             base_url: OnceLock::new(),
             files_base_url: OnceLock::new(),
+            journal: Default::default(),
             config,
         })
     }

@@ -1,0 +1,217 @@
+//! The request journal: every request the sandbox answered, newest last in memory, bounded, so
+//! a test can ask what its code sent (as WireMock's `received_requests`) and a person can see
+//! why a call was refused. Read it with [`SandboxHandle::requests`](crate::SandboxHandle::requests),
+//! as JSON at `GET /__sandbox/requests` (newest first; `?operation=`, `?status=`, `?task=`), or
+//! line by line as it happens with [`SandboxHandle::watch_requests`](crate::SandboxHandle::watch_requests).
+//!
+//! Nothing of the API key is kept, and no body: an error's `type`, `param` and `message` are
+//! read from the sandbox's own answer.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::contract::SpecOperation;
+use crate::faults::InjectedFault;
+use crate::state::AppState;
+
+/// How many requests the journal keeps (the oldest go first).
+pub const JOURNAL_CAPACITY: usize = 1000;
+
+/// The longest error body read for its `type`, `param` and `message`.
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
+
+/// Where the sandbox's own endpoints live, apart from every path of the API.
+pub const SANDBOX_PREFIX: &str = "/__sandbox";
+
+/// One request the sandbox answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct JournalEntry {
+    /// When it arrived, in milliseconds since the Unix epoch.
+    pub at_unix_ms: u64,
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The spec's operationId it was routed to (`create_image_generation`), when it was one.
+    pub operation: Option<String>,
+    /// The status answered.
+    pub status: u16,
+    /// How long the answer took, in milliseconds.
+    pub duration_ms: u64,
+    /// The task it concerns: the one queried, or the one a create made.
+    pub task_id: Option<String>,
+    /// When refused: the error's `type` (API) as answered.
+    pub error_type: Option<String>,
+    /// When refused: the request field the error names.
+    pub param: Option<String>,
+    /// When refused: the error's message (`error.message`, or the file service's `msg`).
+    pub message: Option<String>,
+    /// The fault injected into this call, if any (`Status(503)`, `Slow`, …).
+    pub fault: Option<String>,
+}
+
+/// The journal: a bounded queue of entries, and a channel for whoever watches them live.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    live: broadcast::Sender<JournalEntry>,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(64)),
+            live: broadcast::channel(256).0,
+        }
+    }
+}
+
+impl Journal {
+    fn record(&self, entry: JournalEntry) {
+        let _ = self.live.send(entry.clone());
+        let mut entries = self.entries.lock().expect("journal");
+        if entries.len() == JOURNAL_CAPACITY {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// Every entry kept, oldest first.
+    pub(crate) fn entries(&self) -> Vec<JournalEntry> {
+        self.entries
+            .lock()
+            .expect("journal")
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Entries as they are recorded from now on.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<JournalEntry> {
+        self.live.subscribe()
+    }
+}
+
+/// Middleware: records the request and its answer.
+pub(crate) async fn record(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let at_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    if path.starts_with(SANDBOX_PREFIX) {
+        return next.run(request).await;
+    }
+    let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
+    let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let fault = response
+        .extensions()
+        .get::<InjectedFault>()
+        .and_then(|f| f.0.as_ref())
+        .map(|f| format!("{f:?}"));
+    let (response, answer) =
+        if response.status().is_success() && operation != Some("create_image_generation") {
+            (response, serde_json::Value::Null)
+        } else {
+            read_small_body(response).await
+        };
+    let text = |value: &serde_json::Value| value.as_str().map(str::to_string);
+    let created_task = if response.status().is_success() {
+        text(&answer["id"])
+    } else {
+        None
+    };
+    state.journal.record(JournalEntry {
+        at_unix_ms,
+        method,
+        path,
+        operation: operation.map(str::to_string),
+        status,
+        duration_ms: started.elapsed().as_millis() as u64,
+        task_id: created_task.or(queried_task),
+        error_type: text(&answer["error"]["type"]),
+        param: text(&answer["error"]["param"]),
+        message: text(&answer["error"]["message"]).or_else(|| text(&answer["msg"])),
+        fault,
+    });
+    response
+}
+
+/// A small answer's JSON (a create's, or an error's); the body is passed on unchanged.
+async fn read_small_body(response: Response) -> (Response, serde_json::Value) {
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, ERROR_BODY_LIMIT).await {
+        Ok(bytes) => {
+            let json = serde_json::from_slice(&bytes).unwrap_or_default();
+            (Response::from_parts(parts, Body::from(bytes)), json)
+        }
+        // Too long, or cut by an injected fault: the client sees a broken body, as it would.
+        Err(_) => (
+            Response::from_parts(parts, Body::from_stream(broken())),
+            serde_json::Value::Null,
+        ),
+    }
+}
+
+/// A body stream that fails at once (what a cut connection looks like to the client).
+fn broken() -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    futures_util::stream::once(async {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "sandbox fault: connection cut",
+        ))
+    })
+}
+
+/// Filters of `GET /__sandbox/requests`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Filter {
+    operation: Option<String>,
+    status: Option<u16>,
+    task: Option<String>,
+}
+
+/// `GET /__sandbox/requests`: the journal, newest first, filtered.
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    Query(filter): Query<Filter>,
+) -> Json<Vec<JournalEntry>> {
+    let mut entries: Vec<JournalEntry> = state
+        .journal
+        .entries()
+        .into_iter()
+        .filter(|e| {
+            filter
+                .operation
+                .as_ref()
+                .is_none_or(|op| e.operation.as_ref() == Some(op))
+        })
+        .filter(|e| filter.status.is_none_or(|status| e.status == status))
+        .filter(|e| {
+            filter
+                .task
+                .as_ref()
+                .is_none_or(|task| e.task_id.as_ref() == Some(task))
+        })
+        .collect();
+    entries.reverse();
+    Json(entries)
+}
