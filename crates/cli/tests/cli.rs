@@ -903,31 +903,38 @@ fn counts_out_of_range_are_refused_in_words_before_anything_runs() {
     assert!(!dir.path().join("jobs-images").exists(), "nothing ran");
 }
 
-#[test]
-fn the_sandbox_prints_the_key_it_accepts_in_its_export_line() {
-    use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
+/// `nanobanana sandbox` on free ports with `extra` flags, its stderr lines after its export
+/// line, and that line.
+fn sandbox_process(
+    dir: &Path,
+    extra: &[&str],
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+    String,
+) {
+    use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nanobanana"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--files-port",
-            "0",
-            "--api-key",
-            "sk-right",
-        ])
-        .current_dir(dir.path())
+        .args(["sandbox", "--port", "0", "--files-port", "0"])
+        .args(extra)
+        .current_dir(dir)
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let export = BufReader::new(stderr)
-        .lines()
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let export = lines
+        .by_ref()
         .map(Result::unwrap)
         .find(|line| line.contains("export "))
         .expect("an export line");
+    (child, lines, export)
+}
+
+#[test]
+fn the_sandbox_prints_the_key_it_accepts_in_its_export_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _, export) = sandbox_process(dir.path(), &["--api-key", "sk-right"]);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(export.contains("EVOLINK_API_KEY=sk-right"), "{export}");
@@ -1091,29 +1098,8 @@ async fn messages_speak_the_users_words_not_the_generators() {
 
 #[tokio::test]
 async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nanobanana"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--files-port",
-            "0",
-            "--log-format",
-            "text",
-        ])
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let export = lines
-        .by_ref()
-        .map(Result::unwrap)
-        .find(|line| line.contains("export "))
-        .expect("an export line");
+    let (mut child, mut lines, export) = sandbox_process(dir.path(), &["--log-format", "text"]);
     let base = export
         .split_whitespace()
         .find_map(|word| word.strip_prefix("EVOLINK_BASE_URL="))
