@@ -15,7 +15,7 @@ use crate::error::classify::{classify, ErrorBody};
 use crate::error::validation::ValidationError;
 use crate::error::{Error, Operation};
 use crate::generated::{Client, Error as GeneratedError, ResponseValue};
-use crate::observer::{Event, Observer};
+use crate::observer::{Event, Observer, RetryEvent};
 use crate::request::ImageRequest;
 use crate::tasks::download::ResultDownloader;
 use crate::tasks::saved::{SaveTo, Saved};
@@ -212,6 +212,31 @@ impl NanoBanana {
         }
     }
 
+    /// What [`with_retries`] calls before each retry: tells the observer, if any.
+    pub(crate) fn retry_notice(
+        &self,
+        operation: Operation,
+    ) -> impl Fn(usize, Duration, &Error) + '_ {
+        move |attempt, delay, error| {
+            if self.observer.is_none() {
+                return;
+            }
+            use crate::generated::ClientInfo as _;
+            let base_url = match operation {
+                Operation::Upload | Operation::FilesQuota => self.inner.files.baseurl(),
+                _ => self.inner.api.baseurl(),
+            };
+            self.notify(&Event::Retry(RetryEvent {
+                operation,
+                base_url,
+                attempt,
+                max_attempts: self.inner.retry.max_attempts,
+                delay,
+                error,
+            }));
+        }
+    }
+
     /// Sends a generated operation with this client's retries and rate-limit gate; failures
     /// are classified as `operation`'s (which decides whether retrying is safe).
     pub(crate) async fn send_retried<T, E, F, Fut>(
@@ -225,15 +250,21 @@ impl NanoBanana {
         E: ErrorBody,
     {
         let inner = &self.inner;
-        with_retries(&inner.retry, &inner.gate, operation, || {
-            let sent = send();
-            async move {
-                match sent.await {
-                    Ok(response) => Ok(response.into_inner()),
-                    Err(e) => Err(classify(operation, e).await),
+        with_retries(
+            &inner.retry,
+            &inner.gate,
+            operation,
+            self.retry_notice(operation),
+            || {
+                let sent = send();
+                async move {
+                    match sent.await {
+                        Ok(response) => Ok(response.into_inner()),
+                        Err(e) => Err(classify(operation, e).await),
+                    }
                 }
-            }
-        })
+            },
+        )
         .await
     }
 }

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{Error, Operation};
 use crate::tasks::saved::Saved;
 use crate::types;
 
@@ -55,6 +55,8 @@ pub enum Event<'a> {
     Upload(UploadEvent<'a>),
     /// A task query answered while waiting.
     Wait(&'a WaitEvent),
+    /// A call failed in a way that is safe to repeat, and is tried again after a wait.
+    Retry(RetryEvent<'a>),
     /// A request of [`NanoBanana::generate_many`](crate::NanoBanana::generate_many) ended.
     BatchItem {
         /// Its position in the batch.
@@ -90,6 +92,24 @@ pub enum UploadEvent<'a> {
         /// What the file service answered; `file.file_url` goes into `image_urls`.
         file: &'a types::UploadedFile,
     },
+}
+
+/// A call that is tried again: which, where to, how often so far, and why.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryEvent<'a> {
+    /// The call.
+    pub operation: Operation,
+    /// The base URL it is sent to (the API's, or the file service's for uploads and the quota).
+    pub base_url: &'a str,
+    /// The attempt that failed (1 = the first).
+    pub attempt: usize,
+    /// Attempts in all the retry policy allows.
+    pub max_attempts: usize,
+    /// The wait before the next attempt.
+    pub delay: Duration,
+    /// Why the attempt failed.
+    pub error: &'a Error,
 }
 
 /// What one task query found while waiting.

@@ -35,6 +35,10 @@ pub struct ConnectionArgs {
     /// Attempts after the first for rate-limited or unavailable calls (0 or more).
     #[arg(long, default_value_t = 3, value_name = "N", allow_negative_numbers = true, value_parser = whole_number)]
     pub retries: usize,
+    /// Seconds to wait for each answer from the service (1 or more). `task get`, `credits`
+    /// and `files quota` give up after this long in all, retries included.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = at_least_one_u64)]
+    pub timeout: u64,
 }
 
 impl ConnectionArgs {
@@ -289,6 +293,17 @@ fn at_least_one(value: &str) -> Result<usize, String> {
     match whole_number(value)? {
         0 => Err("0 would run nothing: use 1 or more (e.g. 4)".into()),
         n => Ok(n),
+    }
+}
+
+/// A number of seconds, 1 or more.
+fn at_least_one_u64(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(0) => Err("0 would give up at once: use 1 or more seconds (e.g. 60)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{value}` is not a whole number of seconds (e.g. 60)"
+        )),
     }
 }
 

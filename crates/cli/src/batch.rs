@@ -132,7 +132,8 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         .out_dir
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.file));
-    let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
+    let mut signals = crate::signals::listen();
+    let connection = connect(&args.connection, true).await?;
     let client = &connection.client;
     let credits_before = client.credits().await.ok();
     let progress = BatchProgress::start(lines.len());
@@ -150,7 +151,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
     let run = observed.generate_many(items, options);
     let results = tokio::select! {
         results = run => results,
-        signal = crate::signals::interrupted() => {
+        signal = signals.next() => {
             progress.finish();
             note!("{signal}: stopped; tasks already created keep running and are recorded in {}. Run the same command again to finish the batch without paying twice.", out_dir.join(LEDGER_FILE).display());
             std::process::exit(crate::exit::INTERRUPTED);

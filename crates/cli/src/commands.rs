@@ -15,12 +15,13 @@ use crate::progress::{TaskProgress, UploadProgress};
 
 /// `nanobanana generate`: check, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
+    let mut signals = crate::signals::listen();
     // Everything is checked before credits are spent, including where the image will be saved.
     let request = image_request(&args);
     request.check().await.map_err(in_flag_words)?;
     check_output(&args)?;
 
-    let connection = connect(args.connection.hosts(), args.connection.retries, true).await?;
+    let connection = connect(&args.connection, true).await?;
     let client = &connection.client;
     let started = Instant::now();
     let local_files = args
@@ -28,14 +29,7 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         .iter()
         .filter(|i| matches!(i, ImageInput::File(_)))
         .count();
-    let created = if local_files == 0 {
-        client.create(request).await?
-    } else {
-        let progress = UploadProgress::start(local_files);
-        let created = client.observe(progress.observer()).create(request).await;
-        progress.finish();
-        created?
-    };
+    let created = create(&connection, request, local_files, &mut signals, &args).await?;
     // From here the task is paid for: say its id at once, and how to get it back.
     let resume = resume_command(&created.id, &args);
     if connection.sandbox.is_none() {
@@ -62,7 +56,7 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     };
     let (task, files) = tokio::select! {
         outcome = finished => outcome?,
-        signal = crate::signals::interrupted() => {
+        signal = signals.next() => {
             if connection.sandbox.is_some() {
                 note!("{signal}: stopped; the embedded sandbox stops with this command, so task {} is gone (no credits were spent)", created.id);
             } else {
@@ -100,6 +94,92 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Uploads the local files and creates the task, answering Ctrl-C at every step: before the
+/// create is sent, nothing was created; once it is on its way, the task may be created (and
+/// billed), so a first signal waits for the answer to print the id, and a second one abandons it.
+async fn create(
+    connection: &crate::connection::Connection,
+    request: ImageRequest,
+    local_files: usize,
+    signals: &mut crate::signals::Signals,
+    args: &GenerateArgs,
+) -> Result<types::ImageGenerationResponse, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let uploads = (local_files > 0).then(|| UploadProgress::start(local_files));
+    let stored = Arc::new(AtomicUsize::new(0));
+    let observer = {
+        let uploads = uploads.clone();
+        let stored = Arc::clone(&stored);
+        nanobanana_api::Observer::new(move |event| match event {
+            nanobanana_api::Event::Upload(upload) => {
+                if let nanobanana_api::files::UploadEvent::Stored { .. } = upload {
+                    stored.fetch_add(1, Ordering::SeqCst);
+                }
+                if let Some(uploads) = &uploads {
+                    uploads.show(upload);
+                }
+            }
+            nanobanana_api::Event::Retry(retry) => {
+                crate::notices::show_retry(uploads.as_ref().map(UploadProgress::bar), retry)
+            }
+            _ => {}
+        })
+    };
+    let client = connection.client.observe(observer);
+    let creating = client.create(request);
+    tokio::pin!(creating);
+    let slow = crate::notices::SlowNotice::start("the create answer", &connection.base_url);
+    let signal = tokio::select! {
+        created = &mut creating => {
+            drop(slow);
+            if let Some(uploads) = uploads {
+                uploads.finish();
+            }
+            return created;
+        }
+        signal = signals.next() => signal,
+    };
+    drop(slow);
+    if let Some(uploads) = &uploads {
+        uploads.clone().finish();
+    }
+    if connection.sandbox.is_some() {
+        note!("{signal}: stopped; the embedded sandbox stops with this command (no credits were spent)");
+        std::process::exit(crate::exit::INTERRUPTED);
+    }
+    if stored.load(Ordering::SeqCst) < local_files {
+        note!("{signal}: stopped while uploading the input images; no task was created");
+        std::process::exit(crate::exit::INTERRUPTED);
+    }
+    let timeout = crate::connection::timeout_secs();
+    note!(
+        "{signal}: the create request is on its way to {}; waiting up to {timeout} s for its answer so the task is not lost. Ctrl-C again abandons it (the task may then exist and be billed).",
+        connection.base_url
+    );
+    tokio::select! {
+        created = &mut creating => match created {
+            Ok(created) => {
+                let resume = resume_command(&created.id, args);
+                note!("task {} created and keeps running (billed). Get its image with: {resume}", created.id);
+                if args.json {
+                    let _ = output::print_json(&serde_json::json!({
+                        "task_id": created.id,
+                        "status": "interrupted",
+                        "resume": resume,
+                    }));
+                }
+            }
+            Err(e) => note!("the create failed, so no task runs: {}", crate::exit::in_cli_words(&e)),
+        },
+        signal = signals.next() => note!(
+            "{signal} again: abandoned the create request; a task may exist and be billed without its id here (its image would show in Evolink's dashboard)"
+        ),
+    }
+    std::process::exit(crate::exit::INTERRUPTED);
 }
 
 /// The request the flags state.
@@ -268,10 +348,16 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
             connection.clone()
         }
     };
-    let connection = connect(settings.hosts(), settings.retries, false).await?;
+    let mut signals = crate::signals::listen();
+    let connection = connect(&settings, false).await?;
     let client = &connection.client;
     let task = match command {
-        TaskCommand::Get { id, .. } => client.get_task(&id).await?,
+        TaskCommand::Get { id, .. } => {
+            let client = client.observe(crate::notices::retries_only());
+            connection
+                .query("the task", &connection.base_url, client.get_task(&id))
+                .await?
+        }
         TaskCommand::Wait {
             id,
             output,
@@ -314,7 +400,7 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
             };
             tokio::select! {
                 task = finished => task?,
-                signal = crate::signals::interrupted() => {
+                signal = signals.next() => {
                     note!("{signal}: stopped waiting; task {id} keeps running. Run the same command again to pick it up.");
                     std::process::exit(crate::exit::INTERRUPTED);
                 }
@@ -326,8 +412,11 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
 
 /// `nanobanana credits`.
 pub async fn credits(json: bool, settings: &ConnectionArgs) -> Result<(), Error> {
-    let connection = connect(settings.hosts(), settings.retries, false).await?;
-    let credits = connection.client.credits().await?;
+    let connection = connect(settings, false).await?;
+    let client = connection.client.observe(crate::notices::retries_only());
+    let credits = connection
+        .query("the credit balance", &connection.base_url, client.credits())
+        .await?;
     if json {
         return output::print_json(&credits);
     }
@@ -358,8 +447,15 @@ pub async fn credits(json: bool, settings: &ConnectionArgs) -> Result<(), Error>
 /// `nanobanana models`: the known models and their limits, from the generated table.
 /// `nanobanana files quota`.
 pub async fn files_quota(json: bool, settings: &ConnectionArgs) -> Result<(), Error> {
-    let connection = connect(settings.hosts(), settings.retries, false).await?;
-    let quota = connection.client.files_quota().await?;
+    let connection = connect(settings, false).await?;
+    let client = connection.client.observe(crate::notices::retries_only());
+    let quota = connection
+        .query(
+            "the file quota",
+            &connection.files_base_url,
+            client.files_quota(),
+        )
+        .await?;
     if json {
         return output::print_json(&quota);
     }
@@ -585,7 +681,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
             }
         });
     }
-    let signal = crate::signals::interrupted().await;
+    let signal = crate::signals::listen().next().await;
     note!("{signal}: stopping: open requests finish, callbacks of ended tasks get one last attempt (up to {} s)", SHUTDOWN_GRACE.as_secs());
     let stats = sandbox.shutdown_within(SHUTDOWN_GRACE).await;
     note!(

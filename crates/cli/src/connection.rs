@@ -1,12 +1,16 @@
 //! Where commands send requests: the API (or a sandbox) named by the environment and flags,
 //! or, with no key and no base URL, a sandbox started in this process.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use nanobanana_api::{
-    config::ClientConfig, config::RetryPolicy, config::API_KEY_VAR, Error, NanoBanana,
+    config::ClientConfig, config::RetryPolicy, config::API_KEY_VAR, config::DEFAULT_BASE_URL,
+    config::DEFAULT_FILES_BASE_URL, Error, NanoBanana,
 };
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+use crate::args::ConnectionArgs;
 
 /// Overrides the embedded sandbox's time scale (tests make it fast).
 pub const SANDBOX_TIME_SCALE_VAR: &str = "NANOBANANA_SANDBOX_TIME_SCALE";
@@ -17,6 +21,18 @@ pub struct Connection {
     pub client: NanoBanana,
     /// The in-process sandbox, when no API key was set.
     pub sandbox: Option<SandboxHandle>,
+    /// Where API calls go, for messages.
+    pub base_url: String,
+    /// Where uploads go, for messages.
+    pub files_base_url: String,
+}
+
+/// `--timeout` of this command, for messages (seconds).
+static TIMEOUT_SECS: OnceLock<u64> = OnceLock::new();
+
+/// The seconds this command waits for each answer (`--timeout`).
+pub fn timeout_secs() -> u64 {
+    TIMEOUT_SECS.get().copied().unwrap_or(60)
 }
 
 /// Where to send requests, from the flags and environment (`None`: Evolink's own hosts).
@@ -30,16 +46,15 @@ pub struct Hosts<'a> {
 
 /// Connects to `hosts` (or the production services) with `EVOLINK_API_KEY`; with neither a
 /// key nor a base URL and `allow_embedded`, starts an in-process sandbox (API and file service).
-pub async fn connect(
-    hosts: Hosts<'_>,
-    retries: usize,
-    allow_embedded: bool,
-) -> Result<Connection, Error> {
+pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Connection, Error> {
+    let hosts = args.hosts();
     let key = std::env::var(API_KEY_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty());
     let mut policy = RetryPolicy::default();
-    policy.max_attempts = retries + 1;
+    policy.max_attempts = args.retries + 1;
+    let timeout = Duration::from_secs(args.timeout);
+    let _ = TIMEOUT_SECS.set(args.timeout);
     match (key, hosts.base_url) {
         (None, None) if allow_embedded => {
             let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)
@@ -62,9 +77,14 @@ pub async fn connect(
                  {API_KEY_VAR}=<key from https://evolink.ai/dashboard/keys>",
                 sandbox.base_url()
             );
-            let config = sandbox.client_config("sandbox")?.with_retry_policy(policy);
+            let config = sandbox
+                .client_config("sandbox")?
+                .with_retry_policy(policy)
+                .with_request_timeout(timeout);
             Ok(Connection {
                 client: NanoBanana::new(&config)?,
+                base_url: sandbox.base_url().to_string(),
+                files_base_url: sandbox.files_base_url().to_string(),
                 sandbox: Some(sandbox),
             })
         }
@@ -76,6 +96,7 @@ pub async fn connect(
         (Some(key), base_url) => {
             let mut config = ClientConfig::new(key)?
                 .with_retry_policy(policy)
+                .with_request_timeout(timeout)
                 .with_deadline(Some(Duration::from_secs(30 * 60)))
                 .with_transport_from_lookup(|name| std::env::var(name).ok())?;
             if let Some(url) = base_url {
@@ -86,8 +107,36 @@ pub async fn connect(
             }
             Ok(Connection {
                 client: NanoBanana::new(&config)?,
+                base_url: base_url.unwrap_or(DEFAULT_BASE_URL).to_string(),
+                files_base_url: hosts
+                    .files_base_url
+                    .unwrap_or(DEFAULT_FILES_BASE_URL)
+                    .to_string(),
                 sandbox: None,
             })
+        }
+    }
+}
+
+impl Connection {
+    /// Runs a one-answer query (`task get`, `credits`, `files quota`): retries included, it
+    /// ends within `--timeout`, and says what it waits for once the wait is noticeable.
+    pub async fn query<T>(
+        &self,
+        what: &str,
+        from: &str,
+        call: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let _notice = crate::notices::SlowNotice::start(what, from);
+        let secs = timeout_secs();
+        match tokio::time::timeout(Duration::from_secs(secs), call).await {
+            Ok(answer) => answer,
+            Err(_) => Err(Error::Io {
+                action: "gave up: no answer within --timeout from",
+                path: format!("{from} ({what}, {secs} s, retries included; --timeout raises it)")
+                    .into(),
+                source: std::io::Error::from(std::io::ErrorKind::TimedOut),
+            }),
         }
     }
 }

@@ -45,6 +45,8 @@ pub fn code_for(error: &Error) -> u8 {
         | Error::Connection { .. }
         | Error::Download { .. } => 7,
         Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
+        // A query that got no answer within --timeout: a network failure.
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => 7,
         Error::Api(api) if (400..500).contains(&api.status) => 3,
         Error::Api(_) => 7,
         _ => 1,
@@ -68,6 +70,13 @@ pub fn in_cli_words(error: &Error) -> String {
             "resume with wait(\"",
             "resume with: nanobanana task wait \"",
         )
+        .replace(
+            "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
+            &format!(
+                "no answer within {} s (--timeout raises it)",
+                crate::connection::timeout_secs()
+            ),
+        )
 }
 
 /// What kind of failure `error` is, in one stable word for scripts.
@@ -89,6 +98,7 @@ pub fn kind(error: &Error) -> &'static str {
         }
         Error::InvalidResponse { .. } => "invalid_response",
         Error::Timeout { .. } | Error::Connection { .. } => "network",
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => "network",
         Error::TaskFailed { .. } => "task_failed",
         Error::Deadline { .. } => "deadline",
         Error::Download { .. } => "download",

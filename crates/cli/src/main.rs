@@ -5,6 +5,7 @@ mod batch;
 mod commands;
 mod connection;
 mod exit;
+mod notices;
 mod output;
 mod progress;
 mod signals;
@@ -17,6 +18,7 @@ use crate::args::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    signals::install();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

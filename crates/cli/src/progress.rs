@@ -45,13 +45,29 @@ impl TaskProgress {
         Self { bar, ticker }
     }
 
-    /// An observer that shows what each poll reported on this bar.
+    /// An observer that shows what each poll reported on this bar (or, when stderr is not
+    /// a terminal, a line for each change of status or progress), and every retry.
     pub fn observer(&self) -> Observer {
         let bar = self.bar.clone();
-        Observer::new(move |event| {
-            if let Event::Wait(poll) = event {
-                show_poll(&bar, poll);
+        let last = Arc::new(Mutex::new(None::<(String, Option<i64>)>));
+        Observer::new(move |event| match event {
+            Event::Wait(poll) if bar.is_hidden() => {
+                let now = (poll.status.to_string(), poll.progress);
+                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                if last.as_ref() != Some(&now) {
+                    let progress = poll.progress.map(|p| format!(" {p}%")).unwrap_or_default();
+                    crate::output::note!(
+                        "task {}: {}{progress} after {:.0} s",
+                        poll.task_id,
+                        poll.status,
+                        poll.elapsed.as_secs_f64()
+                    );
+                    *last = Some(now);
+                }
             }
+            Event::Wait(poll) => show_poll(&bar, poll),
+            Event::Retry(retry) => crate::notices::show_retry(Some(&bar), retry),
+            _ => {}
         })
     }
 
@@ -109,18 +125,13 @@ impl UploadProgress {
         }
     }
 
-    /// An observer that shows every upload event on this bar.
-    pub fn observer(&self) -> Observer {
-        let shown = self.clone();
-        Observer::new(move |event| {
-            if let Event::Upload(upload) = event {
-                shown.update(upload);
-            }
-        })
+    /// The bar, for lines printed above it.
+    pub fn bar(&self) -> &ProgressBar {
+        &self.bar
     }
 
     /// Shows what an upload task reported.
-    fn update(&self, event: &UploadEvent<'_>) {
+    pub fn show(&self, event: &UploadEvent<'_>) {
         let mut tally = self
             .tally
             .lock()

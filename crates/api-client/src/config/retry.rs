@@ -89,11 +89,13 @@ impl RateLimitGate {
     }
 }
 
-/// Runs `call` with `policy`'s retries, for `operation`'s notion of a safe retry.
+/// Runs `call` with `policy`'s retries, for `operation`'s notion of a safe retry;
+/// `on_retry(failed_attempt, delay, error)` hears of each retry before its wait.
 pub(crate) async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     gate: &RateLimitGate,
     operation: Operation,
+    on_retry: impl Fn(usize, Duration, &Error),
     mut call: F,
 ) -> Result<T, Error>
 where
@@ -137,6 +139,7 @@ where
                 error = %e,
                 "retrying",
             );
+            on_retry(n, delay, e);
         })
         .await
 }
@@ -263,6 +266,7 @@ mod tests {
             policy,
             &RateLimitGate::default(),
             Operation::GetTask,
+            |_, _, _| {},
             || {
                 calls.fetch_add(1, Ordering::Relaxed);
                 async move { Err(error()) }

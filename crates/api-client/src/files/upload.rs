@@ -324,38 +324,47 @@ impl NanoBanana {
         // The first attempt streams the file opened by the checks; a retry opens it again.
         let opened = Mutex::new(Some(file));
         let inner = &self.inner;
-        let uploaded = with_retries(&inner.retry, &inner.gate, Operation::Upload, || async {
-            let reuse = opened.lock().map(|mut slot| slot.take()).unwrap_or(None);
-            let file = match reuse {
-                Some(file) => file,
-                None => tokio::fs::File::open(&path)
-                    .await
-                    .map_err(|source| Error::Io {
-                        action: "cannot open the image again to retry its upload",
-                        path: path.clone(),
-                        source,
-                    })?,
-            };
-            let (name, mime) = (file_name.clone(), format.mime_type());
-            let part = match &on_sent {
-                None => FilePart::from_file(file, size, name, mime),
-                Some(on_sent) => {
-                    let on_sent = Arc::clone(on_sent);
-                    FilePart::from_file_with_progress(file, size, name, mime, move |n| on_sent(n))
+        let on_retry = self.retry_notice(Operation::Upload);
+        let uploaded = with_retries(
+            &inner.retry,
+            &inner.gate,
+            Operation::Upload,
+            on_retry,
+            || async {
+                let reuse = opened.lock().map(|mut slot| slot.take()).unwrap_or(None);
+                let file = match reuse {
+                    Some(file) => file,
+                    None => tokio::fs::File::open(&path)
+                        .await
+                        .map_err(|source| Error::Io {
+                            action: "cannot open the image again to retry its upload",
+                            path: path.clone(),
+                            source,
+                        })?,
+                };
+                let (name, mime) = (file_name.clone(), format.mime_type());
+                let part = match &on_sent {
+                    None => FilePart::from_file(file, size, name, mime),
+                    Some(on_sent) => {
+                        let on_sent = Arc::clone(on_sent);
+                        FilePart::from_file_with_progress(file, size, name, mime, move |n| {
+                            on_sent(n)
+                        })
+                    }
+                };
+                let mut form = inner.files.upload_file_stream().file(part);
+                if let Some(folder) = &upload_path {
+                    form = form.upload_path(folder.clone());
                 }
-            };
-            let mut form = inner.files.upload_file_stream().file(part);
-            if let Some(folder) = &upload_path {
-                form = form.upload_path(folder.clone());
-            }
-            if let Some(name) = &stored_name {
-                form = form.file_name(name.clone());
-            }
-            match form.send().await {
-                Ok(response) => Ok(response.into_inner()),
-                Err(e) => Err(classify(Operation::Upload, e).await),
-            }
-        })
+                if let Some(name) = &stored_name {
+                    form = form.file_name(name.clone());
+                }
+                match form.send().await {
+                    Ok(response) => Ok(response.into_inner()),
+                    Err(e) => Err(classify(Operation::Upload, e).await),
+                }
+            },
+        )
         .await?;
         accepted(uploaded)
     }
