@@ -205,6 +205,12 @@ impl NanoBanana {
         .await
     }
 
+    /// The API's base URL, as configured.
+    pub(crate) fn base_url(&self) -> &str {
+        use crate::generated::ClientInfo as _;
+        self.inner.api.baseurl()
+    }
+
     /// Tells the observer, if any.
     pub(crate) fn notify(&self, event: &Event<'_>) {
         if let Some(observer) = &self.observer {
@@ -224,7 +230,7 @@ impl NanoBanana {
             use crate::generated::ClientInfo as _;
             let base_url = match operation {
                 Operation::Upload | Operation::FilesQuota => self.inner.files.baseurl(),
-                _ => self.inner.api.baseurl(),
+                _ => self.base_url(),
             };
             self.notify(&Event::Retry(RetryEvent {
                 operation,

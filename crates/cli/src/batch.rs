@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use nanobanana_api::error::ValidationError;
-use nanobanana_api::tasks::{BatchOptions, BatchRequest};
+use nanobanana_api::tasks::{BatchOptions, BatchRequest, LedgerEntry};
 use nanobanana_api::{types, Error, Event, ImageInput, ImageRequest, Observer};
 use serde::Deserialize;
 
@@ -66,63 +66,89 @@ fn refused_line(file: &Path, number: usize, error: ValidationError) -> Error {
     })
 }
 
-/// Reads and checks every line of `file`; the first bad one is the error.
+/// The most bad lines reported in one pass.
+const MAX_BAD_LINES: usize = 20;
+
+/// Reads and checks every line of `file`. Every bad line (up to [`MAX_BAD_LINES`]) is reported
+/// on stderr with its number and field; the error counts them.
 async fn read_lines(file: &Path) -> Result<Vec<CheckedLine>, Error> {
     let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
         action: "cannot read the batch file",
         path: file.to_path_buf(),
         source,
     })?;
-    let base = file.parent().unwrap_or(Path::new("."));
     let mut lines = Vec::new();
+    let mut bad = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let number = i + 1;
         if raw.trim().is_empty() {
             continue;
         }
-        let line: BatchLine = serde_json::from_str(raw).map_err(|e| bad_line(file, number, e))?;
-        let model = line
-            .model
-            .unwrap_or_else(|| crate::args::DEFAULT_MODEL.into());
-        let inputs: Vec<ImageInput> = line
-            .images
-            .iter()
-            .map(|text| match ImageInput::parse(text) {
-                ImageInput::File(path) if path.is_relative() => ImageInput::File(base.join(path)),
-                other => other,
-            })
-            .collect();
-        let mut request = ImageRequest::new(model, line.prompt).images(inputs);
-        if let Some(size) = line.size {
-            request = request.size(size);
+        match check_line(file, i + 1, raw).await {
+            Ok(line) => lines.push(line),
+            Err(e) => bad.push(e),
         }
-        if let Some(quality) = line.quality {
-            request = request.quality(quality);
-        }
-        if let Some(params) = line.model_params {
-            request = request.model_params(params);
-        }
-        request.check().await.map_err(|e| match e {
-            // The file's own key for the images is `images`.
-            Error::Validation(mut refused) => {
-                if refused.field == "image_urls" {
-                    refused.field = "images".into();
-                }
-                refused_line(file, number, refused)
+    }
+    match bad.len() {
+        0 if lines.is_empty() => Err(bad_line(file, 1, "the file has no requests")),
+        0 => Ok(lines),
+        1 => Err(bad.remove(0)),
+        count => {
+            for error in bad.iter().take(MAX_BAD_LINES) {
+                note!("{}", crate::exit::in_cli_words(error));
             }
-            other => bad_line(file, number, other),
-        })?;
-        // Files are uploaded only when the line is about to be created.
-        let item = match &line.output {
-            Some(name) => BatchRequest::named(request, name.clone()),
-            None => BatchRequest::from(request),
-        };
-        lines.push(CheckedLine { number, item });
+            if count > MAX_BAD_LINES {
+                note!("… and {} more bad lines", count - MAX_BAD_LINES);
+            }
+            Err(Error::Validation(ValidationError {
+                field: file.display().to_string(),
+                problem: format!("has {count} lines that are not valid requests (listed above); nothing was sent"),
+                limit: "every line a valid request: fix them and run again".into(),
+            }))
+        }
     }
-    if lines.is_empty() {
-        return Err(bad_line(file, 1, "the file has no requests"));
+}
+
+/// Reads and checks line `number` of `file`.
+async fn check_line(file: &Path, number: usize, raw: &str) -> Result<CheckedLine, Error> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let line: BatchLine = serde_json::from_str(raw).map_err(|e| bad_line(file, number, e))?;
+    let model = line
+        .model
+        .unwrap_or_else(|| crate::args::DEFAULT_MODEL.into());
+    let inputs: Vec<ImageInput> = line
+        .images
+        .iter()
+        .map(|text| match ImageInput::parse(text) {
+            ImageInput::File(path) if path.is_relative() => ImageInput::File(base.join(path)),
+            other => other,
+        })
+        .collect();
+    let mut request = ImageRequest::new(model, line.prompt).images(inputs);
+    if let Some(size) = line.size {
+        request = request.size(size);
     }
-    Ok(lines)
+    if let Some(quality) = line.quality {
+        request = request.quality(quality);
+    }
+    if let Some(params) = line.model_params {
+        request = request.model_params(params);
+    }
+    request.check().await.map_err(|e| match e {
+        // The file's own key for the images is `images`.
+        Error::Validation(mut refused) => {
+            if refused.field == "image_urls" {
+                refused.field = "images".into();
+            }
+            refused_line(file, number, refused)
+        }
+        other => bad_line(file, number, other),
+    })?;
+    // Files are uploaded only when the line is about to be created.
+    let item = match &line.output {
+        Some(name) => BatchRequest::named(request, name.clone()),
+        None => BatchRequest::from(request),
+    };
+    Ok(CheckedLine { number, item })
 }
 
 /// `nanobanana batch`.
@@ -133,13 +159,20 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.file));
     let mut signals = crate::signals::listen();
+    let ledger_path = out_dir.join(LEDGER_FILE);
+    let earlier = earlier_runs(&ledger_path);
     let connection = connect(&args.connection, true).await?;
     let client = &connection.client;
-    let credits_before = client.credits().await.ok();
+    // The balance before, to say what this run spent; not asked when the ledger's unfinished
+    // tasks are another server's, which the batch refuses before sending anything.
+    let credits_before = if earlier.elsewhere(&connection.base_url) {
+        None
+    } else {
+        client.credits().await.ok()
+    };
     let progress = BatchProgress::start(lines.len());
     let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
-    let options =
-        BatchOptions::new(args.concurrency, &out_dir).with_ledger(out_dir.join(LEDGER_FILE));
+    let options = BatchOptions::new(args.concurrency, &out_dir).with_ledger(&ledger_path);
     let shown = progress.clone();
     let items = lines.into_iter().map(|l| l.item);
     let line_numbers = numbers.clone();
@@ -153,7 +186,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         results = run => results,
         signal = signals.next() => {
             progress.finish();
-            note!("{signal}: stopped; tasks already created keep running and are recorded in {}. Run the same command again to finish the batch without paying twice.", out_dir.join(LEDGER_FILE).display());
+            note!("{signal}: stopped; tasks already created keep running and are recorded in {}. Run the same command again to finish the batch without paying twice.", ledger_path.display());
             std::process::exit(crate::exit::INTERRUPTED);
         }
     };
@@ -169,6 +202,13 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         _ => None,
     };
     let done = results.iter().filter(|r| r.is_ok()).count();
+    // Lines whose images an earlier run saved (the ledger answered them, nothing was sent).
+    let from_earlier = results
+        .iter()
+        .enumerate()
+        .filter(|(index, r)| r.is_ok() && earlier.saved.contains(index))
+        .count();
+    let this_run = done - from_earlier;
     let failed: Vec<(usize, &Error)> = results
         .iter()
         .zip(&numbers)
@@ -185,15 +225,26 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             .collect();
         output::print_json(&serde_json::json!({
             "done": done,
+            "done_earlier": from_earlier,
+            "done_this_run": this_run,
             "failed": failed.len(),
             "credits_used": used,
             "out_dir": out_dir,
             "items": items,
         }))?;
     } else {
-        let mut text = format!("{done} done, {} failed", failed.len());
-        if let Some(used) = used {
-            text.push_str(&format!(", {used:.1} credits used"));
+        let mut text = format!("{done} of {} done", results.len());
+        if from_earlier > 0 {
+            text.push_str(&format!(
+                " ({this_run} by this run, {from_earlier} by earlier runs)"
+            ));
+        }
+        text.push_str(&format!(", {} failed", failed.len()));
+        match used {
+            Some(used) if this_run > 0 || used > 0.0 => {
+                text.push_str(&format!(", {used:.1} credits used by this run"))
+            }
+            _ => {}
         }
         text.push_str(&format!("; images in {}\n", out_dir.display()));
         for (number, error) in &failed {
@@ -209,6 +260,52 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             std::process::exit(i32::from(crate::exit::code_for(first)));
         }
     }
+}
+
+/// What earlier runs left in the ledger.
+#[derive(Default)]
+struct Earlier {
+    /// Lines (by position among the requests) whose images were saved.
+    saved: std::collections::HashSet<usize>,
+    /// The servers the unfinished tasks were created on.
+    unfinished_on: std::collections::HashSet<String>,
+}
+
+impl Earlier {
+    /// Whether unfinished tasks were created on another server than `base_url`.
+    fn elsewhere(&self, base_url: &str) -> bool {
+        let this = base_url.trim_end_matches('/');
+        self.unfinished_on
+            .iter()
+            .any(|url| url.trim_end_matches('/') != this)
+    }
+}
+
+/// Reads what the ledger at `path` records, if there is one (the SDK reads it again, under its
+/// lock, to resume; this is for the summary).
+fn earlier_runs(path: &Path) -> Earlier {
+    let mut by_index = std::collections::HashMap::new();
+    if let Ok(text) = std::fs::read_to_string(path) {
+        for entry in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<LedgerEntry>(l).ok())
+        {
+            by_index.insert(entry.index, entry);
+        }
+    }
+    let mut earlier = Earlier::default();
+    for (index, entry) in by_index {
+        match (&entry.completed, entry.base_url) {
+            (Some(_), _) => {
+                earlier.saved.insert(index);
+            }
+            (None, Some(url)) => {
+                earlier.unfinished_on.insert(url);
+            }
+            (None, None) => {}
+        }
+    }
+    earlier
 }
 
 /// `images/` beside the batch file: `banners.jsonl` → `banners-images/`.

@@ -103,6 +103,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::Deadline { .. } => "deadline",
         Error::Download { .. } => "download",
         Error::LedgerInUse { .. } => "ledger_in_use",
+        Error::LedgerElsewhere { .. } => "ledger_elsewhere",
         _ => "other",
     }
 }

@@ -743,7 +743,10 @@ async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
     let output = run().await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.starts_with("8 done, 0 failed"), "{stdout}");
+    // The summary counts the whole batch, and says what this run added.
+    assert!(stdout.starts_with("8 of 8 done ("), "{stdout}");
+    assert!(stdout.contains("by this run"), "{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
     for i in 0..8 {
         let file = dir.path().join(format!("banners-images/banner-{i}.png"));
         assert_eq!(png_size(&file), (1024, 1024), "{}", file.display());
@@ -753,23 +756,70 @@ async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
 
     // A finished batch reruns for free and reports every item done.
     let output = run().await;
-    assert!(text(&output).0.starts_with("8 done, 0 failed"));
+    let (stdout, _) = text(&output);
+    assert!(
+        stdout.starts_with("8 of 8 done (0 by this run, 8 by earlier runs), 0 failed;"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("credits used"), "{stdout}");
     assert_eq!(sandbox.stats().creates, 8);
+
+    // Against another server, the unfinished tasks of a ledger cannot be resumed: said before
+    // anything is sent. (A finished ledger has none: mark one line unfinished.)
+    let text_of_ledger = std::fs::read_to_string(&ledger).unwrap();
+    let first_submitted = text_of_ledger
+        .lines()
+        .find(|l| !l.contains("\"completed\""))
+        .unwrap()
+        .to_string();
+    std::fs::write(&ledger, format!("{first_submitted}\n")).unwrap();
+    let other = keyed_sandbox().await;
+    let output = nanobanana_async(
+        ["batch", "banners.jsonl"].map(String::from).to_vec(),
+        env_for(&other),
+        dir.path().to_path_buf(),
+    )
+    .await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("created on {}", sandbox.base_url())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("this client sends to {}", other.base_url())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert_eq!(other.stats().creates + other.stats().task_queries, 0);
+    assert!(
+        other.requests().is_empty(),
+        "not even the credits: {:?}",
+        other.requests()
+    );
 }
 
 #[test]
-fn a_bad_batch_line_is_reported_by_number_before_anything_is_sent() {
+fn every_bad_batch_line_is_reported_by_number_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("b.jsonl"),
-        "{\"prompt\": \"ok\"}\n{\"prompt\": \"x\", \"model\": \"gemini-3-pro-image-preview\", \"size\": \"1:8\"}\n",
+        "{\"prompt\": \"ok\"}\n{\"prompt\": \"x\", \"model\": \"gemini-3-pro-image-preview\", \"size\": \"1:8\"}\nnot json\n{\"prompt\": \"y\", \"quality\": \"8K\"}\n",
     )
     .unwrap();
     let output = nanobanana(&["batch", "b.jsonl"], &[], dir.path());
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("line 2 of b.jsonl"), "{stderr}");
+    // All three, in one pass, each with its number and what is wrong.
+    assert!(stderr.contains("line 2 of b.jsonl: size"), "{stderr}");
     assert!(stderr.contains("`1:8`"), "{stderr}");
+    assert!(stderr.contains("line 3 of b.jsonl"), "{stderr}");
+    assert!(stderr.contains("line 4 of b.jsonl"), "{stderr}");
+    assert!(stderr.contains("8K"), "{stderr}");
+    assert!(
+        stderr.contains("has 3 lines that are not valid requests"),
+        "{stderr}"
+    );
     // Nothing ran: not even the embedded sandbox was started.
     assert!(!stderr.contains("local sandbox"), "{stderr}");
     assert!(!dir.path().join("b-images").exists());

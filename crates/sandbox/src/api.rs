@@ -34,6 +34,7 @@ pub(crate) async fn create_task(
         .map_err(|_| {
             ApiFailure::documented(OP, 413)
                 .message(format!("Request body too large (limit {limit} bytes)"))
+                .suggestion("send a shorter request: long inputs go in image_urls as links")
                 .param("body")
         })?;
     if let Some(limiter) = &state.limiter {

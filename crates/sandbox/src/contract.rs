@@ -156,6 +156,13 @@ impl ApiFailure {
         self
     }
 
+    /// Replaces `error.fallback_suggestion`, so that the advice fits what was refused (the
+    /// documented example's is for one cause only).
+    pub fn suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.body["error"]["fallback_suggestion"] = Value::String(suggestion.into());
+        self
+    }
+
     /// Adds a `Retry-After` header.
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);

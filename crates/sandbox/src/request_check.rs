@@ -71,12 +71,14 @@ pub fn check_create(
     };
     if let Some(Value::Array(urls)) = object.get("image_urls") {
         if urls.len() > limits.max_images {
-            return Err(ApiFailure::documented(OP, 413).message(format!(
-                "Too many images: {} (at most {} for {})",
-                urls.len(),
-                limits.max_images,
-                limits.name()
-            )));
+            return Err(ApiFailure::documented(OP, 413)
+                .message(format!(
+                    "Too many images: {} (at most {} for {})",
+                    urls.len(),
+                    limits.max_images,
+                    limits.name()
+                ))
+                .suggestion(format!("send at most {} images", limits.max_images)));
         }
     }
     let request: ImageGenerationRequest = serde_path_to_error::deserialize(value).map_err(|e| {

@@ -101,6 +101,25 @@ async fn an_oversized_body_is_a_413() {
     let (status, got, _) = raw_create(&sandbox, body).await;
     assert_eq!(status, 413);
     assert_eq!(got["error"]["type"], "request_too_large_error");
+    assert_eq!(got["error"]["param"], "body");
+    // The advice fits the cause, not the documented example's image-size one.
+    assert!(!got["error"]["fallback_suggestion"]
+        .as_str()
+        .unwrap()
+        .contains("4MB"));
+}
+
+#[tokio::test]
+async fn too_many_images_is_a_413_whose_advice_is_the_models_count() {
+    let sandbox = start().await;
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "x", "image_urls": vec!["https://e.com/a.png"; 11]});
+    let (status, got, _) = raw_create(&sandbox, body).await;
+    assert_eq!(status, 413);
+    assert_eq!(got["error"]["param"], "image_urls");
+    assert_eq!(
+        got["error"]["fallback_suggestion"],
+        "send at most 10 images"
+    );
 }
 
 #[tokio::test]

@@ -248,6 +248,19 @@ pub enum Error {
         /// The process holding it, when its lock file says.
         holder: Option<u32>,
     },
+    /// The ledger records unfinished tasks created on another server than this client's:
+    /// resuming them here would query tasks this server never made.
+    #[error("the batch ledger {} records {unfinished} unfinished task(s) created on {recorded}, but this client sends to {current}; nothing was sent. Run against {recorded} to finish them (they exist only there), or move the ledger away to create them anew (paid again on the real API)", .ledger.display())]
+    LedgerElsewhere {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// The base URL the ledger's unfinished tasks were created on.
+        recorded: String,
+        /// This client's base URL.
+        current: String,
+        /// How many unfinished tasks it records there.
+        unfinished: usize,
+    },
     /// A result image could not be downloaded.
     #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
     Download {

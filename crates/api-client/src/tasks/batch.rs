@@ -96,6 +96,9 @@ pub struct LedgerEntry {
     pub task_id: String,
     /// Unix seconds when it was created.
     pub created_at: u64,
+    /// The base URL of the API that created it (absent in ledgers written before 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// The request and inputs as given, when they differ from `request` (local images are
     /// uploaded anew each run); compared instead of `request` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +198,26 @@ impl Ledger {
             task: done.task.clone(),
             files: done.files.clone(),
         })
+    }
+
+    /// Refuses a ledger whose unfinished tasks were created on another server than `current`.
+    fn check_server(&self, current: &str) -> Result<(), Error> {
+        let elsewhere: Vec<&str> = self
+            .known
+            .values()
+            .filter(|e| e.completed.is_none())
+            .filter_map(|e| e.base_url.as_deref())
+            .filter(|url| *url != current)
+            .collect();
+        match elsewhere.first() {
+            None => Ok(()),
+            Some(recorded) => Err(Error::LedgerElsewhere {
+                ledger: self.path.clone(),
+                recorded: recorded.to_string(),
+                current: current.to_string(),
+                unfinished: elsewhere.len(),
+            }),
+        }
     }
 
     fn record(&self, entry: &LedgerEntry) -> Result<(), Error> {
@@ -298,6 +321,9 @@ impl NanoBanana {
     {
         let ledger = options.ledger.as_deref().map(Ledger::open).transpose()?;
         let ledger = ledger.as_ref();
+        if let Some(ledger) = ledger {
+            ledger.check_server(self.base_url())?;
+        }
         let dir = options.dir.as_path();
         let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
         let mut results: Vec<Option<Result<Saved, Error>>> =
@@ -359,6 +385,7 @@ impl NanoBanana {
                             request: request.clone(),
                             task_id: created.id.clone(),
                             created_at,
+                            base_url: Some(self.base_url().to_string()),
                             fingerprint: Some(fingerprint.clone()),
                             completed: None,
                         })?;
@@ -382,6 +409,7 @@ impl NanoBanana {
                 request,
                 task_id,
                 created_at,
+                base_url: Some(self.base_url().to_string()),
                 fingerprint: Some(fingerprint),
                 completed: Some(CompletedEntry {
                     task: task.clone(),
