@@ -361,6 +361,7 @@ async fn store(
         incoming.file_name.as_deref().unwrap_or(&original_name),
         format,
     );
+    let average = average_colour(&staged.path).await;
     let upload = StoredUpload {
         file_id: file_id.clone(),
         file_name: file_name.clone(),
@@ -370,6 +371,7 @@ async fn store(
         path: staged.path,
         size: staged.size,
         fingerprint: staged.fingerprint,
+        average,
         stored_at: tokio::time::Instant::now(),
         stored_wall: SystemTime::now(),
     };
@@ -431,6 +433,31 @@ pub(crate) enum OwnFile {
     Kept(StoredUpload),
     /// One of its addresses, but the file expired or never existed.
     Gone,
+}
+
+/// The average colour of the image at `path` (from a 16 × 16 thumbnail), when it decodes.
+async fn average_colour(path: &std::path::Path) -> Option<[u8; 3]> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let image = image::ImageReader::open(&path)
+            .ok()?
+            .with_guessed_format()
+            .ok()?
+            .decode()
+            .ok()?;
+        let small = image.thumbnail(16, 16).to_rgb8();
+        let count = u64::from(small.width() * small.height()).max(1);
+        let mut sum = [0u64; 3];
+        for pixel in small.pixels() {
+            for (total, v) in sum.iter_mut().zip(pixel.0) {
+                *total += u64::from(v);
+            }
+        }
+        Some(sum.map(|total| (total / count) as u8))
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// What `url` is to this sandbox's file service.

@@ -91,15 +91,15 @@ impl std::str::FromStr for ResultFormat {
     }
 }
 
-/// What a placeholder says about itself, drawn in its top-left corner: the prompt's first line
-/// (cut to fit), the model, size × quality, and one swatch per input image (its fingerprint's
-/// colour), so a picture shows what produced it.
+/// What a placeholder says about itself, drawn in its top-left corner: the prompt's first line,
+/// the model, size × quality (each wrapped to the width), and one swatch per input image (its
+/// average colour), so a picture shows what produced it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Caption {
     /// Text lines, top to bottom.
     pub lines: Vec<String>,
-    /// Fingerprints of the input images, drawn as swatches under the text.
-    pub inputs: Vec<u64>,
+    /// One colour per input image, drawn as swatches under the text.
+    pub swatches: Vec<[u8; 3]>,
 }
 
 /// The pixels of one placeholder: a diagonal gradient between two colours taken from the seed,
@@ -111,6 +111,8 @@ struct Placeholder<'a> {
     to: [u8; 3],
     bands: u32,
     caption: &'a Caption,
+    /// The caption's lines wrapped to the width, as many as fit in a third of the height.
+    rows: Vec<Vec<char>>,
     /// The glyph scale: 8 × 8 glyphs drawn `scale` pixels per dot.
     scale: u32,
 }
@@ -125,6 +127,12 @@ impl<'a> Placeholder<'a> {
                 ((v >> 16) & 0xff) as u8,
             ]
         };
+        // Glyphs grow with the picture, but never so large that a line holds fewer than
+        // 16 characters.
+        let scale = (width.max(height) / 512).min(width / (16 * 8)).clamp(1, 6);
+        let cell = 8 * scale;
+        let columns = (width.saturating_sub(4 * scale) / cell) as usize;
+        let max_rows = ((height / 3) / (cell + 2 * scale)).max(1) as usize;
         Self {
             width,
             height,
@@ -132,7 +140,8 @@ impl<'a> Placeholder<'a> {
             to: colour(24),
             bands: 3 + (seed % 5) as u32,
             caption,
-            scale: (width.max(height) / 512).clamp(1, 6),
+            rows: wrap(&caption.lines, columns, max_rows),
+            scale,
         }
     }
 
@@ -159,16 +168,12 @@ impl<'a> Placeholder<'a> {
         let cell = 8 * self.scale;
         let line_height = cell + 2 * self.scale;
         let margin = 2 * self.scale;
-        let columns = (self.width.saturating_sub(2 * margin) / cell) as usize;
-        let text_rows = self.caption.lines.len() as u32;
+        let text_rows = self.rows.len() as u32;
         let text_bottom = margin + text_rows * line_height;
-        if y < text_bottom && columns > 0 && !self.caption.lines.is_empty() {
+        if y < text_bottom && !self.rows.is_empty() {
             let line = ((y - y.min(margin)) / line_height) as usize;
             let within = (y.saturating_sub(margin)) % line_height;
-            let text: Vec<char> = self.caption.lines[line.min(self.caption.lines.len() - 1)]
-                .chars()
-                .take(columns)
-                .collect();
+            let text = &self.rows[line.min(self.rows.len() - 1)];
             let strip_end = (margin + text.len() as u32 * cell + margin).min(self.width);
             for x in 0..strip_end {
                 let pixel = &mut row[x as usize * 3..x as usize * 3 + 3];
@@ -197,14 +202,10 @@ impl<'a> Placeholder<'a> {
         // One swatch per input image, under the text.
         let swatch = 3 * cell;
         let top = text_bottom + margin;
-        if !self.caption.inputs.is_empty() && y >= top && y < top + swatch {
-            for (i, fingerprint) in self.caption.inputs.iter().enumerate() {
+        if !self.caption.swatches.is_empty() && y >= top && y < top + swatch {
+            for (i, colour) in self.caption.swatches.iter().enumerate() {
                 let x0 = margin + i as u32 * (swatch + margin);
-                let colour = [
-                    (fingerprint & 0xff) as u8,
-                    ((fingerprint >> 8) & 0xff) as u8,
-                    ((fingerprint >> 16) & 0xff) as u8,
-                ];
+                let colour = *colour;
                 for x in x0..(x0 + swatch).min(self.width) {
                     let edge = x == x0 || x + 1 == x0 + swatch || y == top || y + 1 == top + swatch;
                     let c = if edge { [240, 240, 240] } else { colour };
@@ -213,6 +214,54 @@ impl<'a> Placeholder<'a> {
             }
         }
     }
+}
+
+/// `lines` broken at spaces (or mid-word when a word is longer) into rows of at most `columns`
+/// characters; at most `max_rows` rows, the last ending in `…` (drawn `~`) when text is left.
+fn wrap(lines: &[String], columns: usize, max_rows: usize) -> Vec<Vec<char>> {
+    let mut rows: Vec<Vec<char>> = Vec::new();
+    if columns == 0 {
+        return rows;
+    }
+    for line in lines {
+        let mut row: Vec<char> = Vec::new();
+        for word in line.split_whitespace() {
+            let word: Vec<char> = word.chars().collect();
+            let needed = if row.is_empty() {
+                word.len()
+            } else {
+                row.len() + 1 + word.len()
+            };
+            if needed <= columns {
+                if !row.is_empty() {
+                    row.push(' ');
+                }
+                row.extend(&word);
+                continue;
+            }
+            if !row.is_empty() {
+                rows.push(std::mem::take(&mut row));
+            }
+            for chunk in word.chunks(columns) {
+                if chunk.len() == columns {
+                    rows.push(chunk.to_vec());
+                } else {
+                    row = chunk.to_vec();
+                }
+            }
+        }
+        if !row.is_empty() || line.trim().is_empty() {
+            rows.push(row);
+        }
+    }
+    if rows.len() > max_rows {
+        rows.truncate(max_rows);
+        if let Some(last) = rows.last_mut() {
+            last.truncate(columns.saturating_sub(1));
+            last.push('~');
+        }
+    }
+    rows
 }
 
 /// The 8 × 8 glyph of `ch` (ASCII; anything else is drawn as `?`).
@@ -281,7 +330,7 @@ mod tests {
     fn the_caption_is_drawn_deterministically_and_jpeg_is_the_default() {
         let caption = Caption {
             lines: vec!["a red fox".into(), "gemini-3.1-flash-image-preview".into()],
-            inputs: vec![0x00ff_8800],
+            swatches: vec![[0x00, 0x88, 0xff]],
         };
         let bare = render(1, 256, 256, &Caption::default(), ResultFormat::Png);
         let captioned = render(1, 256, 256, &caption, ResultFormat::Png);
@@ -300,6 +349,62 @@ mod tests {
         assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
     }
     use nanobanana_api::types::{ImageQuality as Q, ImageSize as S};
+
+    fn fox_caption() -> Caption {
+        Caption {
+            lines: vec![
+                "a red fox in the snow".into(),
+                "gemini-3.1-flash-image-preview".into(),
+                "1:8 x 0.5K".into(),
+                "sandbox placeholder".into(),
+            ],
+            swatches: vec![[200, 0, 0]],
+        }
+    }
+
+    /// Every character of every line, spaces aside, in order.
+    fn letters(rows: &[Vec<char>]) -> String {
+        rows.iter().flatten().filter(|c| **c != ' ').collect()
+    }
+
+    #[test]
+    fn labels_wrap_to_fit_a_narrow_picture_and_nothing_is_cut() {
+        let caption = fox_caption();
+        let all: String = caption.lines.concat().replace(' ', "");
+        // 64 × 512 (1:8 at 0.5K): 7 characters a row, every character drawn.
+        let narrow = Placeholder::new(1, 64, 512, &caption);
+        assert!(
+            narrow.rows.iter().all(|r| r.len() <= 7),
+            "{:?}",
+            narrow.rows
+        );
+        assert_eq!(letters(&narrow.rows), all);
+        assert!(!narrow.rows.iter().flatten().any(|c| *c == '~'));
+        // 4096 px: large glyphs (scale 6), each line on one row.
+        let large = Placeholder::new(1, 4096, 4096, &caption);
+        assert_eq!(large.scale, 6);
+        assert_eq!(large.rows.len(), 4);
+        assert_eq!(letters(&large.rows), all);
+        // 512 × 64: too short for everything: as many rows as fit, the last marked cut.
+        let short = Placeholder::new(1, 512, 64, &caption);
+        assert!(short.rows.len() < 4);
+        assert_eq!(short.rows.last().unwrap().last(), Some(&'~'));
+    }
+
+    #[test]
+    fn a_swatch_shows_its_inputs_colour() {
+        let caption = fox_caption();
+        let picture = Placeholder::new(1, 1024, 1024, &caption);
+        let mut row = vec![0u8; 1024 * 3];
+        let red = (0..1024)
+            .map(|y| {
+                picture.row(y, &mut row);
+                row.chunks(3).filter(|p| *p == [200, 0, 0]).count()
+            })
+            .sum::<usize>();
+        // A 3-cell square (48 px at this scale) less its white edge.
+        assert_eq!(red, 46 * 46);
+    }
 
     #[test]
     fn sizes_follow_ratio_and_quality() {

@@ -137,6 +137,6 @@ fn caption(task: &SimulatedTask) -> Caption {
             format!("{size} x {quality}"),
             "sandbox placeholder".to_string(),
         ],
-        inputs: task.inputs.clone(),
+        swatches: task.swatches.clone(),
     }
 }

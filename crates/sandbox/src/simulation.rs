@@ -18,6 +18,9 @@ pub struct SimulatedTask {
     /// One fingerprint per input image, which seed the images too: the bytes of the sandbox's
     /// own uploads (the same picture gives the same result), the URL of any other image.
     pub inputs: Vec<u64>,
+    /// One colour per input image for the placeholder's swatches: its average colour when
+    /// the sandbox has its bytes, else a colour of its fingerprint.
+    pub swatches: Vec<[u8; 3]>,
     /// Requested aspect ratio.
     pub size: Option<ImageSize>,
     /// Requested quality.
@@ -140,6 +143,7 @@ mod tests {
             model: "nano-banana-2-lite".into(),
             prompt: "a cat".into(),
             inputs: Vec::new(),
+            swatches: Vec::new(),
             size: None,
             quality: None,
             callback_url: None,

@@ -11,22 +11,36 @@ use crate::file_service::{own_file, OwnFile};
 use crate::simulation::SimulatedTask;
 use crate::state::{AppState, Counters};
 
-/// The fingerprints of the input images ([`SimulatedTask::inputs`]). The sandbox's own uploads
+/// One input image as the sandbox sees it.
+pub(crate) struct Input {
+    /// What seeds the result ([`SimulatedTask::inputs`]).
+    pub fingerprint: u64,
+    /// Its average colour, when the sandbox has its bytes and can decode them.
+    pub average: Option<[u8; 3]>,
+}
+
+/// The input images ([`SimulatedTask::inputs`]). The sandbox's own uploads
 /// must still be stored (uploads expire after 72 h); images on other hosts are taken as they
 /// are (the sandbox does not fetch them).
 pub(crate) fn input_fingerprints(
     state: &AppState,
     request: &types::ImageGenerationRequest,
-) -> Result<Vec<u64>, ApiFailure> {
+) -> Result<Vec<Input>, ApiFailure> {
     let fingerprint = |(i, url): (usize, &String)| match own_file(state, url) {
-        OwnFile::Kept(upload) => Ok(upload.fingerprint),
+        OwnFile::Kept(upload) => Ok(Input {
+            fingerprint: upload.fingerprint,
+            average: upload.average,
+        }),
         OwnFile::Gone => Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
             .message(format!(
                 "image_urls[{i}] is not a stored upload of this file service, or it expired \
                  (uploads are kept 72 h)"
             ))
             .param(format!("image_urls[{i}]"))),
-        OwnFile::Elsewhere => Ok(crate::images::seed(url)),
+        OwnFile::Elsewhere => Ok(Input {
+            fingerprint: crate::images::seed(url),
+            average: None,
+        }),
     };
     request
         .image_urls
@@ -41,7 +55,7 @@ pub(crate) fn input_fingerprints(
 pub(crate) fn new_task(
     state: &AppState,
     request: &types::ImageGenerationRequest,
-    inputs: Vec<u64>,
+    inputs: Vec<Input>,
     fails: bool,
 ) -> SimulatedTask {
     let unix = SystemTime::now()
@@ -64,7 +78,15 @@ pub(crate) fn new_task(
         id: format!("task-unified-{unix}-{n}{suffix}"),
         model: request.model.to_string(),
         prompt: request.prompt.to_string(),
-        inputs,
+        swatches: inputs
+            .iter()
+            .map(|input| {
+                input
+                    .average
+                    .unwrap_or_else(|| fingerprint_colour(input.fingerprint))
+            })
+            .collect(),
+        inputs: inputs.iter().map(|input| input.fingerprint).collect(),
         size: request.size,
         quality: request.quality,
         callback_url: request.callback_url.as_ref().map(|u| u.to_string()),
@@ -83,4 +105,13 @@ fn price(quality: Option<types::ImageQuality>) -> f64 {
         Some(types::ImageQuality::Res0_5K) => 0.8,
         _ => 1.6,
     }
+}
+
+/// A colour of its own for an input the sandbox cannot see (an image on another host).
+fn fingerprint_colour(fingerprint: u64) -> [u8; 3] {
+    [
+        (fingerprint & 0xff) as u8,
+        ((fingerprint >> 8) & 0xff) as u8,
+        ((fingerprint >> 16) & 0xff) as u8,
+    ]
 }

@@ -30,6 +30,9 @@ pub struct StoredUpload {
     pub size: u64,
     /// [`crate::images::seed_bytes`] of its bytes: what an image-to-image result is seeded by.
     pub fingerprint: u64,
+    /// Its average colour, when the sandbox can decode it (JPEG, PNG): a result's swatch for
+    /// this input shows it.
+    pub average: Option<[u8; 3]>,
     /// When it was stored (monotonic, for the TTL).
     pub stored_at: Instant,
     /// When it was stored (wall clock, for `upload_time` and `expires_at`).
@@ -228,6 +231,7 @@ mod tests {
             path,
             size: size as u64,
             fingerprint: 1,
+            average: None,
             stored_at: Instant::now(),
             stored_wall: SystemTime::now(),
         }

@@ -134,3 +134,31 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
     );
     assert_eq!(seen.last().unwrap(), &(types::TaskStatus::Completed, 100));
 }
+
+#[tokio::test]
+async fn an_uploaded_inputs_swatch_shows_its_average_colour() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        result_format: nanobanana_sandbox::ResultFormat::Png,
+        ..fast_config()
+    })
+    .await
+    .unwrap();
+    let client = fast_client(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    // A solid grey (120, 120, 120) input.
+    let input = dir.path().join("grey.png");
+    nanobanana_test_kit::write_png(&input);
+    let request = nanobanana_api::ImageRequest::new("nano-banana-2-lite", "a cat like this one")
+        .quality(types::ImageQuality::Res1K)
+        .images([nanobanana_api::ImageInput::File(input)]);
+    let generated = client.generate(request, dir.path()).await.unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&generated.files[0]).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut pixels).unwrap();
+    let grey = pixels.chunks(3).filter(|p| *p == [120, 120, 120]).count();
+    // The swatch's inside at 1K: 46 × 46 pixels of the input's colour.
+    assert!(grey >= 46 * 46, "{grey} pixels of the input's colour");
+}
