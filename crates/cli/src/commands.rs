@@ -604,7 +604,11 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
                 source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
             },
         )?),
-        _ if args.tls => Some(SandboxTls::self_signed()),
+        _ if args.tls => Some(SandboxTls::self_signed().map_err(|reason| Error::Io {
+            action: "cannot serve HTTPS (--tls) on",
+            path: "127.0.0.1".into(),
+            source: std::io::Error::new(std::io::ErrorKind::Unsupported, reason),
+        })?),
         _ => None,
     };
     // The throwaway CA goes to a file clients can point EVOLINK_CA_CERT at, removed on stop.

@@ -20,7 +20,7 @@ async fn https_sandbox(dir: &Path) -> (SandboxHandle, PathBuf) {
     let sandbox = Sandbox::start(SandboxConfig {
         time_scale: FAST,
         api_key: Some(KEY.into()),
-        tls: Some(SandboxTls::self_signed()),
+        tls: Some(SandboxTls::self_signed().unwrap()),
         ..SandboxConfig::default()
     })
     .await

@@ -42,6 +42,10 @@ pub mod simulation;
 mod state;
 mod store;
 mod task_factory;
+#[cfg(feature = "tls")]
+mod tls;
+#[cfg(not(feature = "tls"))]
+#[path = "tls_unavailable.rs"]
 mod tls;
 pub mod uploads;
 
@@ -51,4 +55,4 @@ pub use images::ResultFormat;
 pub use journal::JournalEntry;
 pub use server::{Sandbox, SandboxHandle};
 pub use state::SandboxStats;
-pub use tls::SandboxTls;
+pub use tls::{SandboxTls, SERVES_HTTPS};

@@ -18,6 +18,9 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
+/// Whether this build serves HTTPS (the `tls` feature).
+pub const SERVES_HTTPS: bool = true;
+
 /// The certificate a sandbox serves HTTPS with.
 pub struct SandboxTls {
     chain: Vec<CertificateDer<'static>>,
@@ -73,7 +76,7 @@ impl SandboxTls {
     }
 
     /// A throwaway CA, made now, and a certificate it signed for `localhost` and `127.0.0.1`.
-    pub fn self_signed() -> Self {
+    pub fn self_signed() -> Result<Self, String> {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
         let ca_key = KeyPair::generate().expect("a key pair can be generated");
         let mut ca = CertificateParams::new(Vec::<String>::new()).expect("empty names are valid");
@@ -93,11 +96,11 @@ impl SandboxTls {
         let leaf = leaf
             .signed_by(&key, &issuer)
             .expect("the CA signs the certificate");
-        Self {
+        Ok(Self {
             chain: vec![leaf.der().clone()],
             key: PrivateKeyDer::try_from(key.serialize_der()).expect("a PKCS#8 key"),
             ca_pem: Some(ca_cert.pem()),
-        }
+        })
     }
 
     /// The PEM of the CA clients must trust, for a [`self_signed`](Self::self_signed)
