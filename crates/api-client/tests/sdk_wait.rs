@@ -229,16 +229,14 @@ async fn dropping_the_wait_stops_polling() {
     let outcome = tokio::time::timeout(Duration::from_secs(60), client.wait(handle(45))).await;
     assert!(outcome.is_err(), "still waiting at 60 s");
     // The paused clock jumps to the timeout while a query waits on the server, so the wait may
-    // be dropped mid-request; let such a request land (real time) before counting.
-    tokio::task::spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(300)))
-        .await
-        .unwrap();
+    // be dropped mid-request: that one request may still land. Ten minutes more of polling
+    // would be many queries.
     let polled = polls(&server).await;
     tokio::time::sleep(Duration::from_secs(600)).await;
-    assert_eq!(
-        polls(&server).await,
-        polled,
-        "no query after the future was dropped"
+    let after = polls(&server).await;
+    assert!(
+        after <= polled + 1,
+        "{polled} queries before the drop, {after} ten minutes later"
     );
 }
 
