@@ -367,6 +367,8 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
 enum Seen {
     Sending(usize, u64, u64),
     Stored(usize, String),
+    /// A retry: the failed attempt, of how many, and where it was sent.
+    Retry(usize, usize, String),
 }
 
 #[tokio::test]
@@ -400,6 +402,14 @@ async fn upload_progress_counts_every_byte_and_starts_again_on_a_retry() {
             Event::Upload(UploadEvent::Stored { index, file, .. }) => {
                 Seen::Stored(*index, file.file_url.clone())
             }
+            Event::Retry(retry) => {
+                assert_eq!(retry.operation, nanobanana_api::error::Operation::Upload);
+                Seen::Retry(
+                    retry.attempt,
+                    retry.max_attempts,
+                    retry.base_url.to_string(),
+                )
+            }
             other => panic!("an event this test does not know: {other:?}"),
         };
         record.lock().unwrap().push(seen);
@@ -425,6 +435,12 @@ async fn upload_progress_counts_every_byte_and_starts_again_on_a_retry() {
     );
 
     let seen = std::mem::take(&mut *seen.lock().unwrap());
+    // The failed attempt was reported, with the file service's address, before the retry.
+    let retries: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| matches!(s, Seen::Retry(..)))
+        .collect();
+    assert_eq!(retries, [&Seen::Retry(1, 4, files.uri())]);
     let mut attempts = 0;
     for (index, size) in [(0usize, sizes[0]), (2, sizes[1])] {
         let own: Vec<&Seen> = seen

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::args::BatchArgs;
 use crate::connection::connect;
+use crate::contact_sheet::{Card, ContactSheet};
 use crate::output::{self, note};
 use crate::progress::BatchProgress;
 
@@ -47,6 +48,8 @@ struct BatchLine {
 struct CheckedLine {
     number: usize,
     item: BatchRequest,
+    /// Its card on the contact sheet.
+    card: Card,
 }
 
 /// A line that is not a request, by number.
@@ -115,6 +118,16 @@ async fn check_line(file: &Path, number: usize, raw: &str) -> Result<CheckedLine
     let model = line
         .model
         .unwrap_or_else(|| crate::args::DEFAULT_MODEL.into());
+    let card = Card {
+        line: Some(number),
+        ..Card::waiting(
+            format!("line-{number}"),
+            &line.prompt,
+            model.as_str(),
+            line.size.as_ref().map(ToString::to_string),
+            line.quality.as_ref().map(ToString::to_string),
+        )
+    };
     let inputs: Vec<ImageInput> = line
         .images
         .iter()
@@ -148,7 +161,7 @@ async fn check_line(file: &Path, number: usize, raw: &str) -> Result<CheckedLine
         Some(name) => BatchRequest::named(request, name.clone()),
         None => BatchRequest::from(request),
     };
-    Ok(CheckedLine { number, item })
+    Ok(CheckedLine { number, item, card })
 }
 
 /// `nanobanana batch`.
@@ -172,6 +185,25 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
     };
     let progress = BatchProgress::start(lines.len());
     let numbers: Vec<usize> = lines.iter().map(|l| l.number).collect();
+    // The contact sheet: every line waiting, then each card filled in as its item ends.
+    std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+        action: "cannot create the output directory",
+        path: out_dir.clone(),
+        source,
+    })?;
+    let title = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "batch".into());
+    let sheet = ContactSheet::new(
+        &out_dir,
+        title,
+        lines.iter().map(|l| l.card.clone()).collect(),
+    );
+    sheet.write()?;
+    let sheet = std::sync::Arc::new(std::sync::Mutex::new(sheet));
+    let sheet_dir = out_dir.clone();
     let options = BatchOptions::new(args.concurrency, &out_dir).with_ledger(&ledger_path);
     let shown = progress.clone();
     let items = lines.into_iter().map(|l| l.item);
@@ -179,6 +211,18 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
     let observed = client.observe(Observer::new(move |event| {
         if let Event::BatchItem { index, result } = event {
             shown.item_done(line_numbers[*index], result);
+            let mut sheet = sheet.lock().unwrap_or_else(|p| p.into_inner());
+            let key = format!("line-{}", line_numbers[*index]);
+            if let Some(card) = sheet.card(&key).cloned() {
+                let outcome = match result {
+                    Ok(saved) => Ok((saved.task.id.as_str(), saved.files.as_slice())),
+                    Err(e) => Err(crate::exit::in_cli_words(e)),
+                };
+                sheet.set(card.ended(&sheet_dir, outcome));
+                if let Err(e) = sheet.write() {
+                    note!("{}", crate::exit::in_cli_words(&e));
+                }
+            }
         }
     }));
     let run = observed.generate_many(items, options);
@@ -246,7 +290,11 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             }
             _ => {}
         }
-        text.push_str(&format!("; images in {}\n", out_dir.display()));
+        text.push_str(&format!(
+            "; images in {} (contact sheet: {})\n",
+            out_dir.display(),
+            out_dir.join(crate::contact_sheet::SHEET_FILE).display()
+        ));
         for (number, error) in &failed {
             text.push_str(&format!("line {number}: {error}\n"));
         }

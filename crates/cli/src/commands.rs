@@ -73,6 +73,21 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         }
     };
 
+    // A folder with a contact sheet gets this image on it too.
+    if let (Some(dir), None) = (&args.out_dir, &args.output) {
+        if let Some(mut sheet) = crate::contact_sheet::ContactSheet::existing(dir) {
+            let card = crate::contact_sheet::Card::waiting(
+                task.id.clone(),
+                &args.prompt,
+                args.model.as_str(),
+                args.size.as_ref().map(ToString::to_string),
+                args.quality.as_ref().map(ToString::to_string),
+            )
+            .ended(dir, Ok((task.id.as_str(), files.as_slice())));
+            sheet.set(card);
+            sheet.write()?;
+        }
+    }
     if args.json {
         let summary = serde_json::json!({
             "task_id": task.id,

@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod commands;
 mod connection;
+mod contact_sheet;
 mod exit;
 mod notices;
 mod output;

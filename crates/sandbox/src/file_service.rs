@@ -405,7 +405,7 @@ async fn store(
     .into_response())
 }
 
-fn describe(state: &AppState, upload: &StoredUpload) -> types::UploadedFile {
+pub(crate) fn describe(state: &AppState, upload: &StoredUpload) -> types::UploadedFile {
     let base = state.files_base_url();
     let expires = upload.stored_wall + state.config.upload_ttl;
     types::UploadedFile {

@@ -115,7 +115,7 @@ pub(crate) async fn record(
         .unwrap_or(0);
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    if path.starts_with(SANDBOX_PREFIX) {
+    if path.starts_with(SANDBOX_PREFIX) || path == "/favicon.ico" {
         return next.run(request).await;
     }
     let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);

@@ -11,7 +11,7 @@ use crate::store::Store;
 use crate::uploads::Uploads;
 
 /// Counters of what the sandbox did, for tests and benchmarks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SandboxStats {
     /// Tasks created.
     pub creates: u64,

@@ -92,6 +92,19 @@ impl Store {
             .map(|t| SimulatedTask::clone(t))
     }
 
+    /// The newest `limit` tasks held, newest first.
+    pub fn recent_tasks(&self, limit: usize) -> Vec<SimulatedTask> {
+        let tasks = self.tasks.lock().expect("store");
+        tasks
+            .order
+            .iter()
+            .rev()
+            .filter_map(|id| tasks.by_id.get(id))
+            .take(limit)
+            .map(|t| SimulatedTask::clone(t))
+            .collect()
+    }
+
     /// The number of tasks held.
     pub fn task_count(&self) -> usize {
         self.tasks.lock().expect("store").by_id.len()

@@ -133,7 +133,16 @@ impl Uploads {
         Ok(())
     }
 
-    /// Uploads accepted so far.
+    /// The newest `limit` uploads kept, newest first.
+    pub fn recent(&self, limit: usize) -> Vec<StoredUpload> {
+        let held = self.held.lock().expect("uploads");
+        let mut files: Vec<StoredUpload> = held.files.values().cloned().collect();
+        files.sort_by_key(|f| std::cmp::Reverse(f.stored_at));
+        files.truncate(limit);
+        files
+    }
+
+    /// Uploads ever accepted (what the quota counts).
     pub fn accepted(&self) -> u64 {
         self.held.lock().expect("uploads").accepted
     }
