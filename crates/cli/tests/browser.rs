@@ -6,6 +6,8 @@
 //! Needs `chromium` and `npm ci --prefix tests/browser`, which `.ci/run` installs; without them
 //! these tests say so and pass, except under CI (`CI` set), where they fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -154,12 +156,8 @@ fn a_batch_leaves_a_contact_sheet_with_every_prompt_its_images_and_the_failure()
         .join("\n"),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_nanobanana"))
+    let output = common::nanobanana_in(dir.path())
         .args(["batch", "posters.jsonl", "--out-dir", "out"])
-        .current_dir(dir.path())
-        .env_remove("EVOLINK_API_KEY")
-        .env_remove("EVOLINK_BASE_URL")
-        .env_remove("EVOLINK_FILES_BASE_URL")
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")
         .output()
         .unwrap();

@@ -1,6 +1,8 @@
 //! The `nanobanana` binary as a user runs it: against the embedded sandbox with no key, and
 //! against a sandbox with faults to check each documented error's exit code.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -11,13 +13,9 @@ use nanobanana_test_kit::{png_size, write_png, KEY as SECRET};
 
 /// Runs the binary with a clean environment (no key, no base URL) plus `env`.
 fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    let mut command = common::nanobanana_in(dir);
     command
         .args(args)
-        .current_dir(dir)
-        .env_remove("EVOLINK_API_KEY")
-        .env_remove("EVOLINK_BASE_URL")
-        .env_remove("EVOLINK_FILES_BASE_URL")
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
     for (k, v) in env {
         command.env(k, v);
@@ -504,13 +502,9 @@ fn a_wrong_quality_lists_the_accepted_values_without_internal_names() {
 
 /// Starts `nanobanana` with `args` against `env`, stderr piped, stdout discarded.
 fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    let mut command = common::nanobanana_in(dir);
     command
         .args(args)
-        .current_dir(dir)
-        .env_remove("EVOLINK_API_KEY")
-        .env_remove("EVOLINK_BASE_URL")
-        .env_remove("EVOLINK_FILES_BASE_URL")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     for (k, v) in env {
@@ -522,7 +516,7 @@ fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::C
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_image() {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::{BufReader, Read};
     // Tasks of 45 simulated seconds at 0.1: 4.5 s, long enough to interrupt the wait.
     let sandbox = keyed_sandbox_at(0.1).await;
     let env = env_for(&sandbox);
@@ -531,19 +525,8 @@ async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_im
     let (code, stderr) = tokio::task::spawn_blocking(move || {
         let mut child = spawn(&["generate", "a cat", "-o", "cat.png"], &env, &path);
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
         // The task id and the resume command arrive as soon as the create returns.
-        loop {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "ended early: {seen}"
-            );
-            seen.push_str(&line);
-            if line.contains("resume with:") {
-                break;
-            }
-        }
+        let mut seen = common::read_until(&mut stderr, "resume with:");
         let killed = Command::new("kill")
             .args(["-INT", &child.id().to_string()])
             .status()

@@ -1,8 +1,10 @@
 //! The exit-code table, class by class: each code the documentation lists is what a real path
 //! of that class exits with, and `--help` lists the same codes as docs/cli.md.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
@@ -13,13 +15,9 @@ const EXERCISED: [i32; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 130];
 
 /// Runs the binary with `args` against `target` (a key and base URL; none: the embedded sandbox).
 fn run(args: &[&str], target: Option<(&str, &str)>, dir: &Path) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    let mut command = common::nanobanana_in(dir);
     command
         .args(args)
-        .current_dir(dir)
-        .env_remove("EVOLINK_API_KEY")
-        .env_remove("EVOLINK_BASE_URL")
-        .env_remove("EVOLINK_FILES_BASE_URL")
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
     if let Some((key, base_url)) = target {
         command

@@ -2,7 +2,10 @@
 //! slow or silent server is named within seconds, retries say what they wait for, and a query
 //! against a server that never answers ends within `--timeout`.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use common::read_until;
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,9 +15,8 @@ use nanobanana_test_kit::KEY;
 
 /// Starts `nanobanana` with `args` against `base_url` with the test key; stderr piped.
 fn spawn(args: &[&str], base_url: &str, dir: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_nanobanana"))
+    common::nanobanana_in(dir)
         .args(args)
-        .current_dir(dir)
         .env("EVOLINK_API_KEY", KEY)
         .env("EVOLINK_BASE_URL", base_url)
         .env("EVOLINK_FILES_BASE_URL", base_url)
@@ -22,22 +24,6 @@ fn spawn(args: &[&str], base_url: &str, dir: &Path) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts")
-}
-
-/// Reads `child`'s stderr up to the first line containing `wanted`, returning what was read.
-fn read_until(stderr: &mut BufReader<std::process::ChildStderr>, wanted: &str) -> String {
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "ended before `{wanted}`: {seen}"
-        );
-        seen.push_str(&line);
-        if line.contains(wanted) {
-            return seen;
-        }
-    }
 }
 
 fn signal(child: &Child, name: &str) {

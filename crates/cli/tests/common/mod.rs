@@ -1,0 +1,36 @@
+//! What the CLI's test files share: the binary as a new user runs it (nothing of the
+//! developer's own key or addresses), and reading its stderr up to a line.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{ChildStderr, Command};
+
+/// `nanobanana` in `dir` with no key and no base URL from the environment; the caller adds
+/// arguments and variables.
+pub fn nanobanana_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nanobanana"));
+    command
+        .current_dir(dir)
+        .env_remove("EVOLINK_API_KEY")
+        .env_remove("EVOLINK_BASE_URL")
+        .env_remove("EVOLINK_FILES_BASE_URL");
+    command
+}
+
+/// Reads `stderr` up to the first line containing `wanted`; what was read.
+pub fn read_until(stderr: &mut BufReader<ChildStderr>, wanted: &str) -> String {
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended before `{wanted}`: {seen}"
+        );
+        seen.push_str(&line);
+        if line.contains(wanted) {
+            return seen;
+        }
+    }
+}
