@@ -171,7 +171,6 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         .out_dir
         .clone()
         .unwrap_or_else(|| default_out_dir(&args.file));
-    let mut signals = crate::signals::listen();
     let ledger_path = out_dir.join(LEDGER_FILE);
     let earlier = earlier_runs(&ledger_path);
     let connection = connect(&args.connection, true).await?;
@@ -225,6 +224,9 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             }
         }
     }));
+    // Until now a signal stops the command at once (nothing was created); from here on it is
+    // answered with where the ledger is.
+    let mut signals = crate::signals::listen();
     let run = observed.generate_many(items, options);
     let results = tokio::select! {
         results = run => results,

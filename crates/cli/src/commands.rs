@@ -15,7 +15,6 @@ use crate::progress::{TaskProgress, UploadProgress};
 
 /// `nanobanana generate`: check, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
-    let mut signals = crate::signals::listen();
     // Everything is checked before credits are spent, including where the image will be saved.
     let request = image_request(&args);
     request.check().await.map_err(in_flag_words)?;
@@ -29,6 +28,9 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
         .iter()
         .filter(|i| matches!(i, ImageInput::File(_)))
         .count();
+    // Until now a signal stops the command at once (nothing was sent); from here on it is
+    // answered: a create on its way must not lose its task.
+    let mut signals = crate::signals::listen();
     let created = create(&connection, request, local_files, &mut signals, &args).await?;
     // From here the task is paid for: say its id at once, and how to get it back.
     let resume = resume_command(&created.id, &args);
@@ -363,7 +365,6 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
             connection.clone()
         }
     };
-    let mut signals = crate::signals::listen();
     let connection = connect(&settings, false).await?;
     let client = &connection.client;
     let task = match command {
@@ -385,6 +386,8 @@ pub async fn task(command: TaskCommand) -> Result<(), Error> {
                     return Err(exists(output));
                 }
             }
+            // A signal while waiting says how to pick the task up again.
+            let mut signals = crate::signals::listen();
             let finished = async {
                 let progress = TaskProgress::start(&id, None);
                 let waited = client.observe(progress.observer()).wait(id.as_str()).await;

@@ -148,13 +148,24 @@ fn a_signal_before_anything_is_sent_stops_at_once_with_130() {
     let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base_url = format!("http://{}", hole.local_addr().unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let mut child = spawn(&["credits"], &base_url, dir.path());
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = read_until(&mut stderr, "waiting for the credit balance from");
-    signal(&child, "-TERM");
-    stderr.read_to_string(&mut seen).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130), "{seen}");
-    assert!(seen.contains("terminated: stopped"), "{seen}");
+    for (args, waiting) in [
+        (vec!["credits"], "waiting for the credit balance from"),
+        (
+            vec!["task", "get", "task-unified-1-abc"],
+            "waiting for the task from",
+        ),
+    ] {
+        let started = Instant::now();
+        let mut child = spawn(&args, &base_url, dir.path());
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = read_until(&mut stderr, waiting);
+        signal(&child, "-TERM");
+        stderr.read_to_string(&mut seen).unwrap();
+        assert_eq!(child.wait().unwrap().code(), Some(130), "{seen}");
+        assert!(seen.contains("terminated: stopped"), "{seen}");
+        // At once, not when the 60 s timeout ends the query.
+        assert!(started.elapsed() < Duration::from_secs(10), "{args:?}");
+    }
 }
 
 #[test]
