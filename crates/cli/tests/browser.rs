@@ -94,24 +94,11 @@ async fn the_sandbox_page_shows_tasks_refusals_and_result_images_in_a_browser() 
     .await;
     assert_eq!(status, 400);
     assert_eq!(refused["error"]["param"], "size");
-    // Wait (bounded) for the task to complete, so its result shows.
-    let client = reqwest::Client::new();
-    let url = format!("{}/v1/tasks/{task_id}", sandbox.base_url());
-    for _ in 0..200 {
-        let task: Value = client
-            .get(&url)
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if task["status"] == "completed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    // The task completes, so its result shows.
+    nanobanana_test_kit::sandbox::fast_client(&sandbox)
+        .wait(task_id.as_str())
+        .await
+        .unwrap();
 
     let page = format!("{}/__sandbox/", sandbox.base_url());
     for (name, width) in [("sandbox-page", 1280), ("sandbox-page-phone", 390)] {

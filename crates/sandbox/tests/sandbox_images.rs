@@ -8,14 +8,19 @@ use nanobanana_sandbox::{Sandbox, SandboxConfig};
 use nanobanana_test_kit::sandbox::{fast_client, fast_config, lite_request, start};
 use nanobanana_test_kit::{png_size, KEY};
 
-#[tokio::test]
-async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
-    let sandbox = Sandbox::start(SandboxConfig {
+/// A fast sandbox whose results are PNGs (lossless: pixels can be compared).
+async fn png_sandbox() -> nanobanana_sandbox::SandboxHandle {
+    Sandbox::start(SandboxConfig {
         result_format: nanobanana_sandbox::ResultFormat::Png,
         ..fast_config()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn generate_leaves_real_pngs_sized_by_size_and_quality() {
+    let sandbox = png_sandbox().await;
     let client = fast_client(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     let cases = [
@@ -137,12 +142,7 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
 
 #[tokio::test]
 async fn an_uploaded_inputs_swatch_shows_its_average_colour() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        result_format: nanobanana_sandbox::ResultFormat::Png,
-        ..fast_config()
-    })
-    .await
-    .unwrap();
+    let sandbox = png_sandbox().await;
     let client = fast_client(&sandbox);
     let dir = tempfile::tempdir().unwrap();
     // A solid grey (120, 120, 120) input.
