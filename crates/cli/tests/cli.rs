@@ -516,7 +516,7 @@ fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::C
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_image() {
-    use std::io::{BufReader, Read};
+    use std::io::BufReader;
     // Tasks of 45 simulated seconds at 0.1: 4.5 s, long enough to interrupt the wait.
     let sandbox = keyed_sandbox_at(0.1).await;
     let env = env_for(&sandbox);
@@ -526,16 +526,9 @@ async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_im
         let mut child = spawn(&["generate", "a cat", "-o", "cat.png"], &env, &path);
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         // The task id and the resume command arrive as soon as the create returns.
-        let mut seen = common::read_until(&mut stderr, "resume with:");
-        let killed = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let mut rest = String::new();
-        stderr.read_to_string(&mut rest).unwrap();
-        seen.push_str(&rest);
-        (child.wait().unwrap().code(), seen)
+        let seen = common::read_until(&mut stderr, "resume with:");
+        common::signal(&child, "-INT");
+        common::finish(child, stderr, seen)
     })
     .await
     .unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::read_until;
+use common::{finish, read_until, signal};
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -24,14 +24,6 @@ fn spawn(args: &[&str], base_url: &str, dir: &Path) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts")
-}
-
-fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
 }
 
 /// A sandbox whose next create answers only after `delay` (the task is created then).
@@ -64,21 +56,15 @@ async fn ctrl_c_while_the_create_is_on_its_way_waits_for_the_id_and_says_how_to_
             &path,
         );
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = read_until(&mut stderr, "waiting for the create answer from");
+        let seen = read_until(&mut stderr, "waiting for the create answer from");
         let named_after = started.elapsed();
         assert!(seen.contains(&base_url), "{seen}");
         signal(&child, "-INT");
-        let mut rest = String::new();
-        stderr.read_to_string(&mut rest).unwrap();
-        seen.push_str(&rest);
         let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        (child.wait().unwrap().code(), seen, named_after, stdout)
+        let mut out = child.stdout.take().unwrap();
+        let (code, seen) = finish(child, stderr, seen);
+        out.read_to_string(&mut stdout).unwrap();
+        (code, seen, named_after, stdout)
     })
     .await
     .unwrap();
@@ -122,10 +108,7 @@ async fn a_second_ctrl_c_abandons_the_create_and_says_a_task_may_exist() {
         signal(&child, "-INT");
         seen.push_str(&read_until(&mut stderr, "Ctrl-C again abandons it"));
         signal(&child, "-TERM");
-        let mut rest = String::new();
-        stderr.read_to_string(&mut rest).unwrap();
-        seen.push_str(&rest);
-        (child.wait().unwrap().code(), seen)
+        finish(child, stderr, seen)
     })
     .await
     .unwrap();
@@ -158,10 +141,10 @@ fn a_signal_before_anything_is_sent_stops_at_once_with_130() {
         let started = Instant::now();
         let mut child = spawn(&args, &base_url, dir.path());
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = read_until(&mut stderr, waiting);
+        let seen = read_until(&mut stderr, waiting);
         signal(&child, "-TERM");
-        stderr.read_to_string(&mut seen).unwrap();
-        assert_eq!(child.wait().unwrap().code(), Some(130), "{seen}");
+        let (code, seen) = finish(child, stderr, seen);
+        assert_eq!(code, Some(130), "{seen}");
         assert!(seen.contains("terminated: stopped"), "{seen}");
         // At once, not when the 60 s timeout ends the query.
         assert!(started.elapsed() < Duration::from_secs(10), "{args:?}");

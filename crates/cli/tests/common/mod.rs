@@ -3,9 +3,9 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{ChildStderr, Command};
+use std::process::{Child, ChildStderr, Command};
 
 /// `nanobanana` in `dir` with no key and no base URL from the environment; the caller adds
 /// arguments and variables.
@@ -33,4 +33,23 @@ pub fn read_until(stderr: &mut BufReader<ChildStderr>, wanted: &str) -> String {
             return seen;
         }
     }
+}
+
+/// Sends `name` (`-INT`, `-TERM`) to `child`.
+pub fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Reads the rest of `stderr` after `seen`, waits for `child`: its exit code and all of stderr.
+pub fn finish(
+    mut child: Child,
+    mut stderr: BufReader<ChildStderr>,
+    mut seen: String,
+) -> (Option<i32>, String) {
+    stderr.read_to_string(&mut seen).unwrap();
+    (child.wait().unwrap().code(), seen)
 }
