@@ -567,8 +567,17 @@ pub fn models(json: bool) -> Result<(), Error> {
     crate::output::print(&out)
 }
 
-/// One request as the sandbox's log line: method, path, status, duration, and what was refused.
+/// One request as the sandbox's log line: method, path, status, duration, and what was refused;
+/// or a callback it sent: to where, and what came of it.
 fn request_line(entry: &nanobanana_sandbox::JournalEntry) -> String {
+    if entry.operation.as_deref() == Some(nanobanana_sandbox::journal::CALLBACK_OPERATION) {
+        let task = entry.task_id.as_deref().unwrap_or_default();
+        let message = entry.message.as_deref().unwrap_or_default();
+        return format!(
+            "callback of {task} to {} {}: {message} ({} ms)",
+            entry.method, entry.path, entry.duration_ms
+        );
+    }
     let mut line = format!(
         "{} {} {} {} ms",
         entry.method, entry.path, entry.status, entry.duration_ms

@@ -11,6 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use nanobanana_sandbox::journal::CALLBACK_OPERATION;
 use nanobanana_sandbox::{Sandbox, SandboxConfig};
 use nanobanana_test_kit::sandbox::raw_create;
 use nanobanana_test_kit::KEY;
@@ -69,20 +70,24 @@ fn assert_every_image_loaded(seen: &Value) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sandbox_page_shows_tasks_refusals_and_result_images_in_a_browser() {
+async fn the_sandbox_page_shows_tasks_refusals_callbacks_and_result_images_in_a_browser() {
     if !browser_available() {
         return;
     }
     let sandbox = Sandbox::start(SandboxConfig {
         api_key: Some(KEY.into()),
         time_scale: 0.0005,
+        allow_insecure_callbacks: true,
         ..SandboxConfig::default()
     })
     .await
     .unwrap();
+    let mut journal = sandbox.watch_requests();
+    // Its callback goes where nobody listens: given up after its retries (7 s × 0.0005).
+    let hook = format!("http://{}/hook", common::closed_port_address());
     let (status, created, _) = raw_create(
         &sandbox,
-        json!({"model": "gemini-3.1-flash-image-preview", "prompt": "a lighthouse at dawn", "size": "16:9", "quality": "1K"}),
+        json!({"model": "gemini-3.1-flash-image-preview", "prompt": "a lighthouse at dawn", "size": "16:9", "quality": "1K", "callback_url": hook}),
     )
     .await;
     assert_eq!(status, 200);
@@ -99,6 +104,7 @@ async fn the_sandbox_page_shows_tasks_refusals_and_result_images_in_a_browser() 
         .wait(task_id.as_str())
         .await
         .unwrap();
+    while journal.recv().await.unwrap().operation.as_deref() != Some(CALLBACK_OPERATION) {}
 
     let page = format!("{}/__sandbox/", sandbox.base_url());
     for (name, width) in [("sandbox-page", 1280), ("sandbox-page-phone", 390)] {
@@ -113,12 +119,16 @@ async fn the_sandbox_page_shows_tasks_refusals_and_result_images_in_a_browser() 
         assert!(text.contains(&task_id), "{text}");
         assert!(text.contains("a lighthouse at dawn"), "{text}");
         assert!(text.contains("16:9 × 1K"), "{text}");
-        // The refusal: its row is highlighted and names the field and the size.
+        // The refusal and the callback given up: their rows are highlighted, the refusal's
+        // names the field and the size, the callback's where it went and what came of it.
         let refused_rows = seen["refusedRows"].as_array().unwrap();
-        assert_eq!(refused_rows.len(), 1, "{seen}");
+        assert_eq!(refused_rows.len(), 2, "{seen}");
         let row = refused_rows[0].as_str().unwrap();
         assert!(row.contains("400") && row.contains("size"), "{row}");
         assert!(row.contains("1:8"), "{row}");
+        let row = refused_rows[1].as_str().unwrap();
+        assert!(row.contains(&hook), "{row}");
+        assert!(row.contains("given up after 4 attempts"), "{row}");
         assert_eq!(
             assert_every_image_loaded(&seen),
             1,

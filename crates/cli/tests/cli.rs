@@ -627,16 +627,13 @@ async fn messages_say_what_happened_and_what_to_do() {
     );
 
     // Nothing listening: the cause is shown, and the exit code is README's network code.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
     let output = run(
         &["credits", "--retries", "0"],
         vec![
             ("EVOLINK_API_KEY".into(), SECRET.into()),
             (
                 "EVOLINK_BASE_URL".into(),
-                format!("http://127.0.0.1:{port}"),
+                format!("http://{}", common::closed_port_address()),
             ),
         ],
     )
@@ -1123,9 +1120,18 @@ async fn messages_speak_the_users_words_not_the_generators() {
 }
 
 #[tokio::test]
-async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
+async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused_and_each_callback() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, mut lines, export) = sandbox_process(dir.path(), &["--log-format", "text"]);
+    let extra = [
+        "--log-format",
+        "text",
+        "--allow-insecure-callbacks",
+        "--time-scale",
+        "0.01",
+    ];
+    let (mut child, mut lines, export) = sandbox_process(dir.path(), &extra);
+    // A receiver that is not there: the callback is given up after its retries (7 s × 0.01).
+    let hook = format!("http://{}/hook?token=s3cret", common::closed_port_address());
     let base = export
         .split_whitespace()
         .find_map(|word| word.strip_prefix("EVOLINK_BASE_URL="))
@@ -1138,9 +1144,11 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
             .json(&body)
             .send()
     };
-    let ok = send(serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat"}))
-        .await
-        .unwrap();
+    let ok = send(
+        serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": hook}),
+    )
+    .await
+    .unwrap();
     assert_eq!(ok.status(), 200);
     let refused =
         send(serde_json::json!({"model": "nano-banana-2-lite", "prompt": "a cat", "size": "1:8"}))
@@ -1151,8 +1159,8 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
         lines
             .by_ref()
             .map(Result::unwrap)
-            .filter(|line| line.starts_with("POST "))
-            .take(2)
+            .filter(|line| line.starts_with("POST ") || line.starts_with("callback "))
+            .take(3)
             .collect()
     })
     .await
@@ -1169,4 +1177,15 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused() {
             && printed[1].contains("refused `size`"),
         "{printed:?}"
     );
+    let task = printed[0]
+        .split_whitespace()
+        .find(|w| w.starts_with("task-unified-"));
+    assert!(
+        printed[2].starts_with(&format!("callback of {} to POST http://", task.unwrap()))
+            && printed[2].contains(
+                "/hook: given up after 4 attempts; the last got no answer: could not connect"
+            ),
+        "{printed:?}"
+    );
+    assert!(!printed[2].contains("s3cret"), "{printed:?}");
 }

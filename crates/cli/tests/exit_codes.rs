@@ -154,9 +154,7 @@ fn code_4_no_key() {
 
 #[test]
 fn code_7_no_connection() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base_url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let base_url = format!("http://{}", common::closed_port_address());
     let dir = tempfile::tempdir().unwrap();
     assert_exit(
         &run(

@@ -189,9 +189,7 @@ fn a_query_to_a_server_that_never_answers_names_it_and_ends_within_the_timeout()
 #[test]
 fn every_retry_says_what_it_waits_for_where_and_when() {
     // A port nobody listens on: connections are refused, which is safe to retry.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base_url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let base_url = format!("http://{}", common::closed_port_address());
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_nanobanana"))
         .args(["credits", "--retries", "2"])

@@ -1,5 +1,5 @@
 //! Scheduling a created task's callback: wait for the task to end, then deliver it (see
-//! `callbacks` for the documented timeout and retries), counting the outcome.
+//! `callbacks` for the documented timeout and retries), counting the outcome and journaling it.
 
 /// Sends `task` to `url` when it ends (in the background), counting the outcome; a callback
 /// whose task outlives the sandbox is dropped, not sent early.
@@ -20,6 +20,7 @@ pub(crate) fn spawn(
             let now = tokio::time::Instant::now();
             let detail = task.detail(now, &[crate::results::result_url(&state, &task.id)]);
             let body = serde_json::to_vec(&detail).expect("a task serializes");
+            let started = (crate::journal::now_unix_ms(), std::time::Instant::now());
             let delivery = crate::callbacks::deliver(
                 state.callbacks.as_ref(),
                 &url,
@@ -29,6 +30,9 @@ pub(crate) fn spawn(
                 stopping,
             )
             .await;
+            state
+                .journal
+                .record_callback(&task.id, &url, started, &delivery);
             let counter = if delivery.delivered {
                 &state.counters.callbacks_delivered
             } else {

@@ -42,18 +42,61 @@ impl CallbackTransport for HttpTransport {
                 .send()
                 .await
                 .map(|r| r.status().as_u16())
-                .map_err(|e| e.to_string())
+                .map_err(|e| reason(&e, timeout))
         })
+    }
+}
+
+/// Why a callback got no answer, in words (reqwest's own text repeats the URL, whose query
+/// may carry the receiver's secret).
+fn reason(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        format!("no answer within {} s", timeout.as_secs_f64())
+    } else if error.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "the connection failed before an answer".to_string()
     }
 }
 
 /// What happened to one callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Delivery {
     /// Attempts made (1 to 4).
     pub attempts: usize,
     /// Whether one got a 2xx.
     pub delivered: bool,
+    /// The status of the last answer, when the last attempt got one.
+    pub last_status: Option<u16>,
+    /// Why the last attempt got no answer (a refused connection, a timeout), when it got none.
+    pub last_error: Option<String>,
+}
+
+impl Delivery {
+    /// What came of it, in a sentence: "delivered on attempt 2 of 4", "given up after 4
+    /// attempts; the last was answered 500".
+    pub fn outcome(&self) -> String {
+        let most = RETRY_DELAYS_SECS.len() + 1;
+        if self.delivered {
+            return format!("delivered on attempt {} of {most}", self.attempts);
+        }
+        let last = match (&self.last_status, &self.last_error) {
+            (Some(status), _) => format!("the last was answered {status}"),
+            (None, Some(error)) => format!("the last got no answer: {error}"),
+            (None, None) => "none was answered".to_string(),
+        };
+        let cut = if self.attempts < most {
+            " (the sandbox was stopping)"
+        } else {
+            ""
+        };
+        format!(
+            "given up after {} attempt{}{cut}; {last}",
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" }
+        )
+    }
 }
 
 /// Sends `body` to `url` with the documented timeout and retries.
@@ -66,6 +109,7 @@ pub async fn deliver(
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Delivery {
     let mut attempts = 0;
+    let (mut last_status, mut last_error) = (None, None);
     for delay in std::iter::once(None).chain(RETRY_DELAYS_SECS.iter().map(Some)) {
         if let Some(seconds) = delay {
             if *stopping.borrow() {
@@ -86,14 +130,24 @@ pub async fn deliver(
                 return Delivery {
                     attempts,
                     delivered: true,
+                    last_status: Some(status),
+                    last_error: None,
                 };
             }
-            outcome => tracing::info!(url, attempts, ?outcome, "callback not accepted"),
+            outcome => {
+                tracing::info!(url, attempts, ?outcome, "callback not accepted");
+                (last_status, last_error) = match outcome {
+                    Ok(status) => (Some(status), None),
+                    Err(error) => (None, Some(error)),
+                };
+            }
         }
     }
     tracing::warn!(url, attempts, "callback given up");
     Delivery {
         attempts,
         delivered: false,
+        last_status,
+        last_error,
     }
 }

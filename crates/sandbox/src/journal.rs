@@ -4,6 +4,9 @@
 //! as JSON at `GET /__sandbox/requests` (newest first; `?operation=`, `?status=`, `?task=`), or
 //! line by line as it happens with [`SandboxHandle::watch_requests`](crate::SandboxHandle::watch_requests).
 //!
+//! Every callback the sandbox sent is there too, once its delivery ended (delivered or given
+//! up), with the operation [`CALLBACK_OPERATION`].
+//!
 //! Nothing of the API key is kept, and no body: an error's `type`, `param` and `message` are
 //! read from the sandbox's own answer.
 
@@ -29,6 +32,10 @@ pub const JOURNAL_CAPACITY: usize = 1000;
 /// The longest error body read for its `type`, `param` and `message`.
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
+/// The operation of a journal entry that is a callback the sandbox sent, not a request it
+/// answered.
+pub const CALLBACK_OPERATION: &str = "callback";
+
 /// Where the sandbox's own endpoints live, apart from every path of the API.
 pub const SANDBOX_PREFIX: &str = "/__sandbox";
 
@@ -40,21 +47,25 @@ pub struct JournalEntry {
     pub at_unix_ms: u64,
     /// `GET`, `POST`, …
     pub method: String,
-    /// The path, without the query.
+    /// The path, without the query; for a callback, the URL it went to, without the query.
     pub path: String,
-    /// The spec's operationId it was routed to (`create_image_generation`), when it was one.
+    /// The spec's operationId it was routed to (`create_image_generation`), when it was one;
+    /// [`CALLBACK_OPERATION`] for a callback the sandbox sent.
     pub operation: Option<String>,
-    /// The status answered.
+    /// The status answered; for a callback, the receiver's last answer, or 0 when it gave none.
     pub status: u16,
-    /// How long the answer took, in milliseconds.
+    /// How long the answer took, in milliseconds; for a callback, from its first attempt to
+    /// its last.
     pub duration_ms: u64,
-    /// The task it concerns: the one queried, or the one a create made.
+    /// The task it concerns: the one queried, the one a create made, or the one a callback
+    /// carried.
     pub task_id: Option<String>,
     /// When refused: the error's `type` (API) as answered.
     pub error_type: Option<String>,
     /// When refused: the request field the error names.
     pub param: Option<String>,
-    /// When refused: the error's message (`error.message`, or the file service's `msg`).
+    /// When refused: the error's message (`error.message`, or the file service's `msg`); for
+    /// a callback, what came of it ("delivered on attempt 1 of 4", "given up after 4 …").
     pub message: Option<String>,
     /// The fault injected into this call, if any (`Status(503)`, `Slow`, …).
     pub fault: Option<String>,
@@ -86,6 +97,31 @@ impl Journal {
         entries.push_back(entry);
     }
 
+    /// Records a callback whose delivery ended: `started` when its first attempt began.
+    pub(crate) fn record_callback(
+        &self,
+        task_id: &str,
+        url: &str,
+        started: (u64, Instant),
+        delivery: &crate::callbacks::Delivery,
+    ) {
+        // A callback URL's query may carry the receiver's secret: kept out, as a key would be.
+        let target = url.split(['?', '#']).next().unwrap_or(url);
+        self.record(JournalEntry {
+            at_unix_ms: started.0,
+            method: "POST".into(),
+            path: target.to_string(),
+            operation: Some(CALLBACK_OPERATION.into()),
+            status: delivery.last_status.unwrap_or(0),
+            duration_ms: started.1.elapsed().as_millis() as u64,
+            task_id: Some(task_id.to_string()),
+            error_type: None,
+            param: None,
+            message: Some(delivery.outcome()),
+            fault: None,
+        });
+    }
+
     /// Every entry kept, oldest first.
     pub(crate) fn entries(&self) -> Vec<JournalEntry> {
         self.entries
@@ -109,10 +145,7 @@ pub(crate) async fn record(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let at_unix_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
+    let at_unix_ms = now_unix_ms();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     if path.starts_with(SANDBOX_PREFIX) || path == "/favicon.ico" {
@@ -153,6 +186,14 @@ pub(crate) async fn record(
         fault,
     });
     response
+}
+
+/// Now, in milliseconds since the Unix epoch (0 on a clock set before it).
+pub(crate) fn now_unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// A small answer's JSON (a create's, or an error's); the body is passed on unchanged.

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::journal::JournalEntry;
+use crate::journal::{JournalEntry, CALLBACK_OPERATION};
 use crate::simulation::{Phase, SimulatedTask};
 use crate::state::AppState;
 
@@ -38,13 +38,14 @@ struct TaskRow {
     callback: bool,
 }
 
-/// A request as the page shows it.
+/// A request (or a callback sent) as the page shows it.
 #[derive(Serialize)]
 struct RequestRow {
     time: String,
     method: String,
     path: String,
     status: u16,
+    /// A request refused, or a callback not delivered.
     refused: bool,
     duration_ms: u64,
     task_id: Option<String>,
@@ -71,6 +72,7 @@ struct PageData {
     tasks_held: usize,
     requests: Vec<RequestRow>,
     refused: usize,
+    callbacks: Vec<RequestRow>,
     uploads: Vec<UploadRow>,
     uploads_accepted: u64,
     stats: crate::SandboxStats,
@@ -109,9 +111,19 @@ fn collect(state: &AppState) -> PageData {
         .iter()
         .map(|task| task_row(state, task, now))
         .collect();
-    let entries = state.journal.entries();
+    let (callbacks, entries): (Vec<JournalEntry>, Vec<JournalEntry>) = state
+        .journal
+        .entries()
+        .into_iter()
+        .partition(|e| e.operation.as_deref() == Some(CALLBACK_OPERATION));
     let refused = entries.iter().filter(|e| e.status >= 400).count();
     let requests = entries.iter().rev().take(SHOWN).map(request_row).collect();
+    let callbacks = callbacks
+        .iter()
+        .rev()
+        .take(SHOWN)
+        .map(request_row)
+        .collect();
     let uploads = state
         .uploads
         .recent(SHOWN)
@@ -135,6 +147,7 @@ fn collect(state: &AppState) -> PageData {
         tasks_held: state.store.task_count(),
         requests,
         refused,
+        callbacks,
         uploads,
         uploads_accepted: state.uploads.accepted(),
         stats: state.counters.snapshot(),
@@ -179,7 +192,11 @@ fn request_row(entry: &JournalEntry) -> RequestRow {
         method: entry.method.clone(),
         path: entry.path.clone(),
         status: entry.status,
-        refused: entry.status >= 400,
+        refused: if entry.operation.as_deref() == Some(CALLBACK_OPERATION) {
+            !(200..300).contains(&entry.status)
+        } else {
+            entry.status >= 400
+        },
         duration_ms: entry.duration_ms,
         task_id: entry.task_id.clone(),
         param: entry.param.clone(),

@@ -1,12 +1,13 @@
 //! Callbacks as the API documents them: the retry schedule, giving up after three retries, a
 //! local receiver when insecure callbacks are allowed, and what a graceful shutdown does with
-//! the pending ones.
+//! the pending ones; each callback sent is in the journal and on the page.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nanobanana_sandbox::callbacks::{BoxFuture, CallbackTransport};
-use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use nanobanana_sandbox::journal::CALLBACK_OPERATION;
+use nanobanana_sandbox::{JournalEntry, Sandbox, SandboxConfig, SandboxHandle};
 use nanobanana_test_kit::sandbox::{fast_config, raw_create};
 use serde_json::{json, Value};
 
@@ -59,6 +60,31 @@ async fn callbacks_follow_the_documented_retry_schedule() {
         (created["id"].clone(), json!("completed"))
     );
     assert_eq!(sandbox.stats().callbacks_delivered, 1);
+    let [sent] = callbacks_journaled(&sandbox).try_into().unwrap();
+    assert_eq!(
+        (
+            sent.method.as_str(),
+            sent.path.as_str(),
+            sent.status,
+            sent.task_id.as_deref()
+        ),
+        (
+            "POST",
+            "https://hooks.example.com/nb",
+            204,
+            created["id"].as_str()
+        )
+    );
+    assert_eq!(sent.message.as_deref(), Some("delivered on attempt 3 of 4"));
+}
+
+/// The callbacks the sandbox's journal lists, oldest first.
+fn callbacks_journaled(sandbox: &SandboxHandle) -> Vec<JournalEntry> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some(CALLBACK_OPERATION))
+        .collect()
 }
 
 /// A sandbox of 1 s tasks whose callbacks go to a receiver answering 500 `answers` times, and
@@ -89,7 +115,8 @@ async fn scripted_receiver_sandbox(answers: Vec<u16>, task_secs: u64) -> (Sandbo
 #[tokio::test(start_paused = true)]
 async fn a_callback_is_given_up_after_three_retries() {
     let (sandbox, attempts) = refusing_receiver_sandbox(4).await;
-    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": "https://hooks.example.com/nb"});
+    let hook = "https://hooks.example.com/nb?token=s3cret";
+    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": hook});
     raw_create(&sandbox, body).await;
     tokio::time::sleep(Duration::from_secs(60)).await;
     let gaps: Vec<u64> = attempts
@@ -100,6 +127,29 @@ async fn a_callback_is_given_up_after_three_retries() {
         .collect();
     assert_eq!(gaps, [1, 2, 4]);
     assert_eq!(sandbox.stats().callbacks_failed, 1);
+    // Journaled without the URL's query (it may carry the receiver's secret), and on the page
+    // as not delivered.
+    let [given_up] = callbacks_journaled(&sandbox).try_into().unwrap();
+    assert_eq!(
+        (given_up.path.as_str(), given_up.status),
+        ("https://hooks.example.com/nb", 500)
+    );
+    let outcome = "given up after 4 attempts; the last was answered 500";
+    assert_eq!(given_up.message.as_deref(), Some(outcome));
+    let page = reqwest::get(format!("{}/__sandbox/", sandbox.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = page
+        .split("<tr class=\"refused\">")
+        .find(|row| row.contains(outcome))
+        .expect("the callback's row, highlighted");
+    // minijinja escapes `/` as `&#x2f;` in HTML.
+    assert!(row.contains("hooks.example.com&#x2f;nb</code>"), "{row}");
+    assert!(row.contains(r#"<td class="status-code">500</td>"#), "{row}");
+    assert!(!page.contains("s3cret"));
 }
 
 #[tokio::test]
@@ -126,7 +176,9 @@ async fn a_local_receiver_gets_the_task_when_insecure_callbacks_are_allowed() {
     .await
     .unwrap();
     // The SDK itself refuses http callbacks (the API does); a local test sends the request raw.
-    let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": hook});
+    let body =
+        json!({"model": "nano-banana-2-lite", "prompt": "a cat", "callback_url": hook.clone()});
+    let mut journal = sandbox.watch_requests();
     let (status, created, _) = raw_create(&sandbox, body).await;
     assert_eq!(status, 200, "allowed by the flag");
     let delivered = tokio::time::timeout(Duration::from_secs(10), rx.recv())
@@ -139,13 +191,18 @@ async fn a_local_receiver_gets_the_task_when_insecure_callbacks_are_allowed() {
         .as_str()
         .unwrap()
         .starts_with(sandbox.files_base_url()));
-    // The receiver has the body before the sandbox has read its 204.
-    for _ in 0..100 {
-        if sandbox.stats().callbacks_delivered == 1 {
-            break;
+    // The receiver has the body before the sandbox has read its 204: the journal says when.
+    let sent = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let entry = journal.recv().await.unwrap();
+            if entry.operation.as_deref() == Some(CALLBACK_OPERATION) {
+                return entry;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
+    .unwrap();
+    assert_eq!((sent.path, sent.status), (hook, 204));
     assert_eq!(sandbox.stats().callbacks_delivered, 1);
 }
 
@@ -158,6 +215,7 @@ async fn a_graceful_shutdown_gives_pending_callbacks_one_last_attempt_and_says_w
     tokio::time::sleep(Duration::from_millis(1500)).await;
     raw_create(&sandbox, create("running")).await;
     assert_eq!(attempts.lock().unwrap().len(), 1);
+    let mut journal = sandbox.watch_requests();
     let started = tokio::time::Instant::now();
     let stats = sandbox.shutdown_within(Duration::from_secs(10)).await;
     // The ended task's callback made its next attempt at once, and no more; the running
@@ -175,5 +233,18 @@ async fn a_graceful_shutdown_gives_pending_callbacks_one_last_attempt_and_says_w
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
+    );
+    // Journaled as the sandbox stopped; the dropped one was never sent, so it is not there.
+    let mut sent = Vec::new();
+    while let Ok(entry) = journal.try_recv() {
+        sent.extend(
+            entry
+                .message
+                .filter(|_| entry.operation.as_deref() == Some(CALLBACK_OPERATION)),
+        );
+    }
+    assert_eq!(
+        sent,
+        ["given up after 2 attempts (the sandbox was stopping); the last was answered 500"]
     );
 }

@@ -53,3 +53,9 @@ pub fn finish(
     stderr.read_to_string(&mut seen).unwrap();
     (child.wait().unwrap().code(), seen)
 }
+
+/// `127.0.0.1:<port>` where nothing listens (a port just released): connections are refused.
+pub fn closed_port_address() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    closed.local_addr().unwrap().to_string()
+}
