@@ -126,6 +126,8 @@ async fn the_sandbox_page_shows_tasks_refusals_callbacks_and_result_images_in_a_
         let row = refused_rows[0].as_str().unwrap();
         assert!(row.contains("400") && row.contains("size"), "{row}");
         assert!(row.contains("1:8"), "{row}");
+        // with what was sent, open below the request.
+        assert!(row.contains(r#""prompt": "a banner""#), "{row}");
         let row = refused_rows[1].as_str().unwrap();
         assert!(row.contains(&hook), "{row}");
         assert!(row.contains("given up after 4 attempts"), "{row}");

@@ -1183,7 +1183,7 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused_and_each_c
     assert!(
         printed[2].starts_with(&format!("callback of {} to POST http://", task.unwrap()))
             && printed[2].contains(
-                "/hook: given up after 4 attempts; the last got no answer: could not connect"
+                "/hook?…: given up after 4 attempts; the last got no answer: could not connect"
             ),
         "{printed:?}"
     );

@@ -15,6 +15,7 @@ use crate::auth::CallerKey;
 use crate::config::Fault;
 use crate::contract::{ApiFailure, SpecOperation};
 use crate::faults::InjectedFault;
+use crate::journal::SentBody;
 use crate::request_check::check_create;
 use crate::results::result_url;
 use crate::state::{AppState, Counters};
@@ -29,14 +30,21 @@ pub(crate) async fn create_task(
 ) -> Result<Json<types::ImageGenerationResponse>, ApiFailure> {
     const OP: SpecOperation = SpecOperation::CreateTask;
     let limit = state.config.max_body_bytes;
+    let sent = request
+        .extensions()
+        .get::<SentBody>()
+        .cloned()
+        .unwrap_or_default();
     let body = axum::body::to_bytes(request.into_body(), limit)
         .await
         .map_err(|_| {
+            sent.note(format!("(over the {limit}-byte limit: not read)").into());
             ApiFailure::documented(OP, 413)
                 .message(format!("Request body too large (limit {limit} bytes)"))
                 .suggestion("send a shorter request: long inputs go in image_urls as links")
                 .param("body")
         })?;
+    sent.note_bytes(&body);
     if let Some(limiter) = &state.limiter {
         if let Err(wait) = limiter.take(&key) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;

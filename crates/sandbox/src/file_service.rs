@@ -11,11 +11,13 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use nanobanana_api::{files::ImageFormat, files::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
 use crate::contract::{documented_body, SpecOperation};
+use crate::journal::SentBody;
+use crate::journal_body::file_summary;
 use crate::state::{AppState, Counters};
 use crate::uploads::{stored_name, Lookup, StoreRefusal, StoredUpload};
 
@@ -154,67 +156,84 @@ fn disk_error(e: &std::io::Error) -> FileFailure {
 /// `POST /api/v1/files/upload/stream`
 pub(crate) async fn upload_stream(
     State(state): State<Arc<AppState>>,
+    Extension(sent): Extension<SentBody>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, FileFailure> {
+    // The form as the journal keeps it, noted however reading it ends.
+    let mut fields = serde_json::Map::new();
+    let answer = read_form(&state, form, &mut fields).await;
+    sent.note(Value::Object(fields));
+    answer
+}
+
+/// Reads an upload form, noting each field in `fields` (the file as its name, type and size).
+async fn read_form(
+    state: &AppState,
+    form: Result<Multipart, MultipartRejection>,
+    fields: &mut serde_json::Map<String, Value>,
+) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadStream;
-    {
-        let mut form = form.map_err(|e| FileFailure::new(OP, 400, e.body_text()))?;
-        let mut file: Option<(Staged, String)> = None;
-        let mut upload_path = None;
-        let mut file_name = None;
-        while let Some(mut field) = form.next_field().await.map_err(|e| form_error(OP, &e))? {
-            let name = field.name().unwrap_or_default().to_string();
-            let original = field.file_name().map(str::to_string);
-            if name == "file" {
-                // Streamed to disk a chunk at a time: an upload never sits whole in memory.
-                let mut staged = Staged::new(&state).await?;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => staged.write(OP, &chunk).await?,
-                        Ok(None) => break,
-                        Err(e) => {
-                            staged.discard().await;
-                            return Err(form_error(OP, &e));
+    let mut form = form.map_err(|e| FileFailure::new(OP, 400, e.body_text()))?;
+    let mut file: Option<(Staged, String)> = None;
+    let mut upload_path = None;
+    let mut file_name = None;
+    while let Some(mut field) = form.next_field().await.map_err(|e| form_error(OP, &e))? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let original = field.file_name().unwrap_or("image").to_string();
+            // Streamed to disk a chunk at a time: an upload never sits whole in memory.
+            let mut staged = Staged::new(state).await?;
+            let read = loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if let Err(refused) = staged.write(OP, &chunk).await {
+                            break Err(refused);
                         }
                     }
+                    Ok(None) => break Ok(()),
+                    Err(e) => {
+                        staged.discard().await;
+                        break Err(form_error(OP, &e));
+                    }
                 }
-                if let Some((previous, _)) =
-                    file.replace((staged, original.unwrap_or_else(|| "image".into())))
-                {
-                    previous.discard().await;
-                }
-                continue;
+            };
+            let summary = file_summary(&original, staged.size, &staged.head);
+            fields.insert(name, summary);
+            read?;
+            if let Some((previous, _)) = file.replace((staged, original)) {
+                previous.discard().await;
             }
-            let bytes = field.bytes().await.map_err(|e| form_error(OP, &e))?;
-            match name.as_str() {
-                "upload_path" | "uploadPath" => {
-                    upload_path = Some(String::from_utf8_lossy(&bytes).into_owned())
-                }
-                "file_name" | "fileName" => {
-                    file_name = Some(String::from_utf8_lossy(&bytes).into_owned())
-                }
-                _ => {}
-            }
+            continue;
         }
-        let (staged, name) =
-            file.ok_or_else(|| FileFailure::new(OP, 400, "The form has no `file` field"))?;
-        let incoming = Incoming {
-            staged,
-            name,
-            upload_path,
-            file_name,
-        };
-        store(&state, OP, incoming).await
+        let bytes = field.bytes().await.map_err(|e| form_error(OP, &e))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        fields.insert(name.clone(), Value::String(text.clone()));
+        match name.as_str() {
+            "upload_path" | "uploadPath" => upload_path = Some(text),
+            "file_name" | "fileName" => file_name = Some(text),
+            _ => {}
+        }
     }
+    let (staged, name) =
+        file.ok_or_else(|| FileFailure::new(OP, 400, "The form has no `file` field"))?;
+    let incoming = Incoming {
+        staged,
+        name,
+        upload_path,
+        file_name,
+    };
+    store(state, OP, incoming).await
 }
 
 /// `POST /api/v1/files/upload/url`
 pub(crate) async fn upload_url(
     State(state): State<Arc<AppState>>,
+    Extension(sent): Extension<SentBody>,
     body: Bytes,
 ) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
     {
+        sent.note_bytes(&body);
         let request: types::UploadFileUrlRequest = json_body(OP, &body)?;
         let url = reqwest::Url::parse(&request.file_url)
             .ok()
@@ -258,10 +277,12 @@ fn json_body<T: serde::de::DeserializeOwned>(
 /// `POST /api/v1/files/upload/base64`
 pub(crate) async fn upload_base64(
     State(state): State<Arc<AppState>>,
+    Extension(sent): Extension<SentBody>,
     body: Bytes,
 ) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadBase64;
     {
+        sent.note_bytes(&body);
         let request: types::UploadFileBase64Request = json_body(OP, &body)?;
         // A data URL (`data:image/png;base64,...`) or the bare base64.
         let data = match request.base64_data.split_once(";base64,") {

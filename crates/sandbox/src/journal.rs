@@ -7,8 +7,10 @@
 //! Every callback the sandbox sent is there too, once its delivery ended (delivered or given
 //! up), with the operation [`CALLBACK_OPERATION`].
 //!
-//! Nothing of the API key is kept, and no body: an error's `type`, `param` and `message` are
-//! read from the sandbox's own answer.
+//! Of the API key only a hint is kept (its last four characters, as dashboards show a key);
+//! of a body, its JSON with long strings cut and image data replaced by type and size (see
+//! `journal_body`). An error's `type`, `param` and `message` are read from the sandbox's own
+//! answer.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,7 @@ use tokio::sync::broadcast;
 
 use crate::contract::SpecOperation;
 use crate::faults::InjectedFault;
+pub(crate) use crate::journal_body::SentBody;
 use crate::state::AppState;
 
 /// How many requests the journal keeps (the oldest go first).
@@ -47,7 +50,7 @@ pub struct JournalEntry {
     pub at_unix_ms: u64,
     /// `GET`, `POST`, …
     pub method: String,
-    /// The path, without the query; for a callback, the URL it went to, without the query.
+    /// The path, without the query; for a callback, the URL it went to, its query shown as `?…`.
     pub path: String,
     /// The spec's operationId it was routed to (`create_image_generation`), when it was one;
     /// [`CALLBACK_OPERATION`] for a callback the sandbox sent.
@@ -69,6 +72,13 @@ pub struct JournalEntry {
     pub message: Option<String>,
     /// The fault injected into this call, if any (`Status(503)`, `Slow`, …).
     pub fault: Option<String>,
+    /// What the request's body held, as far as it was read: its JSON with strings over 512
+    /// bytes cut, image data as `<image/png, 48213 bytes as base64>`, at most a few KB; an
+    /// upload form as its fields and `<name: type, size>` of the file. `None` without a body,
+    /// or when it was refused before its body was read (a missing key).
+    pub body: Option<serde_json::Value>,
+    /// The API key's last four characters (`…a1b2`), to tell keys apart; never the key.
+    pub key_hint: Option<String>,
 }
 
 /// The journal: a bounded queue of entries, and a channel for whoever watches them live.
@@ -105,12 +115,11 @@ impl Journal {
         started: (u64, Instant),
         delivery: &crate::callbacks::Delivery,
     ) {
-        // A callback URL's query may carry the receiver's secret: kept out, as a key would be.
-        let target = url.split(['?', '#']).next().unwrap_or(url);
         self.record(JournalEntry {
             at_unix_ms: started.0,
             method: "POST".into(),
-            path: target.to_string(),
+            // Its query may carry the receiver's secret: kept out, as a key is.
+            path: crate::journal_body::without_query(url),
             operation: Some(CALLBACK_OPERATION.into()),
             status: delivery.last_status.unwrap_or(0),
             duration_ms: started.1.elapsed().as_millis() as u64,
@@ -119,6 +128,8 @@ impl Journal {
             param: None,
             message: Some(delivery.outcome()),
             fault: None,
+            body: None,
+            key_hint: None,
         });
     }
 
@@ -141,7 +152,7 @@ impl Journal {
 /// Middleware: records the request and its answer.
 pub(crate) async fn record(
     State(state): State<Arc<AppState>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
@@ -153,6 +164,9 @@ pub(crate) async fn record(
     }
     let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
     let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
+    let key_hint = key_hint(request.headers());
+    let body = SentBody::default();
+    request.extensions_mut().insert(body.clone());
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let fault = response
@@ -184,8 +198,27 @@ pub(crate) async fn record(
         param: text(&answer["error"]["param"]),
         message: text(&answer["error"]["message"]).or_else(|| text(&answer["msg"])),
         fault,
+        body: body.take(),
+        key_hint,
     });
     response
+}
+
+/// The last four characters of the request's key (`…a1b2`); a key of 12 characters or fewer
+/// is only said to be there, so that no short key is half shown.
+fn key_hint(headers: &axum::http::HeaderMap) -> Option<String> {
+    let key = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    let chars: Vec<char> = key.chars().collect();
+    Some(match chars.len() {
+        0 => return None,
+        1..=12 => format!("(a key of {} characters)", chars.len()),
+        n => format!("…{}", chars[n - 4..].iter().collect::<String>()),
+    })
 }
 
 /// Now, in milliseconds since the Unix epoch (0 on a clock set before it).

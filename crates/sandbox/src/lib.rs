@@ -33,6 +33,7 @@ mod faults;
 mod file_service;
 pub mod images;
 pub mod journal;
+mod journal_body;
 mod page;
 mod rate_limit;
 mod request_check;

@@ -52,6 +52,8 @@ struct RequestRow {
     param: Option<String>,
     message: Option<String>,
     fault: Option<String>,
+    /// What the body held, as the journal keeps it, indented.
+    body: Option<String>,
 }
 
 /// An upload as the page shows it.
@@ -202,5 +204,9 @@ fn request_row(entry: &JournalEntry) -> RequestRow {
         param: entry.param.clone(),
         message: entry.message.clone(),
         fault: entry.fault.clone(),
+        body: entry
+            .body
+            .as_ref()
+            .map(|body| serde_json::to_string_pretty(body).unwrap_or_default()),
     }
 }

@@ -1,8 +1,13 @@
 //! The request journal: what a client sent, as the sandbox saw it, for a test to assert on
 //! (`SandboxHandle::requests`) and for a person (`GET /__sandbox/requests`).
 
+use nanobanana_api::files::Upload;
 use nanobanana_api::{types, Error, ImageRequest, NanoBanana};
 use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig};
+use serde_json::json;
+
+/// A key long enough for the journal to hint at (its last four characters).
+const KEY: &str = "sk-journal-test-key-9f3e";
 
 #[tokio::test]
 async fn the_journal_lists_what_the_client_sent_accepted_and_refused() {
@@ -12,12 +17,12 @@ async fn the_journal_lists_what_the_client_sent_accepted_and_refused() {
     })
     .await
     .unwrap();
-    let client = NanoBanana::new(&sandbox.client_config("sk-journal").unwrap()).unwrap();
+    let client = NanoBanana::new(&sandbox.client_config(KEY).unwrap()).unwrap();
     let created = client
-        .create(ImageRequest::new(
-            types::ImageModel::NanoBanana2Lite,
-            "a cat",
-        ))
+        .create(
+            ImageRequest::new(types::ImageModel::NanoBanana2Lite, "a cat")
+                .size(types::ImageSize::Ratio16x9),
+        )
         .await
         .unwrap();
     // A request the SDK lets through (an unknown model's widest limits) and the sandbox refuses.
@@ -39,11 +44,21 @@ async fn the_journal_lists_what_the_client_sent_accepted_and_refused() {
     assert_eq!(accepted.status, 200);
     assert_eq!(accepted.task_id.as_deref(), Some(created.id.as_str()));
     assert_eq!(accepted.error_type, None);
+    // What the SDK sent, field by field, and which key (by its last characters only).
+    assert_eq!(
+        accepted.body,
+        Some(json!({"model": "nano-banana-2-lite", "prompt": "a cat", "size": "16:9"}))
+    );
+    assert_eq!(accepted.key_hint.as_deref(), Some("…9f3e"));
     assert_eq!(rejected.status, 404);
     assert_eq!(rejected.param.as_deref(), Some("model"));
     assert!(rejected.message.is_some(), "{rejected:?}");
+    assert_eq!(
+        rejected.body.as_ref().unwrap()["model"],
+        "nano-banana-from-tomorrow"
+    );
     // The key is never kept.
-    assert!(!format!("{journal:?}").contains("sk-journal"));
+    assert!(!format!("{journal:?}").contains(KEY));
 
     // The same, newest first, as JSON, filtered by status.
     let url = format!("{}/__sandbox/requests", sandbox.base_url());
@@ -89,4 +104,34 @@ async fn an_injected_fault_and_a_task_query_are_journaled() {
         entry.error_type.as_deref(),
         Some("service_unavailable_error")
     );
+}
+
+#[tokio::test]
+async fn uploads_are_journaled_with_their_image_described_not_kept() {
+    let sandbox = nanobanana_test_kit::sandbox::start().await;
+    let client = NanoBanana::new(&sandbox.client_config(KEY).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("cat.png");
+    nanobanana_test_kit::write_png(&photo);
+    let size = std::fs::metadata(&photo).unwrap().len();
+    client
+        .upload(Upload::file(&photo).upload_path("pets"))
+        .await
+        .unwrap();
+    client
+        .upload(Upload::bytes(std::fs::read(&photo).unwrap()))
+        .await
+        .unwrap();
+
+    let journal = sandbox.requests();
+    let bodies: Vec<_> = journal.iter().map(|e| e.body.clone().unwrap()).collect();
+    assert_eq!(
+        bodies[0],
+        json!({"file": format!("<cat.png: image/png, {size} bytes>"), "upload_path": "pets"})
+    );
+    assert_eq!(
+        bodies[1]["base64_data"],
+        format!("<image/png, {size} bytes as base64>")
+    );
+    assert!(journal.iter().all(|e| e.status == 200), "{journal:#?}");
 }
