@@ -70,6 +70,15 @@ pub fn in_cli_words(error: &Error) -> String {
             "resume with wait(\"",
             "resume with: nanobanana task wait \"",
         )
+        // What a program sets on its ClientConfig, a person sets with the variable named
+        // beside it or with a flag.
+        .replace(" (ClientConfig::allow_insecure_http)", "")
+        .replace(" or ClientConfig::with_root_certificate", "")
+        .replace(" (ClientConfig::with_root_certificate)", "")
+        .replace(
+            "save with `SaveTo::from(dir).overwrite(true)` to replace it",
+            "add --force to replace it",
+        )
         .replace(
             "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
             &format!(
@@ -131,4 +140,52 @@ pub fn as_json(error: &Error) -> serde_json::Value {
             "exit_code": code_for(error),
         }
     })
+}
+
+/// A command line clap refused: its message on stderr as clap prints it, exit 2; with `--json`
+/// (or `task get|wait`, which always answer in JSON) also the failure as one object on stdout.
+/// `--help` and `--version` print as usual.
+pub fn usage_error(usage: &clap::Error) -> std::process::ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        usage.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = usage.print();
+        return std::process::ExitCode::from(usage.exit_code() as u8);
+    }
+    let _ = usage.print();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let always_json = args.first().map(String::as_str) == Some("task")
+        && matches!(args.get(1).map(String::as_str), Some("get" | "wait"));
+    if always_json || args.iter().any(|arg| arg == "--json") {
+        let rendered = usage.render().to_string();
+        // Its first paragraph, on one line (clap puts a missing argument on the next).
+        let message = rendered
+            .lines()
+            .take_while(|line| !line.trim().is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let message = message.trim_start_matches("error: ");
+        // The argument it is about, as typed on the command line (`--size`, `<PROMPT>`).
+        let param = match usage.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(arg)) => arg.split(' ').next().map(str::to_string),
+            Some(ContextValue::Strings(args)) => args.first().cloned(),
+            _ => None,
+        };
+        let _ = crate::output::print_json(&serde_json::json!({
+            "error": {
+                "type": "usage",
+                "message": message,
+                "param": param,
+                "task_id": null,
+                "status": null,
+                "exit_code": 2,
+            }
+        }));
+    }
+    std::process::ExitCode::from(2)
 }

@@ -13,14 +13,17 @@ mod signals;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::args::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     signals::install();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => return exit::usage_error(&usage),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("NANOBANANA_LOG")

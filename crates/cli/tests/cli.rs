@@ -1189,3 +1189,34 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused_and_each_c
     );
     assert!(!printed[2].contains("s3cret"), "{printed:?}");
 }
+
+#[test]
+fn configuration_messages_name_the_variables_a_person_sets_not_the_sdks_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // The key over plain http to a host that is not this machine.
+        (
+            ("EVOLINK_BASE_URL", "http://192.0.2.1"),
+            "set EVOLINK_ALLOW_INSECURE_HTTP=1",
+        ),
+        (
+            ("EVOLINK_CA_CERT", "/nonexistent/ca.pem"),
+            "set with EVOLINK_CA_CERT",
+        ),
+    ];
+    for (setting, words) in cases {
+        let output = nanobanana(
+            &["credits"],
+            &[("EVOLINK_API_KEY", SECRET), setting],
+            dir.path(),
+        );
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(words), "{stderr}");
+        assert!(
+            !stderr.contains("::"),
+            "an SDK item named to a person: {stderr}"
+        );
+        assert!(!stderr.contains(SECRET), "{stderr}");
+    }
+}

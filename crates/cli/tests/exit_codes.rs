@@ -111,6 +111,41 @@ fn code_2_usage() {
         2,
     );
     assert_exit(&run(&["generate"], None, dir.path()), 2);
+    // With --json, also one object on stdout naming the argument; --help is not a failure.
+    for (args, param, words) in [
+        (
+            &["generate", "a cat", "--json", "--size", "3:7"][..],
+            "--size",
+            "`3:7` is not a valid size",
+        ),
+        (
+            &["generate", "--json"][..],
+            "<PROMPT>",
+            "required arguments were not provided: <PROMPT>",
+        ),
+        (
+            &["task", "get", "--bogus"][..],
+            "--bogus",
+            "unexpected argument '--bogus'",
+        ),
+    ] {
+        let output = run(args, None, dir.path());
+        assert_exit(&output, 2);
+        let failure: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let error = &failure["error"];
+        assert_eq!(
+            (&error["type"], &error["param"], &error["exit_code"]),
+            (&"usage".into(), &param.into(), &2.into()),
+            "{failure}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains(words),
+            "{failure}"
+        );
+    }
+    let help = run(&["generate", "--json", "--help"], None, dir.path());
+    assert_exit(&help, 0);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: nanobanana generate"));
 }
 
 #[test]

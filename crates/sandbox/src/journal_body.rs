@@ -80,7 +80,9 @@ fn shorten(value: &Value, key: Option<&str>, depth: usize) -> Value {
         return Value::String("<…>".into());
     }
     match value {
-        Value::String(text) if key == Some("callback_url") => Value::String(cut(&without_query(text))),
+        Value::String(text) if key == Some("callback_url") => {
+            Value::String(cut(&without_query(text)))
+        }
         Value::String(text) => match image_data(key, text) {
             Some(described) => Value::String(described),
             None => Value::String(cut(text)),
