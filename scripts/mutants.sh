@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Mutation testing of the SDK modules whose tests must catch every change of behaviour:
 # retries, waiting, validation, downloads. Fails when fewer than 90 % of the viable mutants
-# are caught (README, "Tests that catch what they claim to"). About an hour on two cores.
+# are caught (docs/testing.md, "Tests that catch what they claim to"). About an hour on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=(
-  crates/api-client/src/retry.rs
-  crates/api-client/src/waiting.rs
-  crates/api-client/src/validation.rs
-  crates/api-client/src/download.rs
+  crates/api-client/src/config/retry.rs
+  crates/api-client/src/tasks/waiting.rs
+  crates/api-client/src/types/validate.rs
+  crates/api-client/src/tasks/download.rs
 )
 args=()
 for f in "${files[@]}"; do args+=(--file "$f"); done
