@@ -242,7 +242,7 @@ fn run_progenitor(
                 message.push_str(&format!(
                     "\nhint: progenitor generates JSON, form-urlencoded, octet-stream and text bodies \
                      only; mark the operation `{HAND_WRITTEN_EXTENSION}: true` and implement it in \
-                     the api-client crate (see crates/api-client/src/multipart_upload.rs)"
+                     the api-client crate (see crates/api-client/src/raw/multipart_upload.rs)"
                 ));
             }
             Err(CodegenError::Generator {
