@@ -96,6 +96,8 @@ enum Bench {
         files_port: u16,
         #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_TASKS)]
         max_tasks: usize,
+        #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_UPLOADS)]
+        max_uploads: usize,
     },
 }
 
@@ -151,16 +153,18 @@ async fn run(bench: Bench) {
             port,
             files_port,
             max_tasks,
-        } => serve(port, files_port, max_tasks).await,
+            max_uploads,
+        } => serve(port, files_port, (max_tasks, max_uploads)).await,
     }
 }
 
-async fn serve(port: u16, files_port: u16, max_tasks: usize) {
+async fn serve(port: u16, files_port: u16, (max_tasks, max_uploads): (usize, usize)) {
     let config = nanobanana_sandbox::SandboxConfig {
         addr: ([127, 0, 0, 1], port).into(),
         files_addr: ([127, 0, 0, 1], files_port).into(),
         time_scale: 0.001,
         max_tasks,
+        max_uploads,
         ..Default::default()
     };
     let sandbox = nanobanana_sandbox::Sandbox::start(config)

@@ -1,7 +1,7 @@
 //! Soak: a sandbox in its own process under mixed traffic at full speed (creates, task queries,
 //! result downloads, uploads) for a set time, with its resident memory read at checkpoints. The
-//! task store is capped low so the cap is reached early; from the first checkpoint after it to
-//! the last, memory should stay flat (within 5 %).
+//! task store and the uploads kept are capped low so the caps are reached early; from the first
+//! checkpoint after them to the last, memory should stay flat (within 5 %).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,6 +13,10 @@ use crate::measure::report;
 
 /// The soak's store cap: reached within the first seconds at full speed.
 const MAX_TASKS: usize = 20_000;
+
+/// The soak's cap on uploads kept: reached within the first seconds with an upload every 32nd
+/// round.
+const MAX_UPLOADS: usize = 500;
 
 #[derive(Default)]
 struct Tally {
@@ -122,8 +126,13 @@ async fn worker(
 }
 
 pub async fn run(seconds: u64, clients: usize, uploads_every: u64) {
-    let (child, base, files) =
-        crate::sandbox_process_with_options(&["--max-tasks", &MAX_TASKS.to_string()]).await;
+    let (child, base, files) = crate::sandbox_process_with_options(&[
+        "--max-tasks",
+        &MAX_TASKS.to_string(),
+        "--max-uploads",
+        &MAX_UPLOADS.to_string(),
+    ])
+    .await;
     let pid = child.id().expect("the sandbox runs");
     let http = reqwest::Client::new();
     let tally = Arc::new(Tally::default());
@@ -146,18 +155,21 @@ pub async fn run(seconds: u64, clients: usize, uploads_every: u64) {
     while Instant::now() < until {
         tokio::time::sleep(every).await;
         let creates = tally.creates.load(Ordering::Relaxed);
+        let uploads = tally.uploads.load(Ordering::Relaxed);
+        let at_caps = creates as usize >= MAX_TASKS
+            && (uploads_every == 0 || uploads as usize >= MAX_UPLOADS);
         let rss = rss_kib_of(pid);
         println!(
             "soak checkpoint {:>5.1} s: RSS {:>6.1} MiB, {creates} creates{}",
             started.elapsed().as_secs_f64(),
             rss as f64 / 1024.0,
-            if creates as usize >= MAX_TASKS {
-                " (store at its cap)"
+            if at_caps {
+                " (store and uploads at their caps)"
             } else {
                 ""
             }
         );
-        checkpoints.push((creates as usize >= MAX_TASKS, rss));
+        checkpoints.push((at_caps, rss));
     }
     for w in workers {
         let _ = w.await;
@@ -182,7 +194,7 @@ pub async fn run(seconds: u64, clients: usize, uploads_every: u64) {
         (Some(&first), Some(&last)) if at_cap.len() >= 2 => {
             let growth = last as f64 / first as f64;
             report(
-                &format!("soak RSS after the store's cap ({MAX_TASKS} tasks)"),
+                &format!("soak RSS after the caps ({MAX_TASKS} tasks, {MAX_UPLOADS} uploads)"),
                 &format!("last checkpoint {:.1} MiB", last as f64 / 1024.0),
                 &format!("first at the cap {:.1} MiB", first as f64 / 1024.0),
                 growth,

@@ -254,6 +254,10 @@ pub struct SandboxArgs {
     /// queries answer 404). About 0.8 KB each plus the prompt.
     #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_TASKS)]
     pub max_tasks: usize,
+    /// The most uploads kept; beyond it the oldest are forgotten (their links answer 404).
+    /// About 0.5 KB each in memory, the files on disk.
+    #[arg(long, default_value_t = nanobanana_sandbox::DEFAULT_MAX_UPLOADS)]
+    pub max_uploads: usize,
     /// How results are encoded: jpeg (as the real service serves them) or png. Results are
     /// served from the file service's port, another host than the API's, as the real ones are.
     #[arg(long, default_value = "jpeg")]

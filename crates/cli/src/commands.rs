@@ -657,6 +657,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
         fetch_remote_files: args.fetch_remote_files,
         result_format: args.result_format,
         max_tasks: args.max_tasks,
+        max_uploads: args.max_uploads,
         upload_disk_limit: args.upload_disk_limit * 1024 * 1024,
         tls,
         ..SandboxConfig::default()

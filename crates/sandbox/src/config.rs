@@ -83,6 +83,9 @@ pub struct SandboxConfig {
     /// The most bytes of uploads kept on disk (in a temporary directory the sandbox removes when
     /// it stops); beyond it uploads answer the documented quota error (403). Default 2 GiB.
     pub upload_disk_limit: u64,
+    /// The most uploads kept; beyond it the oldest are forgotten (their links answer 404), so
+    /// memory stays bounded however small the uploads. About 0.5 KB each.
+    pub max_uploads: usize,
     /// Let `upload/url` download from any host. Off by default: the sandbox then fetches only
     /// its own files and loopback URLs, so it never reaches the internet on its own.
     pub fetch_remote_files: bool,
@@ -119,6 +122,7 @@ impl Default for SandboxConfig {
             upload_ttl: Duration::from_secs(72 * 60 * 60),
             upload_quota: None,
             upload_disk_limit: DEFAULT_UPLOAD_DISK_LIMIT,
+            max_uploads: DEFAULT_MAX_UPLOADS,
             fetch_remote_files: false,
             result_format: crate::images::ResultFormat::default(),
             tls: None,
@@ -128,6 +132,9 @@ impl Default for SandboxConfig {
 
 /// The default [`SandboxConfig::upload_disk_limit`]: 2 GiB.
 pub const DEFAULT_UPLOAD_DISK_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The default [`SandboxConfig::max_uploads`].
+pub const DEFAULT_MAX_UPLOADS: usize = 20_000;
 
 /// The default [`SandboxConfig::max_tasks`].
 pub const DEFAULT_MAX_TASKS: usize = 50_000;

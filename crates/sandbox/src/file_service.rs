@@ -399,7 +399,11 @@ async fn store(
     let described = describe(state, &upload);
     state
         .uploads
-        .insert(upload, state.config.upload_quota, state.config.upload_disk_limit)
+        .insert(
+            upload,
+            state.config.upload_quota,
+            (state.config.upload_disk_limit, state.config.max_uploads),
+        )
         .map_err(|refusal| match refusal {
             StoreRefusal::QuotaSpent { quota } => FileFailure::new(
                 op,

@@ -51,7 +51,9 @@ mod tls;
 mod tls;
 pub mod uploads;
 
-pub use config::{Fault, SandboxConfig, DEFAULT_MAX_TASKS, DEFAULT_UPLOAD_DISK_LIMIT};
+pub use config::{
+    Fault, SandboxConfig, DEFAULT_MAX_TASKS, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_DISK_LIMIT,
+};
 pub use faults::FAULT_HEADER;
 pub use images::ResultFormat;
 pub use journal::JournalEntry;

@@ -2,7 +2,7 @@
 //! owns (removed when it stops), kept for the upload TTL (72 h, as the real service), counted
 //! against the upload quota and a cap on the disk they take. Nothing of a file stays on the heap.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -74,8 +74,20 @@ pub struct Uploads {
 #[derive(Debug, Default)]
 struct Held {
     files: HashMap<String, StoredUpload>,
+    /// The ids in the order they were stored, oldest first (some may be gone already).
+    order: VecDeque<String>,
     accepted: u64,
     disk_used: u64,
+}
+
+impl Held {
+    /// Forgets `file_id` and removes its file.
+    fn forget(&mut self, file_id: &str) -> Option<StoredUpload> {
+        let upload = self.files.remove(file_id)?;
+        self.disk_used -= upload.size;
+        let _ = std::fs::remove_file(&upload.path);
+        Some(upload)
+    }
 }
 
 impl Uploads {
@@ -108,12 +120,15 @@ impl Uploads {
 
     /// Stores `upload` (its file already written) unless `quota` uploads were already accepted
     /// or it would take the files past `disk_limit` bytes; a refused upload's file is removed.
+    /// Beyond `max_files` kept, the oldest are forgotten (their files removed), so memory stays
+    /// bounded however small the uploads; returns how many.
     pub fn insert(
         &self,
         upload: StoredUpload,
         quota: Option<u64>,
-        disk_limit: u64,
-    ) -> Result<(), StoreRefusal> {
+        limits: (u64, usize),
+    ) -> Result<usize, StoreRefusal> {
+        let (disk_limit, max_files) = limits;
         let mut held = self.held.lock().expect("uploads");
         let refusal = match quota {
             Some(quota) if held.accepted >= quota => Some(StoreRefusal::QuotaSpent { quota }),
@@ -129,8 +144,16 @@ impl Uploads {
         }
         held.accepted += 1;
         held.disk_used += upload.size;
+        held.order.push_back(upload.file_id.clone());
         held.files.insert(upload.file_id.clone(), upload);
-        Ok(())
+        let mut forgotten = 0;
+        while held.files.len() > max_files.max(1) {
+            let Some(oldest) = held.order.pop_front() else {
+                break;
+            };
+            forgotten += usize::from(held.forget(&oldest).is_some());
+        }
+        Ok(forgotten)
     }
 
     /// The newest `limit` uploads kept, newest first.
@@ -154,10 +177,7 @@ impl Uploads {
         if upload.stored_at.elapsed() < ttl {
             return Some(Lookup::Fresh(upload.clone()));
         }
-        let upload = held.files.remove(file_id)?;
-        held.disk_used -= upload.size;
-        drop(held);
-        let _ = std::fs::remove_file(&upload.path);
+        held.forget(file_id)?;
         Some(Lookup::Expired)
     }
 
@@ -171,11 +191,10 @@ impl Uploads {
             .map(|(id, _)| id.clone())
             .collect();
         for id in &expired {
-            if let Some(upload) = held.files.remove(id) {
-                held.disk_used -= upload.size;
-                let _ = std::fs::remove_file(&upload.path);
-            }
+            held.forget(id);
         }
+        let Held { files, order, .. } = &mut *held;
+        order.retain(|id| files.contains_key(id));
         expired.len()
     }
 }
@@ -250,13 +269,13 @@ mod tests {
     fn the_quota_counts_accepted_uploads() {
         let uploads = Uploads::new().unwrap();
         assert_eq!(
-            uploads.insert(upload(&uploads, "file_1", 8), Some(1), 100),
-            Ok(())
+            uploads.insert(upload(&uploads, "file_1", 8), Some(1), (100, 10)),
+            Ok(0)
         );
         let refused = upload(&uploads, "file_2", 8);
         let refused_path = refused.path.clone();
         assert_eq!(
-            uploads.insert(refused, Some(1), 100),
+            uploads.insert(refused, Some(1), (100, 10)),
             Err(StoreRefusal::QuotaSpent { quota: 1 })
         );
         assert!(!refused_path.exists(), "a refused file is removed");
@@ -279,20 +298,46 @@ mod tests {
         let dir = uploads.dir().to_path_buf();
         let first = upload(&uploads, "file_1", 60);
         let first_path = first.path.clone();
-        assert_eq!(uploads.insert(first, None, 100), Ok(()));
+        assert_eq!(uploads.insert(first, None, (100, 10)), Ok(0));
         assert_eq!(std::fs::read(&first_path).unwrap().len(), 60);
         assert_eq!(
-            uploads.insert(upload(&uploads, "file_2", 41), None, 100),
+            uploads.insert(upload(&uploads, "file_2", 41), None, (100, 10)),
             Err(StoreRefusal::DiskFull { limit: 100 })
         );
         assert_eq!(
-            uploads.insert(upload(&uploads, "file_3", 40), None, 100),
-            Ok(())
+            uploads.insert(upload(&uploads, "file_3", 40), None, (100, 10)),
+            Ok(0)
         );
         assert_eq!(uploads.disk_used(), 100);
         assert_eq!(uploads.evict(Duration::ZERO), 2);
         assert!(!first_path.exists());
         drop(uploads);
         assert!(!dir.exists(), "the directory goes with the sandbox");
+    }
+
+    #[test]
+    fn beyond_the_most_files_kept_the_oldest_are_forgotten_with_their_files() {
+        let uploads = Uploads::new().unwrap();
+        let keep = Duration::from_secs(60);
+        let mut paths = Vec::new();
+        let mut forgotten = 0;
+        for n in 1..=5 {
+            let next = upload(&uploads, &format!("file_{n}"), 10);
+            paths.push(next.path.clone());
+            forgotten += uploads.insert(next, None, (1000, 3)).unwrap();
+        }
+        assert_eq!(forgotten, 2);
+        assert!(uploads.get("file_1", keep).is_none() && uploads.get("file_2", keep).is_none());
+        assert!(
+            !paths[0].exists() && !paths[1].exists(),
+            "their files are removed"
+        );
+        for id in ["file_3", "file_4", "file_5"] {
+            assert!(
+                matches!(uploads.get(id, keep), Some(Lookup::Fresh(_))),
+                "{id}"
+            );
+        }
+        assert_eq!((uploads.disk_used(), uploads.accepted()), (30, 5));
     }
 }
