@@ -15,7 +15,7 @@ use crate::auth::CallerKey;
 use crate::config::Fault;
 use crate::contract::{ApiFailure, SpecOperation};
 use crate::faults::InjectedFault;
-use crate::journal::SentBody;
+use crate::journal_body::SentBody;
 use crate::request_check::check_create;
 use crate::results::result_url;
 use crate::state::{AppState, Counters};

@@ -16,8 +16,7 @@ use nanobanana_api::{files::ImageFormat, files::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
 use crate::contract::{documented_body, SpecOperation};
-use crate::journal::SentBody;
-use crate::journal_body::file_summary;
+use crate::journal_body::{file_summary, SentBody};
 use crate::state::{AppState, Counters};
 use crate::uploads::{stored_name, Lookup, StoreRefusal, StoredUpload};
 

@@ -26,7 +26,7 @@ use tokio::sync::broadcast;
 
 use crate::contract::SpecOperation;
 use crate::faults::InjectedFault;
-pub(crate) use crate::journal_body::SentBody;
+use crate::journal_body::SentBody;
 use crate::state::AppState;
 
 /// How many requests the journal keeps (the oldest go first).
@@ -72,8 +72,8 @@ pub struct JournalEntry {
     pub message: Option<String>,
     /// The fault injected into this call, if any (`Status(503)`, `Slow`, …).
     pub fault: Option<String>,
-    /// What the request's body held, as far as it was read: its JSON with strings over 512
-    /// bytes cut, image data as `<image/png, 48213 bytes as base64>`, at most a few KB; an
+    /// What the request's body held, as far as it was read: its JSON with strings over 2 KB
+    /// cut, image data as `<image/png, 48213 bytes as base64>`, at most 4 KB in all; an
     /// upload form as its fields and `<name: type, size>` of the file. `None` without a body,
     /// or when it was refused before its body was read (a missing key).
     pub body: Option<serde_json::Value>,

@@ -11,8 +11,9 @@ use serde_json::{Map, Value};
 /// The longest body the journal keeps, serialized; a longer one is kept as its first part.
 pub(crate) const BODY_LIMIT: usize = 4 * 1024;
 
-/// The longest string kept whole inside a body; longer ones are cut, saying their length.
-const STRING_LIMIT: usize = 512;
+/// The longest string kept whole inside a body (a prompt of the longest the API takes, 2000
+/// ASCII characters, fits); longer ones are cut, saying their length.
+const STRING_LIMIT: usize = 2048;
 
 /// The most items kept of an array (or fields of an object); the rest are counted.
 const ITEMS_LIMIT: usize = 16;
@@ -128,9 +129,10 @@ fn image_data(key: Option<&str>, text: &str) -> Option<String> {
         _ => return None,
     };
     use base64::Engine as _;
-    let head_chars = data.len().min(24) / 4 * 4;
+    // Bytes, not a `str` slice: the text came from the network and need not be ASCII.
+    let head_len = data.len().min(24) / 4 * 4;
     let head = base64::engine::general_purpose::STANDARD
-        .decode(&data[..head_chars])
+        .decode(&data.as_bytes()[..head_len])
         .unwrap_or_default();
     let padding = data.bytes().rev().take_while(|b| *b == b'=').count();
     let bytes = (data.trim().len() / 4 * 3).saturating_sub(padding);
@@ -169,7 +171,7 @@ mod tests {
         let body = json!({
             "base64_data": png,
             "image_urls": ["data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ==", "https://x/y.png"],
-            "prompt": "é".repeat(600),
+            "prompt": "é".repeat(1100),
             "callback_url": "https://hooks.example.com/nb?token=s3cret#top",
             "many": (0..40).collect::<Vec<_>>(),
         });
@@ -178,7 +180,7 @@ mod tests {
         assert_eq!(kept["image_urls"][0], "<image/jpeg, 13 bytes as base64>");
         assert_eq!(kept["image_urls"][1], "https://x/y.png");
         let prompt = kept["prompt"].as_str().unwrap();
-        assert!(prompt.ends_with("… (1200 bytes in all)"), "{prompt}");
+        assert!(prompt.ends_with("… (2200 bytes in all)"), "{prompt}");
         assert_eq!(kept["many"].as_array().unwrap().len(), ITEMS_LIMIT + 1);
         assert_eq!(kept["many"][ITEMS_LIMIT], "<24 more>");
         assert_eq!(kept["callback_url"], "https://hooks.example.com/nb?…");
@@ -192,12 +194,27 @@ mod tests {
     }
 
     #[test]
+    fn base64_data_that_is_not_ascii_is_described_without_panicking() {
+        // Found by schemathesis: a slice of the first 4 bytes split the `\u{800}`.
+        let kept = bounded(&json!({"base64_data": "00\u{800}", "file_name": "avatar.png"}));
+        assert_eq!(kept["base64_data"], "<not an image, 3 bytes as base64>");
+        for text in [
+            "é",
+            "ééé",
+            "€€€€€€€€€€€€€€€€€€€€€€€€",
+            "data:image/png;base64,€€",
+        ] {
+            image_data(Some("base64_data"), text);
+        }
+    }
+
+    #[test]
     fn a_body_that_is_not_json_is_kept_as_text_cut() {
         let slot = SentBody::default();
-        slot.note_bytes(&b"model=x&".repeat(100));
+        slot.note_bytes(&b"model=x&".repeat(300));
         let kept = slot.take().unwrap();
         assert!(kept.as_str().unwrap().starts_with("model=x&model=x&"));
-        assert!(kept.as_str().unwrap().ends_with("(800 bytes in all)"));
+        assert!(kept.as_str().unwrap().ends_with("(2400 bytes in all)"));
         assert_eq!(slot.take(), None);
     }
 }
