@@ -147,16 +147,15 @@ pub fn as_json(error: &Error) -> serde_json::Value {
 /// `--help` and `--version` print as usual.
 pub fn usage_error(usage: &clap::Error) -> std::process::ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let _ = usage.print();
     if matches!(
         usage.kind(),
         ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = usage.print();
         return std::process::ExitCode::from(usage.exit_code() as u8);
     }
-    let _ = usage.print();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let always_json = args.first().map(String::as_str) == Some("task")
         && matches!(args.get(1).map(String::as_str), Some("get" | "wait"));

@@ -26,15 +26,11 @@ pub(crate) async fn create_task(
     State(state): State<Arc<AppState>>,
     Extension(CallerKey(key)): Extension<CallerKey>,
     Extension(InjectedFault(fault)): Extension<InjectedFault>,
+    Extension(sent): Extension<SentBody>,
     request: Request,
 ) -> Result<Json<types::ImageGenerationResponse>, ApiFailure> {
     const OP: SpecOperation = SpecOperation::CreateTask;
     let limit = state.config.max_body_bytes;
-    let sent = request
-        .extensions()
-        .get::<SentBody>()
-        .cloned()
-        .unwrap_or_default();
     let body = axum::body::to_bytes(request.into_body(), limit)
         .await
         .map_err(|_| {
