@@ -89,6 +89,13 @@ pub fn settings(document: &serde_json::Value) -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
+    // `model_params` keeps the fields the spec does not list yet (typify would drop them):
+    // the api-client crate writes the type by hand, with the listed fields typed.
+    settings.with_replacement(
+        "ModelParams",
+        MODEL_PARAMS_TYPE,
+        std::iter::empty::<TypeImpl>(),
+    );
     for spec_enum in lineup::spec_enums(document) {
         settings.with_replacement(
             &spec_enum.name,
@@ -98,6 +105,9 @@ pub fn settings(document: &serde_json::Value) -> GenerationSettings {
     }
     settings
 }
+
+/// The hand-written type used for the spec's `ModelParams` schema.
+pub const MODEL_PARAMS_TYPE: &str = "crate::types::model_params::ModelParams";
 
 /// The operationIds marked `x-nanobanana-hand-written: true`, in spec order.
 pub fn hand_written_operations(spec: &openapiv3::OpenAPI) -> Vec<String> {

@@ -130,22 +130,26 @@ pub struct ModelEntry {
     pub model: String,
     /// One line about it.
     pub summary: String,
-    /// The documentation page its limits come from.
+    /// The documentation page its limits come from (the model index's `docs` link).
     pub page: String,
+    /// Where the limits come from: `index` (Evolink's model index), `page` or `assumed`.
+    pub source: String,
     /// The longest prompt, in characters.
     pub prompt_max_chars: u64,
     /// Accepted `size` values.
     pub sizes: Vec<String>,
     /// Accepted `quality` values; empty when the model takes no `quality`.
     pub qualities: Vec<String>,
+    /// The quality the service uses when none is sent; `None` when it takes no `quality`.
+    pub default_quality: Option<String>,
     /// The most reference images per request.
     pub max_images: u64,
     /// The largest reference image, in MB (MiB).
     pub max_image_mb: u64,
     /// The most images of real people, when the page says.
     pub max_real_persons: Option<u64>,
-    /// Whether the page documents `model_params`.
-    pub model_params: bool,
+    /// The `model_params` fields it takes (values of `ModelParamName`); empty: none.
+    pub model_params: Vec<String>,
     /// Whether a current documentation page lists the model (`listed_upstream`, true when
     /// absent): a model no page lists any more stays sendable, marked as such.
     pub listed_upstream: bool,
@@ -230,18 +234,49 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
             model: text("model")?,
             summary: text("summary")?,
             page: text("page")?,
+            source: text("source")?,
             prompt_max_chars: number("prompt_max_chars")?,
             sizes: list("sizes")?,
             qualities: list("qualities")?,
+            default_quality: entry["default_quality"].as_str().map(str::to_string),
             max_images: number("max_images")?,
             max_image_mb: number("max_image_mb")?,
             max_real_persons: entry["max_real_persons"].as_u64(),
-            model_params: entry["model_params"] == Value::Bool(true),
+            model_params: list("model_params")?,
             listed_upstream: entry["listed_upstream"] != Value::Bool(false),
         };
+        if !["index", "page", "assumed"].contains(&model.source.as_str()) {
+            return Err(fail(
+                &here,
+                format!(
+                    "`source` is `{}`: one of index, page, assumed",
+                    model.source
+                ),
+            ));
+        }
+        match (&model.default_quality, model.qualities.is_empty()) {
+            (None, false) => {
+                return Err(fail(
+                    &here,
+                    format!(
+                        "`{}` takes a quality: give its `default_quality`",
+                        model.model
+                    ),
+                ))
+            }
+            (Some(default), _) if !model.qualities.contains(default) => return Err(fail(
+                &here,
+                format!(
+                    "`default_quality` of `{}` is `{default}`, which its `qualities` do not list",
+                    model.model
+                ),
+            )),
+            _ => {}
+        }
         for (key, values, schema) in [
             ("sizes", &model.sizes, "ImageSize"),
             ("qualities", &model.qualities, "ImageQuality"),
+            ("model_params", &model.model_params, "ModelParamName"),
         ] {
             let known = listed(schema);
             if let Some(v) = values.iter().find(|v| !known.contains(v)) {
@@ -317,9 +352,11 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
         model: String::new(),
         summary: "A model the spec does not list: only the limits every model shares".into(),
         page: "spec/openapi.yaml (ImageGenerationRequest)".into(),
+        source: "page".into(),
         prompt_max_chars: request["prompt"]["maxLength"].as_u64().unwrap_or(u64::MAX),
         sizes: listed("ImageSize"),
         qualities: listed("ImageQuality"),
+        default_quality: None,
         max_images: request["image_urls"]["maxItems"]
             .as_u64()
             .unwrap_or(u64::MAX),
@@ -329,7 +366,7 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
             .max()
             .unwrap_or(u64::MAX),
         max_real_persons: None,
-        model_params: true,
+        model_params: listed("ModelParamName"),
         listed_upstream: true,
     };
     Ok(Lineup {
@@ -368,14 +405,20 @@ pub struct ModelLimits {
     pub model: ImageModel,
     /// One line about it.
     pub summary: &'static str,
-    /// The documentation page the limits come from.
+    /// The documentation page the limits come from (the model index's `docs` link).
     pub page: &'static str,
+    /// Where the limits come from: `index` (Evolink's model index, generated from the
+    /// documentation's OpenAPI files), `page` (a stored documentation page) or `assumed`.
+    pub source: &'static str,
     /// The longest prompt, in characters.
     pub prompt_max_chars: usize,
     /// The `size` values it accepts.
     pub sizes: &'static [ImageSize],
     /// The `quality` values it accepts; empty when it takes no `quality`.
     pub qualities: &'static [ImageQuality],
+    /// The quality the service uses when the request sends none; `None` when the model takes
+    /// no `quality` (or, for a model the spec does not list, when nothing says).
+    pub default_quality: Option<ImageQuality>,
     /// The most reference images per request.
     pub max_images: usize,
     /// The largest reference image, in MB (2^20 bytes).
@@ -383,8 +426,8 @@ pub struct ModelLimits {
     /// The most images of real people, when the page says (nothing can check this before
     /// sending: it is for people reading the table).
     pub max_real_persons: Option<u64>,
-    /// Whether it takes `model_params`.
-    pub model_params: bool,
+    /// The `model_params` fields it takes; empty when it takes none.
+    pub model_params: &'static [ModelParamName],
     /// Whether a current documentation page lists it. A model no page lists any more stays
     /// sendable (removing it would break callers); its limits are those of the page that last
     /// listed it.
@@ -502,9 +545,15 @@ fn render_model(out: &mut String, m: &ModelEntry, indent: &str) {
     let _ = writeln!(out, "{indent}    model: {model},");
     let _ = writeln!(out, "{indent}    summary: {:?},", m.summary);
     let _ = writeln!(out, "{indent}    page: {:?},", m.page);
+    let _ = writeln!(out, "{indent}    source: {:?},", m.source);
     let _ = writeln!(out, "{indent}    prompt_max_chars: {},", m.prompt_max_chars);
     let _ = writeln!(out, "{indent}    sizes: &[{}],", sizes.join(", "));
     let _ = writeln!(out, "{indent}    qualities: &[{}],", qualities.join(", "));
+    let default_quality = match &m.default_quality {
+        Some(q) => format!("Some(ImageQuality::{})", variant_name(q)),
+        None => "None".to_string(),
+    };
+    let _ = writeln!(out, "{indent}    default_quality: {default_quality},");
     let _ = writeln!(out, "{indent}    max_images: {},", m.max_images);
     let _ = writeln!(out, "{indent}    max_image_mb: {},", m.max_image_mb);
     let _ = writeln!(
@@ -512,7 +561,12 @@ fn render_model(out: &mut String, m: &ModelEntry, indent: &str) {
         "{indent}    max_real_persons: {:?},",
         m.max_real_persons
     );
-    let _ = writeln!(out, "{indent}    model_params: {},", m.model_params);
+    let params: Vec<String> = m
+        .model_params
+        .iter()
+        .map(|v| format!("ModelParamName::{}", variant_name(v)))
+        .collect();
+    let _ = writeln!(out, "{indent}    model_params: &[{}],", params.join(", "));
     let _ = writeln!(out, "{indent}    listed_upstream: {},", m.listed_upstream);
     let _ = writeln!(out, "{indent}}},");
 }

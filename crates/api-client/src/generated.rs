@@ -300,12 +300,8 @@ signed: treat one as a hint and re-fetch the task before trusting it.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub image_urls: ::std::vec::Vec<::std::string::String>,
         pub model: crate::generated_lineup::ImageModel,
-        /**Model extension parameters, documented for `gemini-3.1-flash-image-preview` only
-(page "Nanobanana 2 Image Generation"); their fields are not documented, so any JSON
-object is passed through. Assumed: other models do not take it (the SDK and the
-sandbox refuse it for the known models whose pages do not list it).*/
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub model_params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model_params: ::std::option::Option<crate::types::model_params::ModelParams>,
         /**Prompt describing the image to be generated, or describing how to edit the input
 image. `maxLength` is the longest any model takes; each model's own limit is in
 `ImageModel`'s `x-nanobanana-models` (`gemini-2.5-flash-image`: 1000).
@@ -1592,7 +1588,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::string::String,
             >,
             model_params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<crate::types::model_params::ModelParams>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<
@@ -1665,7 +1661,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             pub fn model_params<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<crate::types::model_params::ModelParams>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

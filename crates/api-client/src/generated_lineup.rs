@@ -14,14 +14,20 @@ pub struct ModelLimits {
     pub model: ImageModel,
     /// One line about it.
     pub summary: &'static str,
-    /// The documentation page the limits come from.
+    /// The documentation page the limits come from (the model index's `docs` link).
     pub page: &'static str,
+    /// Where the limits come from: `index` (Evolink's model index, generated from the
+    /// documentation's OpenAPI files), `page` (a stored documentation page) or `assumed`.
+    pub source: &'static str,
     /// The longest prompt, in characters.
     pub prompt_max_chars: usize,
     /// The `size` values it accepts.
     pub sizes: &'static [ImageSize],
     /// The `quality` values it accepts; empty when it takes no `quality`.
     pub qualities: &'static [ImageQuality],
+    /// The quality the service uses when the request sends none; `None` when the model takes
+    /// no `quality` (or, for a model the spec does not list, when nothing says).
+    pub default_quality: Option<ImageQuality>,
     /// The most reference images per request.
     pub max_images: usize,
     /// The largest reference image, in MB (2^20 bytes).
@@ -29,8 +35,8 @@ pub struct ModelLimits {
     /// The most images of real people, when the page says (nothing can check this before
     /// sending: it is for people reading the table).
     pub max_real_persons: Option<u64>,
-    /// Whether it takes `model_params`.
-    pub model_params: bool,
+    /// The `model_params` fields it takes; empty when it takes none.
+    pub model_params: &'static [ModelParamName],
     /// Whether a current documentation page lists it. A model no page lists any more stays
     /// sendable (removing it would break callers); its limits are those of the page that last
     /// listed it.
@@ -85,12 +91,16 @@ open_enum! {
         Gemini31FlashLiteImage => "gemini-3.1-flash-lite-image",
         /// `gemini-3-pro-image-preview`
         Gemini3ProImagePreview => "gemini-3-pro-image-preview",
-        /// `nano-banana-2-lite`
-        NanoBanana2Lite => "nano-banana-2-lite",
         /// `nano-banana-2-beta`
         NanoBanana2Beta => "nano-banana-2-beta",
+        /// `nano-banana-2-lite-beta`
+        NanoBanana2LiteBeta => "nano-banana-2-lite-beta",
+        /// `nano-banana-pro-beta`
+        NanoBananaProBeta => "nano-banana-pro-beta",
         /// `nano-banana-beta`
         NanoBananaBeta => "nano-banana-beta",
+        /// `nano-banana-2-lite`
+        NanoBanana2Lite => "nano-banana-2-lite",
         /// `gemini-2.5-flash-image`
         Gemini25FlashImage => "gemini-2.5-flash-image",
     }
@@ -156,6 +166,19 @@ closed_enum! {
     }
 }
 
+closed_enum! {
+    /// A field of `model_params`, as `x-nanobanana-models` lists the fields each model takes.
+    label: "ModelParamName",
+    ModelParamName {
+        /// `thinking_level`
+        ThinkingLevel => "thinking_level",
+        /// `web_search`
+        WebSearch => "web_search",
+        /// `image_search`
+        ImageSearch => "image_search",
+    }
+}
+
 open_enum! {
     /// Specific task type. Open (`x-nanobanana-open-enum`).
     TaskObject {
@@ -199,6 +222,21 @@ open_enum! {
 }
 
 open_enum! {
+    /// How much the model reasons before drawing; when omitted, `auto`. `auto`: the model
+    /// chooses; `min`: minimal reasoning, fastest; `high`: deep reasoning, best quality.
+    /// Source: Evolink's model index (`gemini-3.1-flash-image-preview`,
+    /// `gemini-3.1-flash-lite-image`, `nano-banana-2-beta`). Open (`x-nanobanana-open-enum`).
+    ThinkingLevel {
+        /// `auto`
+        Auto => "auto",
+        /// `min`
+        Min => "min",
+        /// `high`
+        High => "high",
+    }
+}
+
+open_enum! {
     /// User group category. Open (`x-nanobanana-open-enum`): other groups are likely to exist.
     UserGroup {
         /// `default`
@@ -213,93 +251,137 @@ pub static MODELS: &[ModelLimits] = &[
     ModelLimits {
         model: ImageModel::Gemini31FlashImagePreview,
         summary: "Nano Banana 2 (Gemini 3.1 Flash Image)",
-        page: "https://docs.evolink.ai/ (Nanobanana 2 Image Generation)",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-2-image-generate",
+        source: "index",
         prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
         qualities: &[ImageQuality::Res0_5K, ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
+        default_quality: Some(ImageQuality::Res2K),
         max_images: 14,
         max_image_mb: 20,
         max_real_persons: Some(4),
-        model_params: true,
+        model_params: &[ModelParamName::ThinkingLevel, ModelParamName::WebSearch, ModelParamName::ImageSearch],
         listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::Gemini31FlashLiteImage,
-        summary: "Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image): 1K only. Assumed: 20 MB images, at most 14, 2000-character prompts (those of Nano Banana 2; the stored page is cut before its limits)",
-        page: "https://docs.evolink.ai/es/api-manual/image-series/nanobanana/nanobanana-2-lite-image-generate",
+        summary: "Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image): fastest and cheapest, 1K only",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-2-lite-image-generate",
+        source: "index",
         prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
         qualities: &[ImageQuality::Res1K],
+        default_quality: Some(ImageQuality::Res1K),
         max_images: 14,
         max_image_mb: 20,
         max_real_persons: None,
-        model_params: true,
+        model_params: &[ModelParamName::ThinkingLevel],
         listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::Gemini3ProImagePreview,
         summary: "Nano Banana Pro (Gemini 3 Pro Image), official channel",
-        page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana2-image-generate",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-pro-image-generate",
+        source: "index",
         prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
         qualities: &[ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
-        max_images: 10,
-        max_image_mb: 10,
+        default_quality: Some(ImageQuality::Res2K),
+        max_images: 14,
+        max_image_mb: 20,
         max_real_persons: Some(5),
-        model_params: false,
+        model_params: &[ModelParamName::WebSearch],
         listed_upstream: true,
     },
     ModelLimits {
-        model: ImageModel::NanoBanana2Lite,
-        summary: "Nano Banana 2 Lite channel, cost-effective; no current page lists it (last on the Nano Banana Pro page)",
-        page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-pro-image-generate",
+        model: ImageModel::NanoBanana2Beta,
+        summary: "Nano Banana 2 Beta channel",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-2-beta-image-generate",
+        source: "index",
         prompt_max_chars: 2000,
-        sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
+        sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
         qualities: &[ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
-        max_images: 10,
+        default_quality: Some(ImageQuality::Res2K),
+        max_images: 14,
         max_image_mb: 10,
-        max_real_persons: Some(5),
-        model_params: false,
-        listed_upstream: false,
+        max_real_persons: Some(4),
+        model_params: &[ModelParamName::ThinkingLevel],
+        listed_upstream: true,
     },
     ModelLimits {
-        model: ImageModel::NanoBanana2Beta,
-        summary: "Nano Banana 2 Beta. Assumed: the limits of nano-banana-2-lite (the page repeats that template)",
-        page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-2-beta-image-generate",
+        model: ImageModel::NanoBanana2LiteBeta,
+        summary: "Nano Banana 2 Lite Beta channel: 1K only, no model_params (its page: it \"does not support model_params.thinking_level\")",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-2-lite-beta-image-generate",
+        source: "index",
+        prompt_max_chars: 2000,
+        sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
+        qualities: &[ImageQuality::Res1K],
+        default_quality: Some(ImageQuality::Res1K),
+        max_images: 14,
+        max_image_mb: 20,
+        max_real_persons: None,
+        model_params: &[],
+        listed_upstream: true,
+    },
+    ModelLimits {
+        model: ImageModel::NanoBananaProBeta,
+        summary: "Nano Banana Pro Beta channel",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-pro-beta-image-generate",
+        source: "index",
         prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
         qualities: &[ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
+        default_quality: Some(ImageQuality::Res2K),
         max_images: 10,
         max_image_mb: 10,
         max_real_persons: Some(5),
-        model_params: false,
+        model_params: &[],
         listed_upstream: true,
     },
     ModelLimits {
         model: ImageModel::NanoBananaBeta,
-        summary: "Nano Banana Beta. Assumed: the limits of gemini-2.5-flash-image (the same \"nano-banana\" interface)",
-        page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-image-generate",
-        prompt_max_chars: 1000,
+        summary: "Nano Banana Beta channel (the \"nano-banana\" interface, no quality)",
+        page: "https://evolink.ai/docs/en/api-manual/image-series/nanobanana/nanobanana-image-generate",
+        source: "index",
+        prompt_max_chars: 2000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio4x3, ImageSize::Ratio3x4, ImageSize::Ratio16x9, ImageSize::Ratio9x16],
         qualities: &[],
+        default_quality: None,
         max_images: 5,
         max_image_mb: 10,
         max_real_persons: None,
-        model_params: false,
+        model_params: &[],
         listed_upstream: true,
     },
     ModelLimits {
+        model: ImageModel::NanoBanana2Lite,
+        summary: "Nano Banana 2 Lite channel, cost-effective. Not in the model index nor on a current page (the Nano Banana Pro page named it until 2026-11): kept so that callers who send it keep working; limits of that page",
+        page: "https://docs.evolink.ai/en/api-manual/image-series/nanobanana/nanobanana-pro-image-generate",
+        source: "page",
+        prompt_max_chars: 2000,
+        sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
+        qualities: &[ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
+        default_quality: Some(ImageQuality::Res2K),
+        max_images: 10,
+        max_image_mb: 10,
+        max_real_persons: Some(5),
+        model_params: &[],
+        listed_upstream: false,
+    },
+    ModelLimits {
         model: ImageModel::Gemini25FlashImage,
-        summary: "Nano Banana (Gemini 2.5 Flash Image)",
+        summary: "Nano Banana (Gemini 2.5 Flash Image). Not in the model index: Google shut the model down on 2026-10-02; kept sendable (the API answers what it answers), limits of its last page",
         page: "https://docs.evolink.ai/en/api-manual/image-series/nano-banana/nano-banana-image-generate",
+        source: "page",
         prompt_max_chars: 1000,
         sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio4x3, ImageSize::Ratio3x4, ImageSize::Ratio16x9, ImageSize::Ratio9x16],
         qualities: &[],
+        default_quality: None,
         max_images: 5,
         max_image_mb: 10,
         max_real_persons: None,
-        model_params: false,
-        listed_upstream: true,
+        model_params: &[],
+        listed_upstream: false,
     },
 ];
 
@@ -309,13 +391,15 @@ ModelLimits {
     model: ImageModel::Unknown(String::new()),
     summary: "A model the spec does not list: only the limits every model shares",
     page: "spec/openapi.yaml (ImageGenerationRequest)",
+    source: "page",
     prompt_max_chars: 2000,
     sizes: &[ImageSize::Auto, ImageSize::Ratio1x1, ImageSize::Ratio1x4, ImageSize::Ratio4x1, ImageSize::Ratio1x8, ImageSize::Ratio8x1, ImageSize::Ratio2x3, ImageSize::Ratio3x2, ImageSize::Ratio3x4, ImageSize::Ratio4x3, ImageSize::Ratio4x5, ImageSize::Ratio5x4, ImageSize::Ratio9x16, ImageSize::Ratio16x9, ImageSize::Ratio21x9],
     qualities: &[ImageQuality::Res0_5K, ImageQuality::Res1K, ImageQuality::Res2K, ImageQuality::Res4K],
+    default_quality: None,
     max_images: 14,
     max_image_mb: 20,
     max_real_persons: None,
-    model_params: true,
+    model_params: &[ModelParamName::ThinkingLevel, ModelParamName::WebSearch, ModelParamName::ImageSearch],
     listed_upstream: true,
 };
 

@@ -36,7 +36,7 @@ pub struct ImageRequest {
     prompt: String,
     size: Option<types::ImageSize>,
     quality: Option<types::ImageQuality>,
-    model_params: Option<serde_json::Map<String, serde_json::Value>>,
+    model_params: types::ModelParams,
     images: Vec<ImageInput>,
     callback_url: Option<String>,
     /// A generated builder that could not become a request: refused when checked.
@@ -52,7 +52,7 @@ impl ImageRequest {
             prompt: prompt.into(),
             size: None,
             quality: None,
-            model_params: None,
+            model_params: types::ModelParams::default(),
             images: Vec::new(),
             callback_url: None,
             invalid: None,
@@ -65,15 +65,45 @@ impl ImageRequest {
         self
     }
 
-    /// The quality (default: the service's, `2K`).
+    /// The quality (default: the model's own, [`ModelLimits::default_quality`]: `1K` for the
+    /// Lite models, `2K` for the others).
     pub fn quality(mut self, quality: types::ImageQuality) -> Self {
         self.quality = Some(quality);
         self
     }
 
-    /// The model's extension parameters, passed through as given (only models that take them).
+    /// How much the model reasons before drawing (`model_params.thinking_level`; the models
+    /// that take it: [`ModelLimits::model_params`]). Checked before sending: a model that does
+    /// not take it is refused, naming the fields it takes.
+    pub fn thinking(mut self, level: types::ThinkingLevel) -> Self {
+        self.model_params.thinking_level = Some(level);
+        self
+    }
+
+    /// Lets the model search the web (`model_params.web_search`), where it takes it.
+    pub fn web_search(mut self, enabled: bool) -> Self {
+        self.model_params.web_search = Some(enabled);
+        self
+    }
+
+    /// Lets the model search for images on the web (`model_params.image_search`), where it
+    /// takes it.
+    pub fn image_search(mut self, enabled: bool) -> Self {
+        self.model_params.image_search = Some(enabled);
+        self
+    }
+
+    /// Extension parameters as raw JSON, for fields this SDK does not type yet: added to those
+    /// set by [`thinking`](Self::thinking), [`web_search`](Self::web_search) and
+    /// [`image_search`](Self::image_search) (a listed field here is read as theirs). A listed
+    /// field the model does not take is refused before sending; other fields are sent as given.
     pub fn model_params(mut self, params: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.model_params = Some(params);
+        let given = types::ModelParams::from(params);
+        let current = &mut self.model_params;
+        current.thinking_level = given.thinking_level.or(current.thinking_level.take());
+        current.web_search = given.web_search.or(current.web_search);
+        current.image_search = given.image_search.or(current.image_search);
+        current.other.extend(given.other);
         self
     }
 
@@ -127,8 +157,8 @@ impl ImageRequest {
         if let Some(quality) = self.quality {
             request = request.quality(quality);
         }
-        if let Some(params) = self.model_params {
-            request = request.model_params(params);
+        if !self.model_params.is_empty() {
+            request = request.model_params(Some(self.model_params));
         }
         if let Some(url) = self.callback_url {
             let url = url
@@ -174,7 +204,7 @@ impl From<types::ImageGenerationRequest> for ImageRequest {
         let mut this = Self::new(request.model, String::from(request.prompt));
         this.size = request.size;
         this.quality = request.quality;
-        this.model_params = (!request.model_params.is_empty()).then_some(request.model_params);
+        this.model_params = request.model_params.unwrap_or_default();
         this.images = request
             .image_urls
             .into_iter()

@@ -88,13 +88,19 @@ pub(crate) fn new_task(
             .collect(),
         inputs: inputs.iter().map(|input| input.fingerprint).collect(),
         size: request.size,
-        quality: request.quality,
+        // What the API gives when no quality is sent: the model's own default (1K for the
+        // Lite models, 2K for the others).
+        quality: nanobanana_api::lineup::checked_limits(&request.model)
+            .effective_quality(request.quality),
         callback_url: request.callback_url.as_ref().map(|u| u.to_string()),
         created_at: Instant::now(),
         created_unix: unix as i64,
         duration: state.config.task_duration(),
         fails_with,
-        credits: price(request.quality),
+        credits: price(
+            nanobanana_api::lineup::checked_limits(&request.model)
+                .effective_quality(request.quality),
+        ),
     }
 }
 

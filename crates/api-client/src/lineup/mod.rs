@@ -17,7 +17,8 @@
 //! ```
 
 use crate::error::validation::ValidationError;
-use crate::generated_lineup::ImageModel;
+use crate::generated_lineup::{ImageModel, ImageQuality, ModelParamName, ThinkingLevel};
+use crate::types::model_params::ModelParams;
 
 pub use crate::generated_lineup::{
     ModelLimits, Resubmit, TaskErrorCode, ANY_MODEL, MODELS, TASK_ERROR_CODES,
@@ -52,6 +53,66 @@ impl ModelLimits {
                     self.name()
                 ),
             ));
+        }
+        Ok(())
+    }
+
+    /// The quality the service gives an image of this model when the request sends none:
+    /// [`default_quality`](Self::default_quality), or for a model the spec does not list, the
+    /// documented default of the API (`2K`). `None` for a model that takes no quality.
+    pub fn effective_quality(&self, asked: Option<ImageQuality>) -> Option<ImageQuality> {
+        match (asked, self.qualities.is_empty(), &self.model) {
+            (Some(asked), _, _) => Some(asked),
+            (None, true, _) => None,
+            (None, false, ImageModel::Unknown(_)) => Some(ImageQuality::Res2K),
+            (None, false, _) => self.default_quality,
+        }
+    }
+
+    /// Whether the model takes the `model_params` field `field`.
+    pub fn takes_model_param(&self, field: ModelParamName) -> bool {
+        self.model_params.contains(&field)
+    }
+
+    /// `Ok` when the model takes every field set in `params`. A model that takes none refuses
+    /// any; one that takes some refuses a listed field it does not take, and passes fields the
+    /// spec does not list yet through. The error names `model_params.<field>`, the model and
+    /// the fields it takes.
+    pub fn check_model_params(&self, params: &ModelParams) -> Result<(), ValidationError> {
+        let takes = if self.model_params.is_empty() {
+            "no model_params at all for this model: leave them out".to_string()
+        } else {
+            format!(
+                "only {} with {}",
+                self.model_params
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.name()
+            )
+        };
+        for field in params.fields() {
+            let refused = match field.parse::<ModelParamName>() {
+                Ok(listed) => !self.takes_model_param(listed),
+                Err(_) => self.model_params.is_empty(),
+            };
+            if refused {
+                return Err(ValidationError::new(
+                    format!("model_params.{field}"),
+                    format!("is set, but {} does not take it", self.name()),
+                    takes,
+                ));
+            }
+        }
+        if let Some(level) = &params.thinking_level {
+            if !level.is_known() && !matches!(self.model, ImageModel::Unknown(_)) {
+                return Err(ValidationError::new(
+                    "model_params.thinking_level",
+                    format!("is `{level}`, which {} does not accept", self.name()),
+                    format!("one of {}", ThinkingLevel::KNOWN.join(" | ")),
+                ));
+            }
         }
         Ok(())
     }

@@ -3,13 +3,16 @@
 //! `FromStr` from the wire strings, and `Unknown(String)` in the open ones), with [`Validate`]
 //! for the spec's limits that the types do not enforce themselves.
 
+pub(crate) mod model_params;
 pub(crate) mod open_enums;
 pub(crate) mod validate;
 
 pub use crate::generated::types::*;
 pub use crate::generated_lineup::{
-    BillingRule, ImageModel, ImageQuality, ImageSize, TaskObject, TaskStatus, TaskType, UserGroup,
+    BillingRule, ImageModel, ImageQuality, ImageSize, ModelParamName, TaskObject, TaskStatus,
+    TaskType, ThinkingLevel, UserGroup,
 };
+pub use model_params::ModelParams;
 pub use open_enums::UnknownValue;
 pub use validate::Validate;
 

@@ -15,6 +15,7 @@ use crate::lineup;
 mod types {
     pub(super) use crate::generated::types::*;
     pub(super) use crate::generated_lineup::*;
+    pub(super) use crate::types::model_params::ModelParams;
 }
 
 /// The range of a task's `progress`.
@@ -152,12 +153,8 @@ impl Validate for types::ImageGenerationRequest {
         for (i, url) in self.image_urls.iter().enumerate() {
             check_image_url(&format!("image_urls[{i}]"), url)?;
         }
-        if !self.model_params.is_empty() && !limits.model_params {
-            return Err(ValidationError::new(
-                "model_params",
-                format!("is set, but {model} takes no model parameters"),
-                "model_params only with models that document it (gemini-3.1-flash-image-preview)",
-            ));
+        if let Some(params) = &self.model_params {
+            limits.check_model_params(params)?;
         }
         if let Some(callback) = &self.callback_url {
             check_callback_url(callback)?;
@@ -414,8 +411,11 @@ mod tests {
         flash.image_urls = urls(15);
         assert_eq!(flash.validate().unwrap_err().field, "image_urls");
         let mut pro = for_model("gemini-3-pro-image-preview");
-        pro.image_urls = urls(11);
-        let err = pro.validate().unwrap_err();
+        pro.image_urls = urls(14);
+        assert!(pro.validate().is_ok());
+        let mut beta = for_model("nano-banana-pro-beta");
+        beta.image_urls = urls(11);
+        let err = beta.validate().unwrap_err();
         assert!(err.limit.contains("at most 10"), "{err}");
     }
 
@@ -439,23 +439,54 @@ mod tests {
         next.size = Some(types::ImageSize::Ratio8x1);
         next.quality = Some(types::ImageQuality::Res0_5K);
         next.image_urls = vec!["https://e.com/a.png".to_string(); 14];
-        next.model_params.insert("anything".into(), 1.into());
+        let mut params = types::ModelParams::default();
+        params.other.insert("anything".into(), 1.into());
+        params.thinking_level = Some(types::ThinkingLevel::Unknown("deeper".into()));
+        next.model_params = Some(params);
         assert!(next.validate().is_ok());
         next.image_urls.push("https://e.com/a.png".into());
         assert_eq!(next.validate().unwrap_err().field, "image_urls");
     }
 
     #[test]
-    fn model_params_only_where_documented() {
+    fn model_params_only_where_each_model_takes_them() {
+        let thinking = |level: types::ThinkingLevel| {
+            let mut params = types::ModelParams::default();
+            params.thinking_level = Some(level);
+            Some(params)
+        };
         let mut pro = for_model("gemini-3-pro-image-preview");
-        pro.model_params
-            .insert("thinking_level".into(), "high".into());
-        assert_eq!(pro.validate().unwrap_err().field, "model_params");
+        pro.model_params = thinking(types::ThinkingLevel::High);
+        let err = pro.validate().unwrap_err();
+        assert_eq!(err.field, "model_params.thinking_level");
+        assert_eq!(
+            err.to_string(),
+            "`model_params.thinking_level` is set, but gemini-3-pro-image-preview does not take \
+             it; the limit is only web_search with gemini-3-pro-image-preview"
+        );
+        let mut web = types::ModelParams::default();
+        web.web_search = Some(true);
+        pro.model_params = Some(web.clone());
+        assert!(pro.validate().is_ok());
+
         let mut flash = for_model("gemini-3.1-flash-image-preview");
-        flash
-            .model_params
-            .insert("thinking_level".into(), "high".into());
+        flash.model_params = thinking(types::ThinkingLevel::High);
         assert!(flash.validate().is_ok());
+        flash.model_params = thinking("minimal".parse().unwrap());
+        let err = flash.validate().unwrap_err();
+        assert_eq!(err.field, "model_params.thinking_level");
+        assert!(err.to_string().contains("auto | min | high"), "{err}");
+
+        // A model that takes none refuses even a field the spec does not list.
+        let mut beta = for_model("nano-banana-pro-beta");
+        let mut other = types::ModelParams::default();
+        other.other.insert("seed".into(), 3.into());
+        beta.model_params = Some(other);
+        assert!(beta
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("no model_params at all"));
     }
 
     #[test]
