@@ -264,13 +264,15 @@ pub fn read(spec: &LoadedSpec) -> Result<Lineup, SpecError> {
                     ),
                 ))
             }
-            (Some(default), _) if !model.qualities.contains(default) => return Err(fail(
-                &here,
-                format!(
+            (Some(default), _) if !model.qualities.contains(default) => {
+                return Err(fail(
+                    &here,
+                    format!(
                     "`default_quality` of `{}` is `{default}`, which its `qualities` do not list",
                     model.model
                 ),
-            )),
+                ))
+            }
             _ => {}
         }
         for (key, values, schema) in [

@@ -227,11 +227,7 @@ impl NanoBanana {
             if self.observer.is_none() {
                 return;
             }
-            use crate::generated::ClientInfo as _;
-            let base_url = match operation {
-                Operation::Upload | Operation::FilesQuota => self.inner.files.baseurl(),
-                _ => self.base_url(),
-            };
+            let base_url = self.base_url_of(operation);
             self.notify(&Event::Retry(RetryEvent {
                 operation,
                 base_url,
@@ -272,5 +268,30 @@ impl NanoBanana {
             },
         )
         .await
+        .map_err(|mut error| {
+            if let Some(api) = error.api_error_mut() {
+                api.server = server_of(self.base_url_of(operation));
+            }
+            error
+        })
     }
+
+    /// The base URL `operation` is sent to: the file service's or the API's.
+    pub(crate) fn base_url_of(&self, operation: Operation) -> &str {
+        use crate::generated::ClientInfo as _;
+        match operation {
+            Operation::Upload | Operation::FilesQuota => self.inner.files.baseurl(),
+            _ => self.base_url(),
+        }
+    }
+}
+
+/// `host[:port]` of a base URL, for messages.
+fn server_of(base_url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(base_url).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
 }

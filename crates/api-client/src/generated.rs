@@ -73,20 +73,58 @@ task query documentation sends a business code string (e.g. `task_not_found`). B
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorDetail {
+        ///The account's balance (402). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_balance_credits: ::std::option::Option<f64>,
+        ///Where to act on a 402 (top up, raise a key's limit). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_url: ::std::option::Option<::std::string::String>,
+        ///The models the key may use (402 `key_model_not_allowed`). Seen in Evolink's clients.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_models: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorCode>,
+        ///The key's daily limit (402 `token_daily_quota_exceeded`). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub daily_limit_credits: ::std::option::Option<f64>,
+        ///What the key has spent today (402). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub daily_used_credits: ::std::option::Option<f64>,
+        ///What the refused request would have reserved (402). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_credits: ::std::option::Option<f64>,
         ///Suggestion for error resolution
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fallback_suggestion: ::std::option::Option<::std::string::String>,
+        ///The API key's name (402 of a key's limits). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_name: ::std::option::Option<::std::string::String>,
         ///Error description
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Related parameter name
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub param: ::std::option::Option<::std::string::String>,
+        ///What is left of the key's limit (402). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining_credits: ::std::option::Option<f64>,
+        /**The request's id, which Evolink's support asks for; also sent as the `x-request-id`
+header. Seen in Evolink's clients (evolink-mcp reads `error.request_id`, else the
+header), not on a documentation page.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///The time zone whose midnight resets the daily limit. Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_timezone: ::std::option::Option<::std::string::String>,
+        ///The key's spending limit (402 `insufficient_token_quota`). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_limit_credits: ::std::option::Option<f64>,
         ///Error type
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///What the key has spent of its limit (402). Seen in Evolink's clients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used_credits: ::std::option::Option<f64>,
     }
 
     impl ErrorDetail {
@@ -507,6 +545,10 @@ only `id`, `object`, `status`, `model`, `progress` and `error`).*/
         ///Task creation timestamp (Unix seconds)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<i64>,
+        /**How long the task ran, in seconds, once it has ended. Seen in Evolink's clients
+(evolink-mcp reads the task's `duration`), not on a documentation page.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<TaskError>,
         ///Task ID
@@ -529,6 +571,8 @@ may be JPEG, PNG or WebP.*/
         pub task_info: ::std::option::Option<TaskInfo>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated_lineup::TaskType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<Usage>,
     }
 
     impl TaskDetail {
@@ -550,6 +594,10 @@ and the page's advice. Other codes may appear: clients keep them.*/
         ///Error description
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /**What to do about it, in the gateway's words. Seen in Evolink's clients (evolink-mcp
+shows `error.suggestion`), not on a documentation page.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub suggestion: ::std::option::Option<::std::string::String>,
         ///Error type (documented as always `task_error`)
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
@@ -772,15 +820,43 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
     pub struct Usage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing_rule: ::std::option::Option<crate::generated_lineup::BillingRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cost: ::std::option::Option<UsageCost>,
         ///Estimated credits consumed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub credits_reserved: ::std::option::Option<f64>,
+        /**Credits actually charged, once the task has ended. Seen in Evolink's clients
+(evolink-mcp reads `usage.credits_used`), not on a documentation page.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub credits_used: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_group: ::std::option::Option<crate::generated_lineup::UserGroup>,
     }
 
     impl Usage {
         pub fn builder() -> builder::Usage {
+            Default::default()
+        }
+    }
+
+    /**What the task cost, in credits and in money. Seen in Evolink's clients (evolink-mcp
+reads `usage.cost`), not on a documentation page; Evolink displays 1 USD = 68 credits.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UsageCost {
+        ///Chinese yuan
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cny: ::std::option::Option<f64>,
+        ///Credits
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub credits: ::std::option::Option<f64>,
+        ///US dollars
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usd: ::std::option::Option<f64>,
+    }
+
+    impl UsageCost {
+        pub fn builder() -> builder::UsageCost {
             Default::default()
         }
     }
@@ -961,11 +1037,39 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
 
         #[derive(Clone, Debug)]
         pub struct ErrorDetail {
+            account_balance_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            action_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            allowed_models: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             code: ::std::result::Result<
                 ::std::option::Option<super::ErrorCode>,
                 ::std::string::String,
             >,
+            daily_limit_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            daily_used_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            estimated_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             fallback_suggestion: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -977,8 +1081,28 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            remaining_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reset_timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            total_limit_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            used_credits: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
         }
@@ -986,16 +1110,68 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
         impl ::std::default::Default for ErrorDetail {
             fn default() -> Self {
                 Self {
+                    account_balance_credits: Ok(Default::default()),
+                    action_url: Ok(Default::default()),
+                    allowed_models: Ok(Default::default()),
                     code: Ok(Default::default()),
+                    daily_limit_credits: Ok(Default::default()),
+                    daily_used_credits: Ok(Default::default()),
+                    estimated_credits: Ok(Default::default()),
                     fallback_suggestion: Ok(Default::default()),
+                    key_name: Ok(Default::default()),
                     message: Ok(Default::default()),
                     param: Ok(Default::default()),
+                    remaining_credits: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    reset_timezone: Ok(Default::default()),
+                    total_limit_credits: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    used_credits: Ok(Default::default()),
                 }
             }
         }
 
         impl ErrorDetail {
+            pub fn account_balance_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_balance_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_balance_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn action_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action_url: {e}")
+                    });
+                self
+            }
+            pub fn allowed_models<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_models = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_models: {e}"
+                        )
+                    });
+                self
+            }
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ErrorCode>>,
@@ -1005,6 +1181,48 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn daily_limit_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.daily_limit_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for daily_limit_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn daily_used_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.daily_used_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for daily_used_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn estimated_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.estimated_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for estimated_credits: {e}"
+                        )
                     });
                 self
             }
@@ -1019,6 +1237,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                         format!(
                             "error converting supplied value for fallback_suggestion: {e}"
                         )
+                    });
+                self
+            }
+            pub fn key_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_name: {e}")
                     });
                 self
             }
@@ -1046,6 +1276,60 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     });
                 self
             }
+            pub fn remaining_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remaining_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for remaining_credits: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn reset_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reset_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reset_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_limit_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_limit_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_limit_credits: {e}"
+                        )
+                    });
+                self
+            }
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1058,6 +1342,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     });
                 self
             }
+            pub fn used_credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for used_credits: {e}")
+                    });
+                self
+            }
         }
 
         impl ::std::convert::TryFrom<ErrorDetail> for super::ErrorDetail {
@@ -1066,11 +1362,23 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 value: ErrorDetail,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    account_balance_credits: value.account_balance_credits?,
+                    action_url: value.action_url?,
+                    allowed_models: value.allowed_models?,
                     code: value.code?,
+                    daily_limit_credits: value.daily_limit_credits?,
+                    daily_used_credits: value.daily_used_credits?,
+                    estimated_credits: value.estimated_credits?,
                     fallback_suggestion: value.fallback_suggestion?,
+                    key_name: value.key_name?,
                     message: value.message?,
                     param: value.param?,
+                    remaining_credits: value.remaining_credits?,
+                    request_id: value.request_id?,
+                    reset_timezone: value.reset_timezone?,
+                    total_limit_credits: value.total_limit_credits?,
                     type_: value.type_?,
+                    used_credits: value.used_credits?,
                 })
             }
         }
@@ -1078,11 +1386,23 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
         impl ::std::convert::From<super::ErrorDetail> for ErrorDetail {
             fn from(value: super::ErrorDetail) -> Self {
                 Self {
+                    account_balance_credits: Ok(value.account_balance_credits),
+                    action_url: Ok(value.action_url),
+                    allowed_models: Ok(value.allowed_models),
                     code: Ok(value.code),
+                    daily_limit_credits: Ok(value.daily_limit_credits),
+                    daily_used_credits: Ok(value.daily_used_credits),
+                    estimated_credits: Ok(value.estimated_credits),
                     fallback_suggestion: Ok(value.fallback_suggestion),
+                    key_name: Ok(value.key_name),
                     message: Ok(value.message),
                     param: Ok(value.param),
+                    remaining_credits: Ok(value.remaining_credits),
+                    request_id: Ok(value.request_id),
+                    reset_timezone: Ok(value.reset_timezone),
+                    total_limit_credits: Ok(value.total_limit_credits),
                     type_: Ok(value.type_),
+                    used_credits: Ok(value.used_credits),
                 }
             }
         }
@@ -1956,6 +2276,10 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            duration: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             error: ::std::result::Result<
                 ::std::option::Option<super::TaskError>,
                 ::std::string::String,
@@ -1989,12 +2313,17 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::option::Option<crate::generated_lineup::TaskType>,
                 ::std::string::String,
             >,
+            usage: ::std::result::Result<
+                ::std::option::Option<super::Usage>,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for TaskDetail {
             fn default() -> Self {
                 Self {
                     created: Ok(Default::default()),
+                    duration: Ok(Default::default()),
                     error: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     model: Ok(Default::default()),
@@ -2004,6 +2333,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     status: Err("no value supplied for status".to_string()),
                     task_info: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    usage: Ok(Default::default()),
                 }
             }
         }
@@ -2018,6 +2348,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
                     });
                 self
             }
@@ -2131,6 +2473,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     });
                 self
             }
+            pub fn usage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Usage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usage: {e}")
+                    });
+                self
+            }
         }
 
         impl ::std::convert::TryFrom<TaskDetail> for super::TaskDetail {
@@ -2140,6 +2494,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created: value.created?,
+                    duration: value.duration?,
                     error: value.error?,
                     id: value.id?,
                     model: value.model?,
@@ -2149,6 +2504,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     status: value.status?,
                     task_info: value.task_info?,
                     type_: value.type_?,
+                    usage: value.usage?,
                 })
             }
         }
@@ -2157,6 +2513,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             fn from(value: super::TaskDetail) -> Self {
                 Self {
                     created: Ok(value.created),
+                    duration: Ok(value.duration),
                     error: Ok(value.error),
                     id: Ok(value.id),
                     model: Ok(value.model),
@@ -2166,6 +2523,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     status: Ok(value.status),
                     task_info: Ok(value.task_info),
                     type_: Ok(value.type_),
+                    usage: Ok(value.usage),
                 }
             }
         }
@@ -2180,6 +2538,10 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            suggestion: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2191,6 +2553,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 Self {
                     code: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    suggestion: Ok(Default::default()),
                     type_: Ok(Default::default()),
                 }
             }
@@ -2221,6 +2584,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     });
                 self
             }
+            pub fn suggestion<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suggestion = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for suggestion: {e}")
+                    });
+                self
+            }
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2243,6 +2618,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 Ok(Self {
                     code: value.code?,
                     message: value.message?,
+                    suggestion: value.suggestion?,
                     type_: value.type_?,
                 })
             }
@@ -2253,6 +2629,7 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 Self {
                     code: Ok(value.code),
                     message: Ok(value.message),
+                    suggestion: Ok(value.suggestion),
                     type_: Ok(value.type_),
                 }
             }
@@ -2910,7 +3287,15 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                 ::std::option::Option<crate::generated_lineup::BillingRule>,
                 ::std::string::String,
             >,
+            cost: ::std::result::Result<
+                ::std::option::Option<super::UsageCost>,
+                ::std::string::String,
+            >,
             credits_reserved: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            credits_used: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
@@ -2924,7 +3309,9 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             fn default() -> Self {
                 Self {
                     billing_rule: Ok(Default::default()),
+                    cost: Ok(Default::default()),
                     credits_reserved: Ok(Default::default()),
+                    credits_used: Ok(Default::default()),
                     user_group: Ok(Default::default()),
                 }
             }
@@ -2945,6 +3332,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                     });
                 self
             }
+            pub fn cost<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UsageCost>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cost = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost: {e}")
+                    });
+                self
+            }
             pub fn credits_reserved<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2956,6 +3355,18 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
                         format!(
                             "error converting supplied value for credits_reserved: {e}"
                         )
+                    });
+                self
+            }
+            pub fn credits_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.credits_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for credits_used: {e}")
                     });
                 self
             }
@@ -2982,7 +3393,9 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     billing_rule: value.billing_rule?,
+                    cost: value.cost?,
                     credits_reserved: value.credits_reserved?,
+                    credits_used: value.credits_used?,
                     user_group: value.user_group?,
                 })
             }
@@ -2992,8 +3405,98 @@ this type documents the fields; `file` is sent as the file part's bytes.*/
             fn from(value: super::Usage) -> Self {
                 Self {
                     billing_rule: Ok(value.billing_rule),
+                    cost: Ok(value.cost),
                     credits_reserved: Ok(value.credits_reserved),
+                    credits_used: Ok(value.credits_used),
                     user_group: Ok(value.user_group),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct UsageCost {
+            cny: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            credits: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for UsageCost {
+            fn default() -> Self {
+                Self {
+                    cny: Ok(Default::default()),
+                    credits: Ok(Default::default()),
+                    usd: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl UsageCost {
+            pub fn cny<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cny = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cny: {e}")
+                    });
+                self
+            }
+            pub fn credits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.credits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for credits: {e}")
+                    });
+                self
+            }
+            pub fn usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usd: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<UsageCost> for super::UsageCost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsageCost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cny: value.cny?,
+                    credits: value.credits?,
+                    usd: value.usd?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::UsageCost> for UsageCost {
+            fn from(value: super::UsageCost) -> Self {
+                Self {
+                    cny: Ok(value.cny),
+                    credits: Ok(value.credits),
+                    usd: Ok(value.usd),
                 }
             }
         }

@@ -192,9 +192,11 @@ open_enum! {
 }
 
 open_enum! {
-    /// Task status. A cancelled task is expected to report `failed` with error code
-    /// `request_cancelled`; the callback documentation also names "cancelled". Open: clients
-    /// must accept values not listed here (`x-nanobanana-open-enum`).
+    /// Task status. `cancelled` ends a task as `completed` and `failed` do: the callback
+    /// documentation names it, and Evolink's clients read it (seen in Evolink's clients:
+    /// evolink-mcp and @evolinkai/cli list it among the task list's filters). A cancelled
+    /// task may also report `failed` with error code `request_cancelled`. Open: clients must
+    /// accept values not listed here (`x-nanobanana-open-enum`).
     TaskStatus {
         /// `pending`
         Pending => "pending",
@@ -204,6 +206,8 @@ open_enum! {
         Completed => "completed",
         /// `failed`
         Failed => "failed",
+        /// `cancelled`
+        Cancelled => "cancelled",
     }
 }
 

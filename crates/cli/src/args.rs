@@ -112,10 +112,22 @@ pub struct GenerateArgs {
     /// Aspect ratio (API default auto); which ones depends on the model (`nanobanana models`).
     #[arg(long, value_parser = parse::<types::ImageSize>, help = values_help("Aspect ratio (API default auto; per model: `nanobanana models`)", types::ImageSize::KNOWN))]
     pub size: Option<types::ImageSize>,
-    /// Quality, the long edge (API default 2K; each level priced differently, 4K costs extra).
-    #[arg(long, value_parser = parse::<types::ImageQuality>, help = values_help("Quality, the long edge (API default 2K; priced per level, 4K costs extra)", types::ImageQuality::KNOWN))]
+    /// Quality, the long edge (default: the model's own, 1K for the Lite models and 2K for the
+    /// others; each level priced differently, 4K costs extra).
+    #[arg(long, value_parser = parse::<types::ImageQuality>, help = values_help("Quality, the long edge (default: the model's own, 1K for the Lite models, 2K for the others; priced per level, 4K costs extra)", types::ImageQuality::KNOWN))]
     pub quality: Option<types::ImageQuality>,
-    /// Model extension parameters, as a JSON object (gemini-3.1-flash-image-preview only).
+    /// How much the model reasons before drawing: auto, min or high (models that take it:
+    /// `nanobanana models`).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_thinking)]
+    pub thinking: Option<types::ThinkingLevel>,
+    /// Let the model search the web (models that take it: `nanobanana models`).
+    #[arg(long)]
+    pub web_search: bool,
+    /// Let the model search for images on the web (models that take it: `nanobanana models`).
+    #[arg(long)]
+    pub image_search: bool,
+    /// Other model extension parameters, as a JSON object (sent as given; the fields each
+    /// model takes: `nanobanana models`).
     #[arg(long, value_name = "JSON", value_parser = parse_object)]
     pub model_params: Option<serde_json::Map<String, serde_json::Value>>,
     /// An input image for image-to-image or editing: an http(s) URL, or a local JPEG, PNG or
@@ -317,6 +329,18 @@ fn parse_object(value: &str) -> Result<serde_json::Map<String, serde_json::Value
         Ok(_) => Err("must be a JSON object, e.g. '{\"thinking_level\": \"high\"}'".into()),
         Err(e) => Err(format!(
             "is not JSON ({e}); e.g. '{{\"thinking_level\": \"high\"}}'"
+        )),
+    }
+}
+
+/// `--thinking`: one of the documented levels (the type is open, to read answers; a person
+/// typing a level gets the documented ones).
+fn parse_thinking(value: &str) -> Result<types::ThinkingLevel, String> {
+    match value.parse::<types::ThinkingLevel>() {
+        Ok(level) if level.is_known() => Ok(level),
+        _ => Err(format!(
+            "`{value}` is not a thinking level; use one of {}",
+            types::ThinkingLevel::KNOWN.join(" | ")
         )),
     }
 }

@@ -212,6 +212,15 @@ fn image_request(args: &GenerateArgs) -> ImageRequest {
     if let Some(params) = args.model_params.clone() {
         request = request.model_params(params);
     }
+    if let Some(level) = args.thinking.clone() {
+        request = request.thinking(level);
+    }
+    if args.web_search {
+        request = request.web_search(true);
+    }
+    if args.image_search {
+        request = request.image_search(true);
+    }
     if let Some(url) = args.callback_url.clone() {
         request = request.callback_url(url);
     }
@@ -522,12 +531,14 @@ pub fn models(json: bool) -> Result<(), Error> {
                     "summary": m.summary,
                     "sizes": m.sizes,
                     "qualities": m.qualities,
+                    "default_quality": m.default_quality,
                     "max_images": m.max_images,
                     "max_image_mb": m.max_image_mb,
                     "max_real_persons": m.max_real_persons,
                     "prompt_max_chars": m.prompt_max_chars,
                     "model_params": m.model_params,
                     "page": m.page,
+                    "source": m.source,
                     "listed_upstream": m.listed_upstream,
                 })
             })
@@ -542,22 +553,26 @@ pub fn models(json: bool) -> Result<(), Error> {
             ""
         };
         out.push_str(&format!(
-            "{}{default}\n  {}\n  sizes: {}\n  qualities: {}\n  images: at most {} of {} MB{}; prompt: at most {} characters{}\n",
+            "{}{default}\n  {}\n  sizes: {}\n  qualities: {}{}\n  images: at most {} of {} MB{}; prompt: at most {} characters\n  model_params: {}\n  source: {}\n",
             m.model,
             m.summary,
             join(m.sizes.iter().map(ToString::to_string).collect()),
             join(m.qualities.iter().map(ToString::to_string).collect()),
+            m.default_quality
+                .map(|q| format!(" (default {q})"))
+                .unwrap_or_default(),
             m.max_images,
             m.max_image_mb,
             m.max_real_persons
                 .map(|n| format!(", {n} of real people"))
                 .unwrap_or_default(),
             m.prompt_max_chars,
-            if m.model_params { "; takes --model-params" } else { "" },
+            model_param_flags(m.model_params),
+            m.page,
         ));
         if !m.listed_upstream {
             out.push_str(
-                "  no current Evolink page lists it: still sent as is, its limits are those of the page that last did\n",
+                "  not in Evolink's model index: still sent as is, its limits are those of the page that last listed it\n",
             );
         }
     }
@@ -565,6 +580,23 @@ pub fn models(json: bool) -> Result<(), Error> {
         "Any other name is sent as is, checked only against the limits all models share.\n",
     );
     crate::output::print(&out)
+}
+
+/// The flags for the `model_params` fields a model takes (`none` when it takes none).
+fn model_param_flags(fields: &[nanobanana_api::types::ModelParamName]) -> String {
+    use nanobanana_api::types::ModelParamName as F;
+    if fields.is_empty() {
+        return "none".into();
+    }
+    fields
+        .iter()
+        .map(|f| match f {
+            F::ThinkingLevel => "--thinking auto|min|high",
+            F::WebSearch => "--web-search",
+            F::ImageSearch => "--image-search",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One request as the sandbox's log line: method, path, status, duration, and what was refused;

@@ -18,6 +18,7 @@ Exit codes:
   6  rate limited (429, after retries)
   7  server or network error (500, 502, 503, timeouts, no connection, broken answers)
   8  the task failed, or did not finish before the deadline
+  9  the task was cancelled on the server (no image was made)
 130  interrupted (Ctrl-C, SIGTERM): a created task keeps running, resume it as printed";
 
 /// The exit code for `error`.
@@ -45,6 +46,7 @@ pub fn code_for(error: &Error) -> u8 {
         | Error::Connection { .. }
         | Error::Download { .. } => 7,
         Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
+        Error::Cancelled { .. } => 9,
         // A query that got no answer within --timeout: a network failure.
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => 7,
         Error::Api(api) if (400..500).contains(&api.status) => 3,
@@ -109,6 +111,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::Timeout { .. } | Error::Connection { .. } => "network",
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => "network",
         Error::TaskFailed { .. } => "task_failed",
+        Error::Cancelled { .. } => "cancelled",
         Error::Deadline { .. } => "deadline",
         Error::Download { .. } => "download",
         Error::LedgerInUse { .. } => "ledger_in_use",
@@ -126,6 +129,7 @@ pub fn as_json(error: &Error) -> serde_json::Value {
     };
     let task_id = match error {
         Error::TaskFailed { task_id, .. }
+        | Error::Cancelled { task_id }
         | Error::Deadline { task_id, .. }
         | Error::Download { task_id, .. } => Some(task_id.clone()),
         _ => None,
@@ -137,6 +141,7 @@ pub fn as_json(error: &Error) -> serde_json::Value {
             "param": param,
             "task_id": task_id,
             "status": error.status(),
+            "request_id": error.request_id(),
             "exit_code": code_for(error),
         }
     })

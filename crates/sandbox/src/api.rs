@@ -49,7 +49,8 @@ pub(crate) async fn create_task(
                     "Rate limit exceeded: at most {} creates per second",
                     state.config.rate_limit_per_sec.unwrap_or(0)
                 ))
-                .retry_after(seconds));
+                .retry_after(seconds)
+                .suggestion(format!("retry after {seconds} seconds")));
         }
     }
     let request = check_create(&body, state.config.allow_insecure_callbacks)?;
@@ -88,6 +89,7 @@ pub(crate) async fn create_task(
             billing_rule: Some(types::BillingRule::PerCall),
             credits_reserved: Some(task.credits),
             user_group: Some(types::UserGroup::Default),
+            ..Default::default()
         }),
     }))
 }

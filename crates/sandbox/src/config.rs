@@ -17,7 +17,21 @@ pub enum Fault {
     Drop,
     /// Send the headers and half the body, then close.
     Truncate,
+    /// Answer 402 with this `error.code` and the figures the gateway sends with it (the codes
+    /// seen in Evolink's clients: `insufficient_user_quota`, `insufficient_token_quota`,
+    /// `token_daily_quota_exceeded`, `key_disabled`, `key_expired`, `key_model_not_allowed`).
+    Quota(String),
 }
+
+/// The 402 codes a [`Fault::Quota`] can answer, each naming the limit that stopped a request.
+pub const QUOTA_CODES: [&str; 6] = [
+    "insufficient_user_quota",
+    "insufficient_token_quota",
+    "token_daily_quota_exceeded",
+    "key_disabled",
+    "key_expired",
+    "key_model_not_allowed",
+];
 
 impl std::str::FromStr for Fault {
     type Err = String;
@@ -28,10 +42,22 @@ impl std::str::FromStr for Fault {
             "slow" => Ok(Self::Slow),
             "drop" => Ok(Self::Drop),
             "truncate" => Ok(Self::Truncate),
+            other if other.starts_with("402:") => {
+                let code = &other[4..];
+                if QUOTA_CODES.contains(&code) {
+                    Ok(Self::Quota(code.to_string()))
+                } else {
+                    Err(format!(
+                        "unknown fault {value:?}: a 402 fault names one of {}, e.g. 402:{}",
+                        QUOTA_CODES.join(", "),
+                        QUOTA_CODES[2]
+                    ))
+                }
+            }
             other => match other.parse::<u16>() {
                 Ok(code) if crate::contract::is_documented_status(code) => Ok(Self::Status(code)),
                 _ => Err(format!(
-                    "unknown fault {value:?}: use a documented status (400, 401, 402, 403, 404, 413, 429, 500, 502, 503) or fail, slow, drop, truncate"
+                    "unknown fault {value:?}: use a documented status (400, 401, 402, 403, 404, 413, 429, 500, 502, 503), 402:<code> (a quota code), or fail, slow, drop, truncate"
                 )),
             },
         }

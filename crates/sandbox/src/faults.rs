@@ -34,8 +34,13 @@ pub(crate) async fn inject(
     if fault == Some(Fault::Slow) {
         tokio::time::sleep(state.config.slow_delay).await;
     }
-    if let Some(Fault::Status(status)) = fault {
-        let mut response = injected_status(op, status).into_response();
+    if let Some(Fault::Status(_) | Fault::Quota(_)) = &fault {
+        let failure = match &fault {
+            Some(Fault::Quota(code)) => quota_refusal(op, code),
+            Some(Fault::Status(status)) => injected_status(op, *status),
+            _ => unreachable!("matched above"),
+        };
+        let mut response = failure.into_response();
         response.extensions_mut().insert(InjectedFault(fault));
         return Ok(response);
     }
@@ -75,14 +80,61 @@ fn requested(
     }
 }
 
-/// The documented error of `op` for an injected `status`; 429 and 503 say when to retry.
+/// How long an injected 429 or 503 asks to wait, in the header and in the body's words alike.
+const INJECTED_RETRY_AFTER_SECS: u64 = 1;
+
+/// The documented error of `op` for an injected `status`; 429 and 503 say when to retry, the
+/// same in `Retry-After` and in `fallback_suggestion`.
 fn injected_status(op: SpecOperation, status: u16) -> ApiFailure {
     let failure = ApiFailure::documented(op, status);
     if matches!(status, 429 | 503) {
-        failure.retry_after(1)
+        failure
+            .retry_after(INJECTED_RETRY_AFTER_SECS)
+            .suggestion(format!("retry after {INJECTED_RETRY_AFTER_SECS} seconds"))
     } else {
         failure
     }
+}
+
+/// A 402 naming which limit stopped the request, with the figures the gateway sends with it.
+fn quota_refusal(op: SpecOperation, code: &str) -> ApiFailure {
+    use serde_json::json;
+    let (message, figures) = match code {
+        "insufficient_user_quota" => (
+            "Insufficient account balance",
+            json!({"estimated_credits": 3.2, "account_balance_credits": 1.2,
+                   "action_url": "https://evolink.ai/dashboard/billing"}),
+        ),
+        "insufficient_token_quota" => (
+            "The spending limit of this API key is used up",
+            json!({"key_name": "sandbox", "estimated_credits": 1.6, "total_limit_credits": 100.0,
+                   "used_credits": 99.2, "remaining_credits": 0.8,
+                   "account_balance_credits": 1095.4,
+                   "action_url": "https://evolink.ai/dashboard/keys"}),
+        ),
+        "token_daily_quota_exceeded" => (
+            "Daily quota of this API key exceeded",
+            json!({"key_name": "sandbox", "estimated_credits": 1.6, "daily_limit_credits": 50.0,
+                   "daily_used_credits": 49.2, "reset_timezone": "Asia/Shanghai",
+                   "account_balance_credits": 1095.4}),
+        ),
+        "key_model_not_allowed" => (
+            "This API key may not use this model",
+            json!({"allowed_models": ["gemini-3.1-flash-lite-image"]}),
+        ),
+        "key_disabled" => ("This API key is disabled", json!({})),
+        _ => ("This API key has expired", json!({})),
+    };
+    let mut failure = ApiFailure::documented(op, 402).message(message);
+    failure.body["error"]["code"] = json!(code);
+    failure.body["error"]["type"] = json!("insufficient_quota_error");
+    if let Some(error) = failure.body["error"].as_object_mut() {
+        error.remove("fallback_suggestion");
+        if let Some(figures) = figures.as_object() {
+            error.extend(figures.clone());
+        }
+    }
+    failure
 }
 
 /// Keeps the status and headers (including the full `Content-Length`), sends `1/divisor` of

@@ -37,6 +37,7 @@ mod journal_body;
 mod page;
 mod rate_limit;
 mod request_check;
+pub mod request_id;
 mod results;
 mod routes;
 mod server;

@@ -58,10 +58,12 @@ pub fn check_create(
         }
         Some(Value::String(model)) if lineup::limits(&model.as_str().into()).is_none() => {
             let known: Vec<&str> = lineup::MODELS.iter().map(|m| m.model.as_str()).collect();
-            return Err(ApiFailure::documented(OP, 404).message(format!(
-                "Specified model not found: {model} (this sandbox serves {})",
-                known.join(", ")
-            )));
+            return Err(ApiFailure::documented(OP, 404)
+                .message(format!(
+                    "Specified model not found: {model} (this sandbox serves {})",
+                    known.join(", ")
+                ))
+                .suggestion(closest_model(model)));
         }
         _ => {}
     }
@@ -124,6 +126,20 @@ pub fn check_create(
     Ok(request)
 }
 
+/// The listed model whose name is closest to `asked` (the documented example always suggests
+/// one fixed model, which is no help for a typo of another).
+fn closest_model(asked: &str) -> String {
+    lineup::MODELS
+        .iter()
+        .map(|m| m.model.as_str())
+        .min_by(|a, b| {
+            let score = |name: &str| strsim::normalized_damerau_levenshtein(asked, name);
+            score(a).total_cmp(&score(b)).reverse()
+        })
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +150,43 @@ mod tests {
             Ok(_) => (0, json!("accepted")),
             Err(failure) => (failure.status, failure.body["error"]["param"].clone()),
         }
+    }
+
+    #[test]
+    fn an_unknown_model_is_answered_with_the_closest_one() {
+        assert_eq!(
+            closest_model("gemini-3.1-flash-lite"),
+            "gemini-3.1-flash-lite-image"
+        );
+        assert_eq!(closest_model("nano-banana-pro"), "nano-banana-pro-beta");
+        let failure =
+            check_create(br#"{"model": "gemini-3-pro-image", "prompt": "x"}"#, false).unwrap_err();
+        assert_eq!(failure.status, 404);
+        assert_eq!(
+            failure.body["error"]["fallback_suggestion"],
+            "gemini-3-pro-image-preview"
+        );
+    }
+
+    #[test]
+    fn each_model_takes_its_own_model_params() {
+        let ok = |body: Value| check_create(body.to_string().as_bytes(), false).is_ok();
+        assert!(ok(
+            json!({"model": "gemini-3-pro-image-preview", "prompt": "x",
+                          "model_params": {"web_search": true}})
+        ));
+        assert_eq!(
+            reject(json!({"model": "gemini-3-pro-image-preview", "prompt": "x",
+                          "model_params": {"thinking_level": "high"}})),
+            (400, json!("model_params.thinking_level"))
+        );
+        assert_eq!(
+            reject(
+                json!({"model": "gemini-3.1-flash-image-preview", "prompt": "x",
+                          "model_params": {"thinking_level": "minimal"}})
+            ),
+            (400, json!("model_params.thinking_level"))
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use axum::Router;
 use nanobanana_api::files::MAX_IMAGE_BYTES;
 
 use crate::state::AppState;
-use crate::{api, auth, faults, file_service, journal, page, results, state};
+use crate::{api, auth, faults, file_service, journal, page, request_id, results, state};
 
 /// The image API's address.
 pub(crate) fn api_router(state: Arc<AppState>) -> Router {
@@ -37,6 +37,7 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         .fallback(api::no_such_endpoint)
         // Bodies are read and limited by the handler, which answers the documented 413.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(request_id::tag))
         .layer(from_fn_with_state(state.clone(), journal::record))
         .with_state(state)
 }
@@ -70,6 +71,7 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
         .merge(results)
         .merge(files)
         .fallback(file_service::no_such_endpoint)
+        .layer(axum::middleware::from_fn(request_id::tag))
         .layer(from_fn_with_state(state.clone(), journal::record))
         // The image limit as base64 (4/3 of the bytes) plus room for the other fields.
         .layer(DefaultBodyLimit::max(

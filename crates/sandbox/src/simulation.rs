@@ -89,6 +89,9 @@ impl SimulatedTask {
         let (status, progress, results, error) = match (self.phase(now), &self.fails_with) {
             (Phase::Pending, _) => (types::TaskStatus::Pending, 0, vec![], None),
             (Phase::Processing(p), _) => (types::TaskStatus::Processing, p, vec![], None),
+            (Phase::Done, Some(code)) if code == CANCELLED => {
+                (types::TaskStatus::Cancelled, 0, vec![], None)
+            }
             (Phase::Done, Some(code)) => (
                 types::TaskStatus::Failed,
                 0,
@@ -97,6 +100,7 @@ impl SimulatedTask {
                     code: Some(types::ErrorCode::String(code.clone())),
                     message: Some(failure_message(code).to_string()),
                     type_: Some("task_error".to_string()),
+                    suggestion: failure_suggestion(code).map(str::to_string),
                 }),
             ),
             (Phase::Done, None) => (
@@ -106,6 +110,8 @@ impl SimulatedTask {
                 None,
             ),
         };
+        let done = matches!(self.phase(now), Phase::Done);
+        let charged = done && self.fails_with.is_none();
         types::TaskDetail {
             created: Some(self.created_unix),
             error,
@@ -120,7 +126,34 @@ impl SimulatedTask {
                 estimated_time: None,
             }),
             type_: Some(types::TaskType::Image),
+            duration: done.then(|| self.duration.as_secs_f64()),
+            usage: Some(types::Usage {
+                billing_rule: Some(types::BillingRule::PerCall),
+                credits_reserved: Some(self.credits),
+                // Charged once the task has completed; a failed or cancelled one costs nothing.
+                credits_used: done.then_some(if charged { self.credits } else { 0.0 }),
+                cost: (done && charged).then(|| types::UsageCost {
+                    credits: Some(self.credits),
+                    usd: Some(self.credits / CREDITS_PER_USD),
+                    cny: Some(self.credits / 10.0),
+                }),
+                user_group: Some(types::UserGroup::Default),
+            }),
         }
+    }
+}
+
+/// `fails_with` of a task the sandbox cancels (prompt marker `[sandbox:cancel]`).
+pub const CANCELLED: &str = "cancelled";
+/// Evolink displays 1 USD = 68 credits (and 1 CNY = 10 credits).
+const CREDITS_PER_USD: f64 = 68.0;
+
+fn failure_suggestion(code: &str) -> Option<&'static str> {
+    match code {
+        "content_policy_violation" => {
+            Some("Rephrase the prompt without real people, brands or unsafe content")
+        }
+        _ => None,
     }
 }
 

@@ -71,6 +71,8 @@ pub(crate) fn new_task(
         Some("service_error".to_string())
     } else if request.prompt.contains("[sandbox:fail]") {
         Some("content_policy_violation".to_string())
+    } else if request.prompt.contains("[sandbox:cancel]") {
+        Some(crate::simulation::CANCELLED.to_string())
     } else {
         None
     };

@@ -254,6 +254,9 @@ mod tests {
             param: None,
             fallback_suggestion: None,
             retry_after: asked,
+            request_id: None,
+            server: None,
+            detail: Default::default(),
         }))
     }
 

@@ -30,9 +30,7 @@ impl ErrorBody for types::FileServiceError {
         types::ErrorDetail {
             code: self.code.map(types::ErrorCode::Integer),
             message: self.msg,
-            type_: None,
-            param: None,
-            fallback_suggestion: None,
+            ..Default::default()
         }
     }
 }
@@ -115,15 +113,24 @@ fn api_error(
 ) -> Error {
     let detail = detail.unwrap_or_default();
     let retry_after = retry_after(headers, detail.fallback_suggestion.as_deref());
+    let request_id = detail.request_id.clone().or_else(|| {
+        headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
     Error::from_api(ApiError {
         operation,
         status,
-        error_type: detail.type_,
-        code: detail.code,
-        message: detail.message,
-        param: detail.param,
-        fallback_suggestion: detail.fallback_suggestion,
+        error_type: detail.type_.clone(),
+        code: detail.code.clone(),
+        message: detail.message.clone(),
+        param: detail.param.clone(),
+        fallback_suggestion: detail.fallback_suggestion.clone(),
         retry_after,
+        request_id,
+        server: None,
+        detail,
     })
 }
 

@@ -93,6 +93,158 @@ pub struct ApiError {
     pub fallback_suggestion: Option<String>,
     /// How long the server asked to wait (`Retry-After`, or "retry after N seconds").
     pub retry_after: Option<Duration>,
+    /// The request's id (`error.request_id`, else the `x-request-id` header): quote it to
+    /// Evolink's support.
+    pub request_id: Option<String>,
+    /// The server that answered (`host[:port]`), when known: a 401 from a server that is not
+    /// Evolink's (a sandbox, a proxy) is about that server's key.
+    pub server: Option<String>,
+    /// Every field of `error` as sent, including the figures of a 402 (`estimated_credits`,
+    /// `account_balance_credits`, `remaining_credits`, `daily_limit_credits`,
+    /// `allowed_models`, `action_url`, …).
+    pub detail: types::ErrorDetail,
+}
+
+/// Which limit stopped a request refused with 402, from its `error.code` (codes seen in
+/// Evolink's clients).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QuotaLimit {
+    /// The account's balance is too low (`insufficient_user_quota`, `insufficient_quota`,
+    /// `quota_not_enough`).
+    AccountBalance,
+    /// This API key's own spending limit is used up (`insufficient_token_quota`).
+    KeyLimit,
+    /// This API key's daily limit is used up (`token_daily_quota_exceeded`); it resets at
+    /// midnight.
+    KeyDailyLimit,
+    /// This API key is disabled (`key_disabled`).
+    KeyDisabled,
+    /// This API key has expired (`key_expired`).
+    KeyExpired,
+    /// This API key may not use the model (`key_model_not_allowed`).
+    ModelNotAllowed,
+}
+
+impl QuotaLimit {
+    /// The limit a 402's `error.code` names, or `None` for another code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "insufficient_user_quota" | "insufficient_quota" | "quota_not_enough" => {
+                Self::AccountBalance
+            }
+            "insufficient_token_quota" => Self::KeyLimit,
+            "token_daily_quota_exceeded" => Self::KeyDailyLimit,
+            "key_disabled" => Self::KeyDisabled,
+            "key_expired" => Self::KeyExpired,
+            "key_model_not_allowed" => Self::ModelNotAllowed,
+            _ => return None,
+        })
+    }
+}
+
+/// Where Evolink's keys are managed.
+const KEYS_PAGE: &str = "https://evolink.ai/dashboard/keys";
+/// Where Evolink's credits are topped up.
+const BILLING_PAGE: &str = "https://evolink.ai/dashboard/billing";
+
+/// ` (12.5 credits)`-style figures: `credits` with up to four decimals.
+fn credits(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} credits")
+}
+
+impl ApiError {
+    /// Which limit stopped a 402, from `error.code`.
+    pub fn quota_limit(&self) -> Option<QuotaLimit> {
+        match &self.code {
+            Some(types::ErrorCode::String(code)) => QuotaLimit::from_code(code),
+            _ => None,
+        }
+    }
+
+    /// What to do about a 402, naming the limit that stopped the request and its figures.
+    fn quota_advice(&self) -> String {
+        let d = &self.detail;
+        let url = |default: &str| d.action_url.clone().unwrap_or_else(|| default.to_string());
+        let needs = d
+            .estimated_credits
+            .map(|c| format!(" This request needs about {}.", credits(c)))
+            .unwrap_or_default();
+        let balance_fine = d
+            .account_balance_credits
+            .map(|c| {
+                format!(
+                    " The account's balance ({}) is not the problem.",
+                    credits(c)
+                )
+            })
+            .unwrap_or_default();
+        match self.quota_limit() {
+            Some(QuotaLimit::AccountBalance) => format!(
+                "The account's balance is too low{}.{needs} Top up at {}, then send it again.",
+                d.account_balance_credits
+                    .map(|c| format!(" ({} left)", credits(c)))
+                    .unwrap_or_default(),
+                url(BILLING_PAGE)
+            ),
+            Some(QuotaLimit::KeyLimit) => {
+                let figures: Vec<String> = [
+                    d.total_limit_credits.map(|c| format!("limit {}", credits(c))),
+                    d.used_credits.map(|c| format!("used {}", credits(c))),
+                    d.remaining_credits.map(|c| format!("left {}", credits(c))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                format!(
+                    "This API key's own spending limit{} is used up{}.{needs}{balance_fine} Raise the key's limit at {}, or use another key.",
+                    d.key_name.as_ref().map(|n| format!(" (key \"{n}\")")).unwrap_or_default(),
+                    if figures.is_empty() { String::new() } else { format!(": {}", figures.join(", ")) },
+                    url(KEYS_PAGE)
+                )
+            }
+            Some(QuotaLimit::KeyDailyLimit) => format!(
+                "This API key's daily limit is used up{}; it resets at midnight{}.{balance_fine} Wait until then, or raise the key's daily limit at {}.",
+                match (d.daily_used_credits, d.daily_limit_credits) {
+                    (Some(used), Some(limit)) => format!(" ({} of {} today)", credits(used), credits(limit)),
+                    (None, Some(limit)) => format!(" ({} a day)", credits(limit)),
+                    _ => String::new(),
+                },
+                d.reset_timezone.as_ref().map(|z| format!(" ({z})")).unwrap_or_default(),
+                url(KEYS_PAGE)
+            ),
+            Some(QuotaLimit::KeyDisabled) => format!(
+                "This API key is disabled. Enable it at {}, or use another key.",
+                url(KEYS_PAGE)
+            ),
+            Some(QuotaLimit::KeyExpired) => format!(
+                "This API key has expired. Extend it at {}, or use another key.",
+                url(KEYS_PAGE)
+            ),
+            Some(QuotaLimit::ModelNotAllowed) => format!(
+                "This API key may not use this model{}. Pick an allowed model, or change the key's models at {}.",
+                if d.allowed_models.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it may use {}", d.allowed_models.join(", "))
+                },
+                url(KEYS_PAGE)
+            ),
+            None => format!("Top up credits at {}.", url(BILLING_PAGE)),
+        }
+    }
+
+    /// What to do about a 401: Evolink's key page, or the server that refused the key.
+    fn authentication_advice(&self) -> String {
+        match self.server.as_deref() {
+            Some(server) if !server.ends_with("evolink.ai") && !server.contains("evolink.ai:") => format!(
+                "The server at {server} refused the API key; it is not Evolink's API: check the key that server expects (EVOLINK_API_KEY) and the base URL (EVOLINK_BASE_URL)."
+            ),
+            _ => format!("Check the API key (EVOLINK_API_KEY); keys are at {KEYS_PAGE}."),
+        }
+    }
 }
 
 /// What the server said (`create failed: HTTP 429 rate_limit_error: Rate limit exceeded. The
@@ -122,6 +274,11 @@ impl ApiError {
             Some(suggestion) => text.push_str(&format!("The API suggests: {suggestion}. {advice}")),
             None => text.push_str(advice),
         }
+        if let Some(id) = &self.request_id {
+            text.push_str(&format!(
+                " Request id {id}: quote it to Evolink's support if you contact them."
+            ));
+        }
         text
     }
 }
@@ -139,10 +296,10 @@ pub enum Error {
     #[error("{}", .0.describe(if .0.param.is_some() { "Fix the request field named above and send it again." } else { "The API named no field: check the message, fix the request and send it again." }))]
     InvalidRequest(Box<ApiError>),
     /// 401 `authentication_error`.
-    #[error("{}", .0.describe("Check the API key (EVOLINK_API_KEY); keys are at https://evolink.ai/dashboard/keys."))]
+    #[error("{}", .0.describe(&.0.authentication_advice()))]
     Authentication(Box<ApiError>),
-    /// 402 `insufficient_quota_error`.
-    #[error("{}", .0.describe("Top up credits at https://evolink.ai/dashboard/billing."))]
+    /// 402 `insufficient_quota_error`: [`ApiError::quota_limit`] says which limit stopped it.
+    #[error("{}", .0.describe(&.0.quota_advice()))]
     InsufficientQuota(Box<ApiError>),
     /// 403 `permission_error`.
     #[error("{}", .0.describe("This key may not use this model or task; try another model."))]
@@ -212,7 +369,7 @@ pub enum Error {
         detail: String,
     },
     /// The task ended without images.
-    #[error("task {task_id} ended with status `{status}`{}{}. {}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.retryable, *.documented))]
+    #[error("task {task_id} ended with status `{status}`{}{}. {}{}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("The API suggests: {}. ", s.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.retryable, *.documented))]
     TaskFailed {
         /// The task.
         task_id: String,
@@ -222,12 +379,20 @@ pub enum Error {
         code: Option<String>,
         /// `error.message` of the task.
         message: Option<String>,
+        /// `error.suggestion` of the task: what the API suggests doing.
+        suggestion: Option<String>,
         /// Whether submitting the same request again later may succeed (the documented
         /// codes the service recovers from, `resubmit: same` in the spec's table).
         retryable: bool,
         /// The documentation of `code`: its meaning, whether resubmitting helps, the advice;
         /// `None` for a code the spec does not list.
         documented: Option<&'static crate::lineup::TaskErrorCode>,
+    },
+    /// The task was cancelled on the server (status `cancelled`): no image was made.
+    #[error("task {task_id} was cancelled on the server (status `cancelled`): no image was made and nothing more will come of it. Submit the request again if you still want the image.")]
+    Cancelled {
+        /// The task.
+        task_id: String,
     },
     /// The overall deadline passed while the task was still running on the server.
     #[error("gave up waiting for task {task_id} after {waited:?} (last status `{last_status}`). The task was not cancelled and may still finish: resume with wait(\"{task_id}\") within 24 h instead of submitting again.")]
@@ -391,6 +556,30 @@ impl Error {
         match self {
             Self::InvalidResponse { status, .. } => *status,
             other => other.api_error().map(|e| e.status),
+        }
+    }
+
+    /// The request id the API sent with its error (quote it to Evolink's support).
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The API error inside, to fill in what the layer above knows (the server).
+    pub(crate) fn api_error_mut(&mut self) -> Option<&mut ApiError> {
+        match self {
+            Self::InvalidRequest(e)
+            | Self::Authentication(e)
+            | Self::InsufficientQuota(e)
+            | Self::Permission(e)
+            | Self::NotFound(e)
+            | Self::RequestTooLarge(e)
+            | Self::RateLimited(e)
+            | Self::Internal(e)
+            | Self::Upstream(e)
+            | Self::ServiceUnavailable(e)
+            | Self::UploadQuota(e)
+            | Self::Api(e) => Some(e.as_mut()),
+            _ => None,
         }
     }
 

@@ -385,6 +385,9 @@ fn accepted(response: types::FileUploadResponse) -> Result<types::UploadedFile, 
             param: None,
             fallback_suggestion: None,
             retry_after: None,
+            request_id: None,
+            server: None,
+            detail: Default::default(),
         }));
     }
     response.validate()?;

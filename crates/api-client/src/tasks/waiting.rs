@@ -220,6 +220,9 @@ pub(crate) fn finished(task: types::TaskDetail) -> Result<types::TaskDetail, Err
     if task.status == types::TaskStatus::Completed {
         return Ok(task);
     }
+    if task.status == types::TaskStatus::Cancelled {
+        return Err(Error::Cancelled { task_id: task.id });
+    }
     let code = task
         .error
         .as_ref()
@@ -230,6 +233,7 @@ pub(crate) fn finished(task: types::TaskDetail) -> Result<types::TaskDetail, Err
         task_id: task.id.clone(),
         status: task.status.to_string(),
         message: task.error.as_ref().and_then(|e| e.message.clone()),
+        suggestion: task.error.as_ref().and_then(|e| e.suggestion.clone()),
         code,
         retryable: documented.is_some_and(|d| d.resubmit == crate::lineup::Resubmit::Same),
         documented,

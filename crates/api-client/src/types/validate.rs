@@ -15,6 +15,7 @@ use crate::lineup;
 mod types {
     pub(super) use crate::generated::types::*;
     pub(super) use crate::generated_lineup::*;
+    #[cfg(test)]
     pub(super) use crate::types::model_params::ModelParams;
 }
 
