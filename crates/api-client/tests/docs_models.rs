@@ -11,30 +11,40 @@ fn row(m: &ModelLimits) -> String {
             values.join(", ")
         }
     };
+    let params: Vec<&str> = m.model_params.iter().map(|p| p.as_str()).collect();
     format!(
-        "| `{}`{} | {} | {} | {} | {} MB | {} | {} |",
+        "| `{}`{} | {} | {}{} | {} | {} MB | {} | {} | {} | {} |",
         m.model,
         if m.listed_upstream {
             ""
         } else {
-            " (no current page lists it; still sendable)"
+            " (not in Evolink's model index; still sendable)"
         },
         list(m.sizes.iter().map(ToString::to_string).collect()),
         list(m.qualities.iter().map(ToString::to_string).collect()),
+        m.default_quality
+            .map(|q| format!(" (default {q})"))
+            .unwrap_or_default(),
         m.max_images,
         m.max_image_mb,
         m.max_real_persons
             .map(|n| n.to_string())
             .unwrap_or_else(|| "not stated".into()),
         m.prompt_max_chars,
+        if params.is_empty() {
+            "none".to_string()
+        } else {
+            params.join(", ")
+        },
+        m.source,
     )
 }
 
 /// The table as the page carries it.
 fn table() -> String {
     let mut lines = vec![
-        "| model | sizes | qualities | max images | max size per image | real persons | prompt max (characters) |".to_string(),
-        "| --- | --- | --- | --- | --- | --- | --- |".to_string(),
+        "| model | sizes | qualities | max images | max size per image | real persons | prompt max (characters) | model_params | source |".to_string(),
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |".to_string(),
     ];
     lines.extend(lineup::MODELS.iter().map(row));
     lines.join("\n")

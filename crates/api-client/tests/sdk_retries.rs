@@ -420,3 +420,89 @@ async fn a_timeout_names_the_host_it_waited_for_and_how_to_raise_it() {
     );
     held.abort();
 }
+
+#[tokio::test]
+async fn the_request_id_comes_from_the_body_else_the_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tasks/task-unified-1-a"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-request-id", "req_from_header")
+                .set_body_json(json!({"error": {"code": "task_not_found",
+                    "message": "Task not found", "type": "not_found_error"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tasks/task-unified-1-b"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-request-id", "req_from_header")
+                .set_body_json(json!({"error": {"code": "task_not_found",
+                    "message": "Task not found", "type": "not_found_error",
+                    "request_id": "req_from_body"}})),
+        )
+        .mount(&server)
+        .await;
+    let client =
+        nanobanana_api::NanoBanana::new(&config(&server).with_retry_policy(RetryPolicy::never()))
+            .unwrap();
+    let from_header = client.get_task("task-unified-1-a").await.unwrap_err();
+    assert_eq!(from_header.request_id(), Some("req_from_header"));
+    assert!(
+        from_header
+            .to_string()
+            .contains("Request id req_from_header: quote it to Evolink's support"),
+        "{from_header}"
+    );
+    let from_body = client.get_task("task-unified-1-b").await.unwrap_err();
+    assert_eq!(from_body.request_id(), Some("req_from_body"));
+}
+
+#[tokio::test]
+async fn a_402_says_which_limit_stopped_the_request() {
+    use nanobanana_api::error::QuotaLimit;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(402).set_body_json(json!({"error": {
+            "code": "token_daily_quota_exceeded", "message": "Daily quota exceeded",
+            "type": "insufficient_quota_error", "daily_limit_credits": 50.0,
+            "daily_used_credits": 49.5, "reset_timezone": "UTC",
+            "action_url": "https://example.com/keys"}})))
+        .mount(&server)
+        .await;
+    let client =
+        nanobanana_api::NanoBanana::new(&config(&server).with_retry_policy(RetryPolicy::never()))
+            .unwrap();
+    let error = client.credits().await.unwrap_err();
+    assert_eq!(
+        error.api_error().and_then(|e| e.quota_limit()),
+        Some(QuotaLimit::KeyDailyLimit)
+    );
+    let text = error.to_string();
+    for part in [
+        "daily limit is used up (49.5 credits of 50 credits today)",
+        "resets at midnight (UTC)",
+        "https://example.com/keys",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // A 401 from a server that is not Evolink's names that server, not Evolink's key page.
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "code": 401, "message": "Invalid token", "type": "authentication_error"}})))
+        .mount(&other)
+        .await;
+    let client =
+        nanobanana_api::NanoBanana::new(&config(&other).with_retry_policy(RetryPolicy::never()))
+            .unwrap();
+    let text = client.credits().await.unwrap_err().to_string();
+    let host = other.address().to_string();
+    assert!(
+        text.contains(&format!("The server at {host} refused the API key"))
+            && !text.contains("evolink.ai/dashboard"),
+        "{text}"
+    );
+}

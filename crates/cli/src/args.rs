@@ -158,7 +158,7 @@ pub struct GenerateArgs {
 /// `nanobanana batch`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Each line is one JSON object:\n  {\"prompt\": \"a red fox\", \"model\": \"gemini-3.1-flash-image-preview\", \"size\": \"16:9\", \"quality\": \"2K\", \"images\": [\"https://…/ref.png\", \"./local.jpg\"], \"output\": \"fox.png\", \"model_params\": {}}\nOnly \"prompt\" is required. Local image paths are relative to the file. The ledger (nanobanana-batch.jsonl) sits beside the images."
+    after_help = "Each line is one JSON object:\n  {\"prompt\": \"a red fox\", \"model\": \"gemini-3.1-flash-image-preview\", \"size\": \"16:9\", \"quality\": \"2K\", \"images\": [\"https://…/ref.png\", \"./local.jpg\"], \"output\": \"fox.png\", \"thinking\": \"high\", \"web_search\": true}\nOnly \"prompt\" is required. Local image paths are relative to the file. The ledger (nanobanana-batch.jsonl) sits beside the images."
 )]
 pub struct BatchArgs {
     /// The JSON-lines file.

@@ -42,6 +42,15 @@ struct BatchLine {
     output: Option<String>,
     #[serde(default)]
     model_params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `model_params.thinking_level`, as `generate --thinking`: auto, min or high.
+    #[serde(default)]
+    thinking: Option<types::ThinkingLevel>,
+    /// `model_params.web_search`, as `generate --web-search`.
+    #[serde(default)]
+    web_search: Option<bool>,
+    /// `model_params.image_search`, as `generate --image-search`.
+    #[serde(default)]
+    image_search: Option<bool>,
 }
 
 /// A line read and checked: its number, the request, its inputs and its name.
@@ -57,7 +66,7 @@ fn bad_line(file: &Path, number: usize, problem: impl std::fmt::Display) -> Erro
     Error::Validation(ValidationError {
         field: format!("line {number} of {}", file.display()),
         problem: format!("is not a request ({problem})"),
-        limit: "one JSON object per line: {\"prompt\": \"…\", \"model\"?, \"size\"?, \"quality\"?, \"images\"?: [URL or path], \"output\"?: \"name.png\", \"model_params\"?: {…}} (see `nanobanana batch --help`)".into(),
+        limit: "one JSON object per line: {\"prompt\": \"…\", \"model\"?, \"size\"?, \"quality\"?, \"images\"?: [URL or path], \"output\"?: \"name.png\", \"thinking\"?: \"high\", \"web_search\"?: true, \"image_search\"?: true, \"model_params\"?: {…}} (see `nanobanana batch --help`)".into(),
     })
 }
 
@@ -145,6 +154,15 @@ async fn check_line(file: &Path, number: usize, raw: &str) -> Result<CheckedLine
     }
     if let Some(params) = line.model_params {
         request = request.model_params(params);
+    }
+    if let Some(level) = line.thinking {
+        request = request.thinking(level);
+    }
+    if let Some(enabled) = line.web_search {
+        request = request.web_search(enabled);
+    }
+    if let Some(enabled) = line.image_search {
+        request = request.image_search(enabled);
     }
     request.check().await.map_err(|e| match e {
         // The file's own key for the images is `images`.

@@ -79,6 +79,8 @@ pub struct JournalEntry {
     pub body: Option<serde_json::Value>,
     /// The API key's last four characters (`…a1b2`), to tell keys apart; never the key.
     pub key_hint: Option<String>,
+    /// The request id answered in `x-request-id` (what a user quotes to support).
+    pub request_id: Option<String>,
 }
 
 /// The journal: a bounded queue of entries, and a channel for whoever watches them live.
@@ -130,6 +132,7 @@ impl Journal {
             fault: None,
             body: None,
             key_hint: None,
+            request_id: None,
         });
     }
 
@@ -169,6 +172,11 @@ pub(crate) async fn record(
     request.extensions_mut().insert(body.clone());
     let response = next.run(request).await;
     let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get(crate::request_id::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let fault = response
         .extensions()
         .get::<InjectedFault>()
@@ -200,6 +208,7 @@ pub(crate) async fn record(
         fault,
         body: body.take(),
         key_hint,
+        request_id,
     });
     response
 }

@@ -11,5 +11,5 @@ pub(crate) mod validation;
 
 pub use local_image::{HexHead, LocalImageError, LocalImageProblem};
 pub(crate) use sdk::Error;
-pub use sdk::{ApiError, Operation};
+pub use sdk::{ApiError, Operation, QuotaLimit};
 pub use validation::ValidationError;

@@ -15,7 +15,6 @@ use crate::lineup;
 mod types {
     pub(super) use crate::generated::types::*;
     pub(super) use crate::generated_lineup::*;
-    #[cfg(test)]
     pub(super) use crate::types::model_params::ModelParams;
 }
 
@@ -62,7 +61,17 @@ enforced_by_type!(
     UploadFileStreamForm,
     UploadFileBase64Request,
     UploadFileBase64RequestBase64Data,
+    ModelParamName,
+    ThinkingLevel,
+    UsageCost,
 );
+
+/// Which fields a model takes is checked with the request, which knows the model.
+impl Validate for types::ModelParams {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
 
 impl Validate for types::FilesQuotaResponse {
     fn validate(&self) -> Result<(), ValidationError> {
@@ -286,20 +295,30 @@ impl Validate for types::TaskDetail {
         for (i, url) in self.results.iter().enumerate() {
             check_uri(&format!("results[{i}]"), url)?;
         }
+        check_not_negative("duration", self.duration)?;
+        if let Some(usage) = &self.usage {
+            usage.validate()?;
+        }
         Ok(())
     }
 }
 
 impl Validate for types::Usage {
     fn validate(&self) -> Result<(), ValidationError> {
-        match self.credits_reserved {
-            Some(credits) if credits.is_nan() || credits < 0.0 => Err(ValidationError::new(
-                "usage.credits_reserved",
-                format!("is {credits}"),
-                "a number of at least 0",
-            )),
-            _ => Ok(()),
-        }
+        check_not_negative("usage.credits_reserved", self.credits_reserved)?;
+        check_not_negative("usage.credits_used", self.credits_used)
+    }
+}
+
+/// A number the spec says is at least 0 (`minimum: 0` on a `double`, which typify keeps as is).
+fn check_not_negative(field: &str, value: Option<f64>) -> Result<(), ValidationError> {
+    match value {
+        Some(v) if v.is_nan() || v < 0.0 => Err(ValidationError::new(
+            field,
+            format!("is {v}"),
+            "a number of at least 0",
+        )),
+        _ => Ok(()),
     }
 }
 
