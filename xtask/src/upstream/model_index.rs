@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::compare::{Finding, Findings, Group, MODEL_NOT_LISTED};
+use crate::lineup::ModelEntry;
 use crate::spec_diff::Class;
-use spec_support::extension::MODELS as MODELS_EXTENSION;
 
 /// What the TypeScript form names its string.
 const MARKER: &str = "MODEL_PARAMS_JSON";
@@ -342,57 +342,6 @@ fn default_quality(quality: &Value, listed: &[String]) -> Read<String> {
     }
 }
 
-/// One entry of our `x-nanobanana-models`, read as JSON (either the lineup format with
-/// `model_params: [fields]` and `default_quality`, or the earlier `model_params: true|false`).
-#[derive(Debug)]
-pub struct Listed {
-    model: String,
-    page: String,
-    listed_upstream: bool,
-    sizes: Vec<String>,
-    qualities: Vec<String>,
-    default_quality: Option<String>,
-    prompt_max_chars: Option<u64>,
-    max_images: Option<u64>,
-    max_image_mb: Option<u64>,
-    max_real_persons: Option<u64>,
-    /// `None`: the earlier `model_params: true`, which names no fields.
-    model_params: Option<Vec<String>>,
-}
-
-/// The entries of `x-nanobanana-models` in our spec.
-pub fn listed_models(document: &Value) -> Vec<Listed> {
-    let strings = |value: &Value| -> Vec<String> {
-        value
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect()
-    };
-    document["components"]["schemas"]["ImageModel"][MODELS_EXTENSION]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|entry| Listed {
-            model: entry["model"].as_str().unwrap_or("").to_string(),
-            page: entry["page"].as_str().unwrap_or("").to_string(),
-            listed_upstream: entry["listed_upstream"] != Value::Bool(false),
-            sizes: strings(&entry["sizes"]),
-            qualities: strings(&entry["qualities"]),
-            default_quality: entry["default_quality"].as_str().map(String::from),
-            prompt_max_chars: entry["prompt_max_chars"].as_u64(),
-            max_images: entry["max_images"].as_u64(),
-            max_image_mb: entry["max_image_mb"].as_u64(),
-            max_real_persons: entry["max_real_persons"].as_u64(),
-            model_params: match &entry["model_params"] {
-                Value::Bool(true) => None,
-                other => Some(strings(other)),
-            },
-        })
-        .collect()
-}
-
 /// Whether the index entry is a Nano Banana model: its page is under one of
 /// [`NANO_BANANA_DOCS`].
 fn is_nano_banana(entry: &Value) -> bool {
@@ -401,7 +350,7 @@ fn is_nano_banana(entry: &Value) -> bool {
 }
 
 /// The Nano Banana models of the index: those under our pages, and those our lineup lists.
-pub fn nano_banana_models(index: &ModelIndex, ours: &[Listed]) -> Vec<IndexModel> {
+pub fn nano_banana_models(index: &ModelIndex, ours: &[ModelEntry]) -> Vec<IndexModel> {
     index
         .models
         .iter()
@@ -410,10 +359,9 @@ pub fn nano_banana_models(index: &ModelIndex, ours: &[Listed]) -> Vec<IndexModel
         .collect()
 }
 
-/// Every difference between the index's Nano Banana models and our lineup.
-pub fn compare_index(index: &ModelIndex, document: &Value) -> (Vec<IndexModel>, Vec<Finding>) {
-    let ours = listed_models(document);
-    let theirs = nano_banana_models(index, &ours);
+/// The index's Nano Banana models, and every difference between them and our lineup.
+pub fn compare_index(index: &ModelIndex, ours: &[ModelEntry]) -> (Vec<IndexModel>, Vec<Finding>) {
+    let theirs = nano_banana_models(index, ours);
     let mut out = Findings::default();
     for model in &theirs {
         let place = format!("model {}", model.model);
@@ -427,7 +375,7 @@ pub fn compare_index(index: &ModelIndex, document: &Value) -> (Vec<IndexModel>, 
             Some(entry) => compare_model(&mut out, &place, model, entry),
         }
     }
-    for entry in &ours {
+    for entry in ours {
         if entry.listed_upstream && !theirs.iter().any(|m| m.model == entry.model) {
             out.push(
                 Group::WeHave,
@@ -446,7 +394,7 @@ pub fn compare_index(index: &ModelIndex, document: &Value) -> (Vec<IndexModel>, 
 }
 
 /// One model of the index against its entry of our lineup.
-fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &Listed) {
+fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &ModelEntry) {
     let unread = |out: &mut Findings, field: &str, what: &str, why: &str| {
         out.push(
             Group::Disagree,
@@ -517,7 +465,7 @@ fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &Li
     ];
     for (field, limit, upstream, ours) in limits {
         match upstream {
-            Ok(upstream) => out.model_limit(place, field, limit, Some(*upstream), ours),
+            Ok(upstream) => out.model_limit(place, field, limit, Some(*upstream), Some(ours)),
             Err(why) => unread(out, field, limit, why),
         }
     }
@@ -542,43 +490,30 @@ fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &Li
         Err(why) => unread(out, ".image_urls", "real persons", why),
     }
     let upstream: BTreeSet<&String> = theirs.model_params.iter().collect();
-    match &ours.model_params {
-        None => out.push(
-            Group::Disagree,
+    let listed: BTreeSet<&String> = ours.model_params.iter().collect();
+    let missing: Vec<&String> = upstream.difference(&listed).copied().collect();
+    if !missing.is_empty() {
+        out.push(
+            Group::UpstreamHas,
             Class::NonBreaking,
             format!("{place} .model_params"),
             format!(
-                "fields: upstream [{}], ours `true` (no fields listed: list them)",
-                join(upstream.iter().copied())
+                "fields {} (documented upstream, we refuse them for this model)",
+                join(missing)
             ),
-        ),
-        Some(fields) => {
-            let ours: BTreeSet<&String> = fields.iter().collect();
-            let missing: Vec<&String> = upstream.difference(&ours).copied().collect();
-            if !missing.is_empty() {
-                out.push(
-                    Group::UpstreamHas,
-                    Class::NonBreaking,
-                    format!("{place} .model_params"),
-                    format!(
-                        "fields {} (documented upstream, we refuse them for this model)",
-                        join(missing)
-                    ),
-                );
-            }
-            let extra: Vec<&String> = ours.difference(&upstream).copied().collect();
-            if !extra.is_empty() {
-                out.push(
-                    Group::WeHave,
-                    Class::Breaking,
-                    format!("{place} .model_params"),
-                    format!(
-                        "fields {} (we send them, the index does not list them for this model)",
-                        join(extra)
-                    ),
-                );
-            }
-        }
+        );
+    }
+    let extra: Vec<&String> = listed.difference(&upstream).copied().collect();
+    if !extra.is_empty() {
+        out.push(
+            Group::WeHave,
+            Class::Breaking,
+            format!("{place} .model_params"),
+            format!(
+                "fields {} (we send them, the index does not list them for this model)",
+                join(extra)
+            ),
+        );
     }
 }
 
