@@ -489,7 +489,7 @@ impl Findings {
                 entry.max_real_persons,
             );
             let documents_params = property("model_params").is_some();
-            if documents_params != !entry.model_params.is_empty() {
+            if documents_params == entry.model_params.is_empty() {
                 let (group, class, change) = if documents_params {
                     (
                         Group::UpstreamHas,
