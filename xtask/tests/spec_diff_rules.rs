@@ -117,9 +117,9 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "response enum value added to an open enum",
-        mutate: |s| edit(s, "            - processing\n            - completed\n", "            - processing\n            - cancelled\n            - completed\n"),
+        mutate: |s| edit(s, "            - processing\n            - completed\n", "            - processing\n            - expired\n            - completed\n"),
         class: Class::NonBreaking,
-        line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'cancelled' (open enum: unknown values are kept)",
+        line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'expired' (open enum: unknown values are kept)",
     },
     Rule {
         name: "operation added",
