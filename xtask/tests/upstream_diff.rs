@@ -640,3 +640,19 @@ fn the_listing_has_the_model_index_so_the_weekly_run_fetches_it() {
         "{listing}"
     );
 }
+
+#[test]
+fn a_model_params_value_new_in_the_index_is_reported_against_the_spec_enum() {
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        r#"[\"auto\",\"min\",\"high\"]"#,
+        r#"[\"auto\",\"min\",\"high\",\"max\"]"#,
+    );
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[non-breaking] model gemini-3.1-flash-lite-image .model_params.thinking_level values max (we refuse them for this model)"),
+        "{}",
+        stdout(&out)
+    );
+}

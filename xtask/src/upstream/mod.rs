@@ -141,7 +141,7 @@ pub fn run(
             match index {
                 Ok(index) => report
                     .pages
-                    .push(index_report(source, &index, &lineup.models, allow)),
+                    .push(index_report(source, &index, &lineup, allow)),
                 Err(why) => report
                     .unreadable
                     .push((source.clone(), format!("{source}: {why}"))),
@@ -187,10 +187,10 @@ pub fn run(
 fn index_report(
     source: &str,
     index: &model_index::ModelIndex,
-    ours: &[crate::lineup::ModelEntry],
+    lineup: &crate::lineup::Lineup,
     allow: &AllowList,
 ) -> PageReport {
-    let (models, found) = model_index::compare_index(index, ours);
+    let (models, found) = model_index::compare_index(index, &lineup.models, &lineup.enums);
     let (accepted, findings): (Vec<Finding>, Vec<Finding>) =
         found.into_iter().partition(|f| allow.accepts(f));
     PageReport {

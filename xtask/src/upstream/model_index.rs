@@ -5,8 +5,8 @@
 //!
 //! Every Nano Banana model of the index (its `docs` page under one of [`NANO_BANANA_DOCS`], or a
 //! model our lineup lists) is held against its entry of `x-nanobanana-models`: sizes, qualities,
-//! default quality, images, MB per image, real persons, prompt length and `model_params` fields.
-//! The image limits are prose inside `params.image_urls.description`; a limit whose wording
+//! default quality, images, MB per image, real persons, prompt length, `model_params` fields and
+//! the values they list (against the spec's enum of that name). The image limits are prose inside `params.image_urls.description`; a limit whose wording
 //! cannot be read is reported as such, never guessed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::compare::{Finding, Findings, Group, MODEL_NOT_LISTED};
-use crate::lineup::ModelEntry;
+use crate::lineup::{ModelEntry, SpecEnum};
 use crate::spec_diff::Class;
 
 /// What the TypeScript form names its string.
@@ -133,6 +133,9 @@ pub struct IndexModel {
     pub prompt_max_chars: Read<u64>,
     /// The fields of `params.model_params.properties`; empty when it has none.
     pub model_params: Vec<String>,
+    /// The values each of those fields lists (`thinking_level`: `auto, min, high`), for the
+    /// fields that list values.
+    pub model_param_values: BTreeMap<String, Vec<String>>,
 }
 
 /// The entry `id` of the index, reduced to what our lineup says of a model.
@@ -185,6 +188,12 @@ pub fn index_model(id: &str, entry: &Value) -> IndexModel {
             .as_object()
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default(),
+        model_param_values: params["model_params"]["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(field, p)| Some((field.clone(), strings(&p["enum"])?)))
+            .collect(),
     }
 }
 
@@ -359,8 +368,14 @@ pub fn nano_banana_models(index: &ModelIndex, ours: &[ModelEntry]) -> Vec<IndexM
         .collect()
 }
 
-/// The index's Nano Banana models, and every difference between them and our lineup.
-pub fn compare_index(index: &ModelIndex, ours: &[ModelEntry]) -> (Vec<IndexModel>, Vec<Finding>) {
+/// The index's Nano Banana models, and every difference between them and our lineup. `enums`:
+/// the spec's string enums, whose values the index's `model_params` fields are held against (the
+/// enum a property of that name uses: `thinking_level` → `ThinkingLevel`).
+pub fn compare_index(
+    index: &ModelIndex,
+    ours: &[ModelEntry],
+    enums: &[SpecEnum],
+) -> (Vec<IndexModel>, Vec<Finding>) {
     let theirs = nano_banana_models(index, ours);
     let mut out = Findings::default();
     for model in &theirs {
@@ -372,7 +387,7 @@ pub fn compare_index(index: &ModelIndex, ours: &[ModelEntry]) -> (Vec<IndexModel
                 place,
                 MODEL_NOT_LISTED.into(),
             ),
-            Some(entry) => compare_model(&mut out, &place, model, entry),
+            Some(entry) => compare_model(&mut out, &place, model, entry, enums),
         }
     }
     for entry in ours {
@@ -394,7 +409,13 @@ pub fn compare_index(index: &ModelIndex, ours: &[ModelEntry]) -> (Vec<IndexModel
 }
 
 /// One model of the index against its entry of our lineup.
-fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &ModelEntry) {
+fn compare_model(
+    out: &mut Findings,
+    place: &str,
+    theirs: &IndexModel,
+    ours: &ModelEntry,
+    enums: &[SpecEnum],
+) {
     let unread = |out: &mut Findings, field: &str, what: &str, why: &str| {
         out.push(
             Group::Disagree,
@@ -514,6 +535,16 @@ fn compare_model(out: &mut Findings, place: &str, theirs: &IndexModel, ours: &Mo
                 join(extra)
             ),
         );
+    }
+    for (field, values) in &theirs.model_param_values {
+        if let Some(spec_enum) = enums.iter().find(|e| &e.label == field) {
+            out.model_values(
+                place,
+                &format!("model_params.{field}"),
+                &values.iter().cloned().collect(),
+                &spec_enum.values,
+            );
+        }
     }
 }
 
