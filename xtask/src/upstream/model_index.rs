@@ -119,7 +119,7 @@ pub struct IndexModel {
     /// `params.size.enum`.
     pub sizes: Read<Vec<String>>,
     /// `params.quality.enum`; empty when the model takes no `quality`.
-    pub qualities: Vec<String>,
+    pub qualities: Read<Vec<String>>,
     /// `params.quality.default`, else what its description says the default is; `None` when
     /// the model takes no `quality`.
     pub default_quality: Read<Option<String>>,
@@ -158,7 +158,12 @@ pub fn index_model(id: &str, entry: &Value) -> IndexModel {
         }
     };
     let quality = &params["quality"];
-    let qualities = strings(&quality["enum"]).unwrap_or_default();
+    let qualities = if quality.is_null() {
+        Ok(Vec::new())
+    } else {
+        strings(&quality["enum"])
+            .ok_or_else(|| "params.quality lists no values (no `enum`)".to_string())
+    };
     IndexModel {
         model: id.to_string(),
         docs: entry["docs"].as_str().unwrap_or("").to_string(),
@@ -167,7 +172,7 @@ pub fn index_model(id: &str, entry: &Value) -> IndexModel {
         default_quality: if quality.is_null() {
             Ok(None)
         } else {
-            default_quality(quality, &qualities).map(Some)
+            default_quality(quality, qualities.as_deref().unwrap_or_default()).map(Some)
         },
         qualities,
         max_images: match images["maxItems"].as_u64() {
@@ -446,12 +451,15 @@ fn compare_model(
         Ok(sizes) => out.model_values(place, "size", &sizes.iter().cloned().collect(), &ours.sizes),
         Err(why) => unread(out, ".size", "sizes", why),
     }
-    out.model_values(
-        place,
-        "quality",
-        &theirs.qualities.iter().cloned().collect(),
-        &ours.qualities,
-    );
+    match &theirs.qualities {
+        Ok(qualities) => out.model_values(
+            place,
+            "quality",
+            &qualities.iter().cloned().collect(),
+            &ours.qualities,
+        ),
+        Err(why) => unread(out, ".quality", "qualities", why),
+    }
     match &theirs.default_quality {
         Ok(upstream) if *upstream != ours.default_quality => {
             let say = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
