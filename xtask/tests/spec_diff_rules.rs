@@ -117,9 +117,9 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "response enum value added to an open enum",
-        mutate: |s| edit(s, "            - processing\n            - completed\n", "            - processing\n            - cancelled\n            - completed\n"),
+        mutate: |s| edit(s, "            - processing\n            - completed\n", "            - processing\n            - expired\n            - completed\n"),
         class: Class::NonBreaking,
-        line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'cancelled' (open enum: unknown values are kept)",
+        line: "GET /v1/tasks/{task_id} response 200 .status enum: added 'expired' (open enum: unknown values are kept)",
     },
     Rule {
         name: "operation added",
@@ -165,7 +165,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "a model's size removed",
-        mutate: |s| edit(s, "(Nanobanana 2 Image Generation)\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '1:8', '8:1',", "(Nanobanana 2 Image Generation)\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '8:1',"),
+        mutate: |s| edit(s, "nanobanana-2-image-generate\n          source: index\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '1:8', '8:1',", "nanobanana-2-image-generate\n          source: index\n          prompt_max_chars: 2000\n          sizes: [auto, '1:1', '1:4', '4:1', '8:1',"),
         class: Class::Breaking,
         line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' sizes: removed '1:8'",
     },
@@ -179,8 +179,8 @@ const RULES: &[Rule] = &[
         name: "a model added (an open enum value added)",
         mutate: |s| edit(
             edit(s, "            - gemini-2.5-flash-image\n", "            - gemini-2.5-flash-image\n            - nano-banana-3\n").as_str(),
-            "    ImageSize:\n",
-            "        - model: nano-banana-3\n          summary: next\n          page: p\n          prompt_max_chars: 100\n          sizes: [auto]\n          qualities: []\n          max_images: 1\n          max_image_mb: 10\n    ImageSize:\n",
+            "    ModelParams:\n",
+            "        - model: nano-banana-3\n          summary: next\n          page: p\n          source: assumed\n          prompt_max_chars: 100\n          sizes: [auto]\n          qualities: []\n          max_images: 1\n          max_image_mb: 10\n          model_params: []\n    ModelParams:\n",
         ),
         class: Class::NonBreaking,
         line: "POST /v1/images/generations request .model model 'nano-banana-3' added",

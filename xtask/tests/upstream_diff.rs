@@ -438,3 +438,221 @@ fn an_error_code_new_upstream_or_retried_differently_is_reported() {
         "{text}"
     );
 }
+
+// Evolink's model index (`model-params.generated.ts` of its MCP server): a slice of the real
+// shape, held against a spec in the lineup format of issue 30 (`model-index.spec.yaml`).
+
+const MODEL_INDEX: &str = "model-params.generated.ts";
+const INDEX_SPEC: &str = "model-index.spec.yaml";
+
+/// upstream-diff on `index` (a path or URL) against the index fixture spec (or `spec`).
+fn index_diff(index: &str, spec: Option<&str>, extra: &[&str]) -> Output {
+    let spec = spec
+        .map(String::from)
+        .unwrap_or_else(|| fixture(INDEX_SPEC).to_string_lossy().into_owned());
+    let mut args = vec!["--spec", spec.as_str(), "--page", index];
+    args.extend_from_slice(extra);
+    upstream_diff(&args)
+}
+
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}:\n{text}"))
+}
+
+#[test]
+fn the_model_index_matches_a_spec_that_follows_it_and_other_models_are_ignored() {
+    let out = index_diff(fixture(MODEL_INDEX).to_str().unwrap(), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Evolink model index (docs commit 5b073dc1, 6 models)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 Nano Banana models: gemini-3-pro-image-preview, gemini-3.1-flash-lite-image, nano-banana-beta, nano-banana-pro-beta"),
+        "{text}"
+    );
+    assert!(text.contains("no differences"), "{text}");
+    assert!(text.contains("our spec matches upstream"), "{text}");
+    // A video model and another image family are not ours; a model marked
+    // `listed_upstream: false` is not reported for being absent.
+    for other in ["MiniMax", "doubao", "nano-banana-2-lite"] {
+        assert!(!text.contains(other), "{other}: {text}");
+    }
+}
+
+#[test]
+fn the_index_as_json_alone_reads_the_same() {
+    let ts = std::fs::read_to_string(fixture(MODEL_INDEX)).unwrap();
+    let quoted = ts.split_once("= ").unwrap().1.trim().trim_end_matches(';');
+    let json: String = serde_json::from_str(quoted).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model-params.json");
+    std::fs::write(&path, json).unwrap();
+    let out = index_diff(path.to_str().unwrap(), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("4 Nano Banana models"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_limit_changed_in_the_index_exits_1_naming_the_model_the_field_and_both_values() {
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        "Maximum of 5 real person images",
+        "Maximum of 3 real person images",
+    );
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let line = line_with(&text, "model gemini-3-pro-image-preview .image_urls");
+    assert!(line.contains("[breaking]"), "{line}");
+    assert!(
+        line.contains("real persons: upstream 3, we allow 5"),
+        "{line}"
+    );
+
+    // The other wording ("Single request supports …; no more than 10MB") and the default
+    // quality, which the index gives in the description only.
+    let (_dir, index) = edited(MODEL_INDEX, "no more than 10MB", "no more than 8MB");
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "[breaking] model nano-banana-pro-beta .image_urls MB per image: upstream 8, we allow 10"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        "Quality of generated image, default is 2K",
+        "Quality of generated image, default is 1K",
+    );
+    let out = index_diff(&index, None, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(
+        json(&out)["pages"][0]["findings"],
+        serde_json::json!([{
+            "group": "disagree",
+            "class": "non-breaking",
+            "place": "model nano-banana-pro-beta .quality",
+            "change": "default quality: upstream 1K, ours 2K"
+        }])
+    );
+}
+
+#[test]
+fn a_model_params_field_new_in_the_index_is_reported() {
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        r#"\"properties\":{\"web_search\":"#,
+        r#"\"properties\":{\"image_search\":{\"type\":\"boolean\"},\"web_search\":"#,
+    );
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[non-breaking] model gemini-3-pro-image-preview .model_params fields image_search (documented upstream, we refuse them for this model)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_model_the_index_adds_or_drops_is_reported_by_name() {
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        r#"\"nano-banana-beta\":{\"model\":\"nano-banana-beta\""#,
+        r#"\"nano-banana-3-beta\":{\"model\":\"nano-banana-3-beta\""#,
+    );
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "[non-breaking] model nano-banana-3-beta model (not in x-nanobanana-models; callers can still name it)"
+        ),
+        "{text}"
+    );
+    assert!(
+        line_with(
+            &text,
+            "model nano-banana-beta model (the index does not list it"
+        )
+        .contains("listed_upstream: false"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_model_we_list_without_listed_upstream_false_is_reported_when_the_index_lacks_it() {
+    let (_dir, spec) = edited(INDEX_SPEC, "          listed_upstream: false\n", "");
+    let out = index_diff(fixture(MODEL_INDEX).to_str().unwrap(), Some(&spec), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains("[breaking] model nano-banana-2-lite model (the index does not list it"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_limit_whose_wording_cannot_be_read_is_reported_not_guessed() {
+    let (_dir, index) = edited(MODEL_INDEX, "no more than 10MB", "kept small");
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let line = line_with(&text, "model nano-banana-pro-beta .image_urls MB per image");
+    assert!(
+        line.contains(
+            "not read from the index (no size in MB found in params.image_urls.description"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("kept small"), "{line}");
+}
+
+#[test]
+fn the_model_index_is_fetched_as_named_over_http() {
+    let ts = std::fs::read_to_string(fixture(MODEL_INDEX)).unwrap();
+    let path = "/EvoLinkAI/evolink-mcp/main/packages/core/src/data/model-params.generated.ts";
+    let base = serve(vec![(path, ts)]);
+    let out = index_diff(&format!("{base}{path}"), None, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("our spec matches upstream"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_listing_has_the_model_index_so_the_weekly_run_fetches_it() {
+    let listing = std::fs::read_to_string(root().join("spec/upstream.toml")).unwrap();
+    assert!(
+        listing.contains("url = \"https://raw.githubusercontent.com/EvoLinkAI/evolink-mcp/main/packages/core/src/data/model-params.generated.ts\""),
+        "{listing}"
+    );
+}
+
+#[test]
+fn a_model_params_value_new_in_the_index_is_reported_against_the_spec_enum() {
+    let (_dir, index) = edited(
+        MODEL_INDEX,
+        r#"[\"auto\",\"min\",\"high\"]"#,
+        r#"[\"auto\",\"min\",\"high\",\"max\"]"#,
+    );
+    let out = index_diff(&index, None, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[non-breaking] model gemini-3.1-flash-lite-image .model_params.thinking_level values max (we refuse them for this model)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -87,7 +87,8 @@ pub struct Ours<'a> {
 }
 
 /// What `model X` findings say when a page names a model our table lacks.
-const MODEL_NOT_LISTED: &str = "model (not in x-nanobanana-models; callers can still name it)";
+pub(super) const MODEL_NOT_LISTED: &str =
+    "model (not in x-nanobanana-models; callers can still name it)";
 
 /// Every difference between `page` and our spec. `attributed`: the models `spec/upstream.toml`
 /// says the page documents.
@@ -148,11 +149,12 @@ fn has_model_table<'a>(ours: &'a Ours<'_>) -> impl Fn(&Shape) -> bool + 'a {
     move |request| !ours.models.is_empty() && request.properties.contains_key("model")
 }
 
+/// Differences as they are found (shared with [`super::model_index`]).
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+pub(super) struct Findings(pub(super) Vec<Finding>);
 
 impl Findings {
-    fn push(&mut self, group: Group, class: Class, place: String, change: String) {
+    pub(super) fn push(&mut self, group: Group, class: Class, place: String, change: String) {
         self.0.push(Finding {
             group,
             class,
@@ -487,7 +489,7 @@ impl Findings {
                 entry.max_real_persons,
             );
             let documents_params = property("model_params").is_some();
-            if documents_params != !entry.model_params.is_empty() {
+            if documents_params == entry.model_params.is_empty() {
                 let (group, class, change) = if documents_params {
                     (
                         Group::UpstreamHas,
@@ -506,7 +508,7 @@ impl Findings {
         }
     }
 
-    fn model_values(
+    pub(super) fn model_values(
         &mut self,
         place: &str,
         field: &str,
@@ -593,7 +595,7 @@ impl Findings {
         }
     }
 
-    fn model_limit(
+    pub(super) fn model_limit(
         &mut self,
         place: &str,
         field: &str,

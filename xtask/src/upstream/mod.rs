@@ -3,10 +3,12 @@
 //! Each page's Markdown rendering embeds the page's OpenAPI contract ([`page`]); both it and our
 //! spec are reduced to comparable shapes ([`shape`]) and compared ([`compare`]); the pages our spec
 //! is written from, the accepted differences and the documentation index are read by
-//! [`listing`].
+//! [`listing`]. Evolink's model index (the JSON its own clients are built from) is a page of its
+//! own kind, recognised by its content and held against our model lineup ([`model_index`]).
 
 pub mod compare;
 pub mod listing;
+pub mod model_index;
 pub mod page;
 pub mod shape;
 
@@ -73,11 +75,15 @@ impl Report {
     }
 }
 
+/// Files fetched as they are named: a docs page's rendering, the documentation index, Evolink's
+/// model index (TypeScript or JSON).
+const FETCHED_AS_NAMED: [&str; 4] = [".md", ".txt", ".ts", ".json"];
+
 /// Reads a page (or index) from a local file or an http(s) URL. A docs page URL without `.md`
 /// gets it: the Markdown rendering is what carries the contract.
 pub fn fetch(source: &str) -> Result<String, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        let url = if source.ends_with(".md") || source.ends_with(".txt") {
+        let url = if FETCHED_AS_NAMED.iter().any(|end| source.ends_with(end)) {
             source.to_string()
         } else {
             format!("{}.md", source.trim_end_matches('/'))
@@ -124,8 +130,25 @@ pub fn run(
     };
     let mut report = Report::default();
     for source in pages {
-        let read = fetch(source)
-            .and_then(|text| page::read_page(source, &text).map_err(|e| e.to_string()));
+        let text = match fetch(source) {
+            Ok(text) => text,
+            Err(why) => {
+                report.unreadable.push((source.clone(), why));
+                continue;
+            }
+        };
+        if let Some(index) = model_index::recognise(&text) {
+            match index {
+                Ok(index) => report
+                    .pages
+                    .push(index_report(source, &index, &lineup, allow)),
+                Err(why) => report
+                    .unreadable
+                    .push((source.clone(), format!("{source}: {why}"))),
+            }
+            continue;
+        }
+        let read = page::read_page(source, &text).map_err(|e| e.to_string());
         let page = match read {
             Ok(page) => page,
             Err(why) => {
@@ -158,6 +181,34 @@ pub fn run(
         report.unlisted_pages = listing::unlisted_pages(index_text, listing);
     }
     Ok(report)
+}
+
+/// The report of Evolink's model index: its Nano Banana models against our lineup.
+fn index_report(
+    source: &str,
+    index: &model_index::ModelIndex,
+    lineup: &crate::lineup::Lineup,
+    allow: &AllowList,
+) -> PageReport {
+    let (models, found) = model_index::compare_index(index, &lineup.models, &lineup.enums);
+    let (accepted, findings): (Vec<Finding>, Vec<Finding>) =
+        found.into_iter().partition(|f| allow.accepts(f));
+    PageReport {
+        source: source.to_string(),
+        title: index.title(),
+        operations: vec![format!(
+            "{} Nano Banana models: {}",
+            models.len(),
+            models
+                .iter()
+                .map(|m| m.model.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )],
+        findings,
+        accepted: accepted.len(),
+        missing: Vec::new(),
+    }
 }
 
 /// The report as text, grouped per page: upstream has, we disagree, we have.
