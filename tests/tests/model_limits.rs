@@ -79,12 +79,22 @@ fn cases(limits: &ModelLimits) -> Vec<Case> {
         false,
         "image_urls",
     );
-    case(
-        "model_params".into(),
-        with("model_params", json!({"thinking_level": "high"})),
-        limits.model_params,
-        "model_params",
-    );
+    for field in types::ModelParamName::ALL {
+        let value = match field {
+            types::ModelParamName::ThinkingLevel => json!("high"),
+            _ => json!(true),
+        };
+        case(
+            format!("model_params.{field}"),
+            with("model_params", json!({ field.as_str(): value })),
+            limits.model_params.contains(field),
+            match field {
+                types::ModelParamName::ThinkingLevel => "model_params.thinking_level",
+                types::ModelParamName::WebSearch => "model_params.web_search",
+                types::ModelParamName::ImageSearch => "model_params.image_search",
+            },
+        );
+    }
     cases
 }
 

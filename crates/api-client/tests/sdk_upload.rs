@@ -672,16 +672,16 @@ async fn a_local_image_is_checked_against_the_chosen_models_size_limit() {
     let request =
         |model: &str| ImageRequest::new(model, "put this on a poster").image(fifteen_mb.as_path());
 
-    // gemini-3-pro-image-preview takes 10 MB per image: refused before anything is sent.
+    // nano-banana-pro-beta takes 10 MB per image: refused before anything is sent.
     let err = client
-        .create(request("gemini-3-pro-image-preview"))
+        .create(request("nano-banana-pro-beta"))
         .await
         .unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("big.png")
             && text.contains("(10 MB)")
-            && text.contains("gemini-3-pro-image-preview"),
+            && text.contains("nano-banana-pro-beta"),
         "{text}"
     );
     assert!(files.received_requests().await.unwrap().is_empty());

@@ -153,14 +153,26 @@ async fn waiting_reports_every_poll_and_ends_with_the_task() {
 #[tokio::test(start_paused = true)]
 async fn a_status_the_spec_does_not_list_ends_the_wait_as_a_failure() {
     let server = MockServer::start().await;
-    serve_task_sequence(&server, &[task(ID, "cancelled", 30, &[])]).await;
+    serve_task_sequence(&server, &[task(ID, "expired", 30, &[])]).await;
     let err = client(&server).wait(ID).await.unwrap_err();
     match &err {
         Error::TaskFailed {
             status, task_id, ..
-        } => assert_eq!((status.as_str(), task_id.as_str()), ("cancelled", ID)),
+        } => assert_eq!((status.as_str(), task_id.as_str()), ("expired", ID)),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_task_ends_the_wait_with_its_own_error() {
+    let server = MockServer::start().await;
+    serve_task_sequence(&server, &[task(ID, "cancelled", 0, &[])]).await;
+    let err = client(&server).wait(ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Cancelled { task_id } if task_id == ID),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no image was made"), "{err}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -188,13 +188,13 @@ fn usage_and_validation_errors_exit_2_and_3_without_a_request() {
         text(&too_many).1
     );
     let eleven = images(11);
-    let mut args = vec!["generate", "edit", "--model", "gemini-3-pro-image-preview"];
+    let mut args = vec!["generate", "edit", "--model", "nano-banana-pro-beta"];
     args.extend(eleven.iter().map(String::as_str));
     let too_many_for_pro = nanobanana(&args, &[], dir.path());
     assert_eq!(too_many_for_pro.status.code(), Some(3));
     let (_, stderr) = text(&too_many_for_pro);
     assert!(
-        stderr.contains("at most 10") && stderr.contains("gemini-3-pro-image-preview"),
+        stderr.contains("at most 10") && stderr.contains("nano-banana-pro-beta"),
         "{stderr}"
     );
     let http_callback = nanobanana(
@@ -468,7 +468,19 @@ fn models_lists_the_generated_table_and_any_model_name_is_accepted() {
     assert_eq!(unlisted["listed_upstream"], false);
     assert!(
         stdout.contains("nano-banana-2-lite\n")
-            && stdout.contains("no current Evolink page lists it: still sent as is"),
+            && stdout.contains("not in Evolink's model index: still sent as is"),
+        "{stdout}"
+    );
+    // Each model's parameters and default quality, as flags a person types.
+    let pro = models
+        .iter()
+        .find(|m| m["model"] == "gemini-3-pro-image-preview")
+        .unwrap();
+    assert_eq!(pro["model_params"], serde_json::json!(["web_search"]));
+    assert_eq!(pro["default_quality"], "2K");
+    assert!(
+        stdout.contains("model_params: --thinking auto|min|high, --web-search, --image-search")
+            && stdout.contains("qualities: 1K (default 1K)"),
         "{stdout}"
     );
 

@@ -11,7 +11,7 @@ use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 use nanobanana_test_kit::KEY;
 
 /// Every code of the table, each exercised by a test below.
-const EXERCISED: [i32; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 130];
+const EXERCISED: [i32; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130];
 
 /// Runs the binary with `args` against `target` (a key and base URL; none: the embedded sandbox).
 fn run(args: &[&str], target: Option<(&str, &str)>, dir: &Path) -> Output {
@@ -239,6 +239,20 @@ async fn code_8_the_task_failed() {
         8,
     );
     assert!(stderr.contains("service_error"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_9_the_task_was_cancelled() {
+    let sandbox = sandbox_with(SandboxConfig::default()).await;
+    let stderr = assert_exit(
+        &run_async(
+            &["generate", "a cat [sandbox:cancel]", "--quality", "1K"],
+            &sandbox,
+        )
+        .await,
+        9,
+    );
+    assert!(stderr.contains("was cancelled on the server"), "{stderr}");
 }
 
 // Code 130 (interrupted) is exercised in no_silent_waits.rs (SIGINT during a create, SIGTERM

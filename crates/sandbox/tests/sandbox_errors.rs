@@ -10,6 +10,23 @@ use nanobanana_test_kit::sandbox::{
 use nanobanana_test_kit::KEY;
 use serde_json::json;
 
+/// `body` without the request id it carries, which must be the `x-request-id` answered with it.
+fn without_request_id(
+    mut body: serde_json::Value,
+    headers: &reqwest::header::HeaderMap,
+) -> serde_json::Value {
+    let id = body["error"]
+        .as_object_mut()
+        .and_then(|e| e.remove("request_id"))
+        .expect("every error body carries a request id");
+    assert_eq!(
+        Some(id.as_str().unwrap()),
+        headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        "the body's request id is the header's"
+    );
+    body
+}
+
 #[tokio::test]
 async fn every_documented_error_status_is_reachable_with_its_documented_body() {
     let sandbox = start().await;
@@ -25,10 +42,12 @@ async fn every_documented_error_status_is_reachable_with_its_documented_body() {
         )
         .await;
         assert_eq!(got, status);
-        assert_eq!(
-            got_body,
-            documented_body(SpecOperation::CreateTask, status).unwrap()
-        );
+        let mut documented = documented_body(SpecOperation::CreateTask, status).unwrap();
+        if matches!(status, 429 | 503) {
+            // The body's words agree with its Retry-After header.
+            documented["error"]["fallback_suggestion"] = json!("retry after 1 seconds");
+        }
+        assert_eq!(without_request_id(got_body, &headers), documented);
         assert_eq!(
             headers.contains_key("retry-after"),
             matches!(status, 429 | 503),
@@ -51,7 +70,7 @@ async fn requests_without_the_right_key_get_the_documented_401() {
     let sandbox = Sandbox::start(config).await.unwrap();
     let body = json!({"model": "nano-banana-2-lite", "prompt": "a cat"});
     for key in [None, Some(""), Some("sk-wrong"), Some("sk-sandbox-tes")] {
-        let (status, got, _) = raw(
+        let (status, got, headers) = raw(
             &sandbox,
             "POST",
             "/v1/images/generations",
@@ -61,7 +80,7 @@ async fn requests_without_the_right_key_get_the_documented_401() {
         )
         .await;
         assert_eq!(
-            (status, got),
+            (status, without_request_id(got, &headers)),
             (
                 401,
                 documented_body(SpecOperation::CreateTask, 401).unwrap()
@@ -78,9 +97,9 @@ async fn task_queries_answer_the_documented_400_and_404() {
     let sandbox = start().await;
     for (id, status) in [("not-a-task", 400), ("task-unified-0-unknown", 404)] {
         let path = format!("/v1/tasks/{id}");
-        let (got, body, _) = raw(&sandbox, "GET", &path, Some(KEY), None, None).await;
+        let (got, body, headers) = raw(&sandbox, "GET", &path, Some(KEY), None, None).await;
         assert_eq!(
-            (got, body),
+            (got, without_request_id(body, &headers)),
             (
                 status,
                 documented_body(SpecOperation::GetTask, status).unwrap()

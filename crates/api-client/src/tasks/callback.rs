@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn a_cancelled_callback_keeps_its_status() {
         let task = parse_callback(br#"{"id":"task-unified-1","status":"cancelled"}"#).unwrap();
-        assert_eq!(task.status, types::TaskStatus::Unknown("cancelled".into()));
+        assert_eq!(task.status, types::TaskStatus::Cancelled);
     }
 
     #[test]

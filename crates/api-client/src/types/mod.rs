@@ -17,7 +17,7 @@ pub use open_enums::UnknownValue;
 pub use validate::Validate;
 
 impl TaskStatus {
-    /// Whether the task has ended. An unknown status (e.g. `cancelled`) counts as ended: the
+    /// Whether the task has ended. An unknown status (e.g. `expired`) counts as ended: the
     /// documented progression only moves through the known non-terminal states.
     pub fn is_terminal(&self) -> bool {
         !matches!(self, Self::Pending | Self::Processing)
@@ -37,11 +37,11 @@ mod tests {
 
     #[test]
     fn unknown_values_are_kept_and_sent_back_unchanged() {
-        let status: TaskStatus = serde_json::from_str("\"cancelled\"").unwrap();
-        assert_eq!(status, TaskStatus::Unknown("cancelled".into()));
+        let status: TaskStatus = serde_json::from_str("\"expired\"").unwrap();
+        assert_eq!(status, TaskStatus::Unknown("expired".into()));
         assert!(!status.is_known());
         assert!(status.is_terminal());
-        assert_eq!(serde_json::to_string(&status).unwrap(), "\"cancelled\"");
+        assert_eq!(serde_json::to_string(&status).unwrap(), "\"expired\"");
     }
 
     #[test]

@@ -47,8 +47,6 @@ enforced_by_type!(
     BillingRule,
     UserGroup,
     ErrorCode,
-    ErrorDetail,
-    ErrorResponse,
     ImageModel,
     ImageQuality,
     ImageSize,
@@ -65,6 +63,22 @@ enforced_by_type!(
     ThinkingLevel,
     UsageCost,
 );
+
+impl Validate for types::ErrorResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.error.validate()
+    }
+}
+
+/// Where a 402 says to act is a link.
+impl Validate for types::ErrorDetail {
+    fn validate(&self) -> Result<(), ValidationError> {
+        match &self.action_url {
+            Some(url) => check_uri("error.action_url", url),
+            None => Ok(()),
+        }
+    }
+}
 
 /// Which fields a model takes is checked with the request, which knows the model.
 impl Validate for types::ModelParams {
@@ -602,8 +616,14 @@ mod tests {
             billing_rule: None,
             credits_reserved: Some(f64::NAN),
             user_group: None,
+            ..Default::default()
         };
         assert!(usage.validate().is_err());
+        let used = types::Usage {
+            credits_used: Some(-1.0),
+            ..Default::default()
+        };
+        assert_eq!(used.validate().unwrap_err().field, "usage.credits_used");
     }
 
     #[test]
@@ -668,6 +688,7 @@ mod tests {
                 billing_rule: None,
                 credits_reserved: Some(credits),
                 user_group: None,
+                ..Default::default()
             });
             created
         };
