@@ -471,7 +471,7 @@ pub async fn files_quota(json: bool, settings: &ConnectionArgs) -> Result<(), Er
         .query(
             "the file quota",
             &connection.files_base_url,
-            client.files_quota(),
+            client.files().quota(),
         )
         .await?;
     if json {
@@ -553,7 +553,7 @@ pub fn models(json: bool) -> Result<(), Error> {
                 .map(|n| format!(", {n} of real people"))
                 .unwrap_or_default(),
             m.prompt_max_chars,
-            if m.model_params { "; takes --model-params" } else { "" },
+            if !m.model_params.is_empty() { "; takes --model-params" } else { "" },
         ));
         if !m.listed_upstream {
             out.push_str(
