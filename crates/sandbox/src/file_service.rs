@@ -122,9 +122,7 @@ pub(crate) async fn delete_file(
         return Err(FileFailure::new(
             SpecOperation::DeleteFile,
             404,
-            format!(
-                "File not found: no stored file has the id `{file_id}` (uploads are kept 72 h)"
-            ),
+            format!("File not found: no stored file has the id `{file_id}`"),
         ));
     };
     tracing::info!(%file_id, file_name = upload.file_name, "file deleted");
