@@ -131,7 +131,11 @@ fn write_operations(spec: &Value, out: &mut String) {
                 .chain(op["parameters"].as_array().into_iter().flatten());
             for param in params {
                 let name = param["name"].as_str().unwrap();
+                // typify's integers: at least 1 is a `NonZeroU64`, at least 0 a `u64`.
+                let minimum = param["schema"]["minimum"].as_f64();
                 let ty = match param["schema"]["type"].as_str() {
+                    Some("integer") if minimum.is_some_and(|m| m >= 1.0) => "std::num::NonZeroU64",
+                    Some("integer") if minimum.is_some_and(|m| m >= 0.0) => "u64",
                     Some("integer") => "i64",
                     Some("number") => "f64",
                     Some("boolean") => "bool",

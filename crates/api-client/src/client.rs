@@ -1,5 +1,5 @@
 //! [`NanoBanana`]: the client most code wants, and the methods that are the client's own (the
-//! others stand beside what they do: [`upload`](NanoBanana::upload) in `files/upload.rs`,
+//! others stand beside what they do: [`files`](NanoBanana::files) in `files/service.rs`,
 //! [`wait`](NanoBanana::wait) in `tasks/waiting.rs`, [`generate_many`](NanoBanana::generate_many)
 //! in `tasks/batch.rs`).
 
@@ -182,16 +182,6 @@ impl NanoBanana {
             .await
     }
 
-    /// How many files the account stores on the file service and may still upload (uploads
-    /// count until they expire, 72 h after upload).
-    pub async fn files_quota(&self) -> Result<types::FilesQuota, Error> {
-        let files = &self.inner.files;
-        let answer = self
-            .send_retried(Operation::FilesQuota, || files.get_files_quota().send())
-            .await?;
-        Ok(answer.data)
-    }
-
     /// Creates a checked, complete request.
     pub(crate) async fn send_create(
         &self,
@@ -280,7 +270,10 @@ impl NanoBanana {
     pub(crate) fn base_url_of(&self, operation: Operation) -> &str {
         use crate::generated::ClientInfo as _;
         match operation {
-            Operation::Upload | Operation::FilesQuota => self.inner.files.baseurl(),
+            Operation::Upload
+            | Operation::FilesQuota
+            | Operation::ListFiles
+            | Operation::DeleteFile => self.inner.files.baseurl(),
             _ => self.base_url(),
         }
     }

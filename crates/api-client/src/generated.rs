@@ -146,6 +146,75 @@ header), not on a documentation page.*/
         }
     }
 
+    /**The answer of a delete. Seen in Evolink's clients: the file service's envelope, read
+for `success`. Assumed: no `data`.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FileDeletedResponse {
+        ///A status code (200 on success)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
+        ///A status message
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+        ///Whether the file was deleted
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+
+    impl FileDeletedResponse {
+        pub fn builder() -> builder::FileDeletedResponse {
+            Default::default()
+        }
+    }
+
+    /**One page of the stored files. Seen in Evolink's clients: `total` and `files`. Assumed:
+`page` and `page_size`, the page sent back (a client should not need them).*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FileList {
+        ///The files of this page (newest first, assumed)
+        pub files: ::std::vec::Vec<ListedFile>,
+        ///The page this is, from 1
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The most files a page holds
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<::std::num::NonZeroU64>,
+        ///How many files the account stores in all (every page)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+    }
+
+    impl FileList {
+        pub fn builder() -> builder::FileList {
+            Default::default()
+        }
+    }
+
+    /**The answer of the file list. Seen in Evolink's clients (evolink-mcp
+`services/file-client.ts`): the envelope of the other file-service answers.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct FileListResponse {
+        ///A status code (200 on success)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
+        pub data: FileList,
+        ///A status message
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub msg: ::std::option::Option<::std::string::String>,
+        ///Whether the query succeeded
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+
+    impl FileListResponse {
+        pub fn builder() -> builder::FileListResponse {
+            Default::default()
+        }
+    }
+
     /**The body of every error of the file service. Assumed: the documentation gives only the
 success envelope (`success`, `code`, `msg`); errors are taken to use it with
 `success: false`, `data` absent.*/
@@ -532,6 +601,49 @@ followed).*/
 
     impl ImageGenerationResponse {
         pub fn builder() -> builder::ImageGenerationResponse {
+            Default::default()
+        }
+    }
+
+    /**A stored file, as the list shows it. Seen in Evolink's clients: `file_id`, `file_name`,
+`file_size` and `upload_time`. Assumed: the other fields of an upload's answer
+(`UploadedFile`), each optional, since the list may not send them.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ListedFile {
+        ///A download link to the file
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        ///When it is deleted, 72 hours after upload (ISO 8601 with offset)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        ///The file's id (for deleting it)
+        pub file_id: ::std::string::String,
+        ///The name it is stored under
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        ///Size in bytes
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_size: ::std::option::Option<i64>,
+        ///The public link to the file, for `image_urls`
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file_url: ::std::option::Option<::std::string::String>,
+        ///The image's media type
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mime_type: ::std::option::Option<::std::string::String>,
+        ///The name it was uploaded with
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original_name: ::std::option::Option<::std::string::String>,
+        ///The folder it was stored under
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upload_path: ::std::option::Option<::std::string::String>,
+        ///When it was uploaded (ISO 8601 with offset)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upload_time: ::std::option::Option<::std::string::String>,
+    }
+
+    impl ListedFile {
+        pub fn builder() -> builder::ListedFile {
             Default::default()
         }
     }
@@ -1451,6 +1563,310 @@ reads `usage.cost`), not on a documentation page; Evolink displays 1 USD = 68 cr
         }
 
         #[derive(Clone, Debug)]
+        pub struct FileDeletedResponse {
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for FileDeletedResponse {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    msg: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl FileDeletedResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FileDeletedResponse>
+        for super::FileDeletedResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileDeletedResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    msg: value.msg?,
+                    success: value.success?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::FileDeletedResponse> for FileDeletedResponse {
+            fn from(value: super::FileDeletedResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    msg: Ok(value.msg),
+                    success: Ok(value.success),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct FileList {
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::ListedFile>,
+                ::std::string::String,
+            >,
+            page: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for FileList {
+            fn default() -> Self {
+                Self {
+                    files: Err("no value supplied for files".to_string()),
+                    page: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl FileList {
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ListedFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page: {e}")
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FileList> for super::FileList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    files: value.files?,
+                    page: value.page?,
+                    page_size: value.page_size?,
+                    total: value.total?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::FileList> for FileList {
+            fn from(value: super::FileList) -> Self {
+                Self {
+                    files: Ok(value.files),
+                    page: Ok(value.page),
+                    page_size: Ok(value.page_size),
+                    total: Ok(value.total),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct FileListResponse {
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<super::FileList, ::std::string::String>,
+            msg: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for FileListResponse {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    msg: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl FileListResponse {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FileList>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn msg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.msg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<FileListResponse> for super::FileListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    msg: value.msg?,
+                    success: value.success?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::FileListResponse> for FileListResponse {
+            fn from(value: super::FileListResponse) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    msg: Ok(value.msg),
+                    success: Ok(value.success),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct FileServiceError {
             code: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -2266,6 +2682,224 @@ reads `usage.cost`), not on a documentation page; Evolink displays 1 USD = 68 cr
                     task_info: Ok(value.task_info),
                     type_: Ok(value.type_),
                     usage: Ok(value.usage),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ListedFile {
+            download_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            file_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mime_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            original_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            upload_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            upload_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ListedFile {
+            fn default() -> Self {
+                Self {
+                    download_url: Ok(Default::default()),
+                    expires_at: Ok(Default::default()),
+                    file_id: Err("no value supplied for file_id".to_string()),
+                    file_name: Ok(Default::default()),
+                    file_size: Ok(Default::default()),
+                    file_url: Ok(Default::default()),
+                    mime_type: Ok(Default::default()),
+                    original_name: Ok(Default::default()),
+                    upload_path: Ok(Default::default()),
+                    upload_time: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ListedFile {
+            pub fn download_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.download_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_id: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn file_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_url: {e}")
+                    });
+                self
+            }
+            pub fn mime_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mime_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mime_type: {e}")
+                    });
+                self
+            }
+            pub fn original_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for original_name: {e}")
+                    });
+                self
+            }
+            pub fn upload_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upload_path: {e}")
+                    });
+                self
+            }
+            pub fn upload_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upload_time: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ListedFile> for super::ListedFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListedFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    download_url: value.download_url?,
+                    expires_at: value.expires_at?,
+                    file_id: value.file_id?,
+                    file_name: value.file_name?,
+                    file_size: value.file_size?,
+                    file_url: value.file_url?,
+                    mime_type: value.mime_type?,
+                    original_name: value.original_name?,
+                    upload_path: value.upload_path?,
+                    upload_time: value.upload_time?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ListedFile> for ListedFile {
+            fn from(value: super::ListedFile) -> Self {
+                Self {
+                    download_url: Ok(value.download_url),
+                    expires_at: Ok(value.expires_at),
+                    file_id: Ok(value.file_id),
+                    file_name: Ok(value.file_name),
+                    file_size: Ok(value.file_size),
+                    file_url: Ok(value.file_url),
+                    mime_type: Ok(value.mime_type),
+                    original_name: Ok(value.original_name),
+                    upload_path: Ok(value.upload_path),
+                    upload_time: Ok(value.upload_time),
                 }
             }
         }
@@ -3709,6 +4343,33 @@ const _: () = {
     {}
 };
 impl Client {
+    /**List the stored files
+
+The files the account stores on the file service, a page at a time.
+Seen in Evolink's clients (evolink-mcp `services/file-client.ts`), not on a documentation
+page: the path, the query parameters `page` and `pageSize` (at most 100, 20 when omitted)
+and the answer's `data.total` and `data.files`, each with at least `file_id`,
+`file_name`, `file_size` and `upload_time` (what the client reads). Assumed: the other
+fields of a listed file (those of an upload's answer, none required), `data.page` and
+`data.page_size` (the page sent back), the order (newest first), and the error statuses
+and bodies, those of the other file-service operations (a `pageSize` over 100 is a 400).
+
+Sends a `GET` request to `/api/v1/files/list`
+
+Arguments:
+- `page`: The page to read, from 1 (1 when omitted)
+- `page_size`: Files per page, 1 to 100 (20 when omitted)
+```ignore
+let response = client.list_files()
+    .page(page)
+    .page_size(page_size)
+    .send()
+    .await;
+```*/
+    pub fn list_files(&self) -> builder::ListFiles<'_> {
+        builder::ListFiles::new(self)
+    }
+
     /**Query the file storage quota
 
 How many files the account stores and may store on the file service. The default user
@@ -3763,6 +4424,30 @@ let response = client.upload_file_url()
 ```*/
     pub fn upload_file_url(&self) -> builder::UploadFileUrl<'_> {
         builder::UploadFileUrl::new(self)
+    }
+
+    /**Delete a stored file
+
+Deletes one stored file before it expires; it no longer counts against the file quota.
+Seen in Evolink's clients (evolink-mcp `services/file-client.ts` and its `delete_file`
+tool: "Quota slot freed"), not on a documentation page: the path and the id (`file_id`
+of an upload or of the list, like `file_abc123456`). Assumed: the answer (the file
+service's envelope without `data`), a 404 for an id the account does not store (never
+uploaded, expired or already deleted), and the other error statuses and bodies, those of
+the other file-service operations.
+
+Sends a `DELETE` request to `/api/v1/files/{file_id}`
+
+Arguments:
+- `file_id`: The file's id, as an upload or the list returned it
+```ignore
+let response = client.delete_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_file(&self) -> builder::DeleteFile<'_> {
+        builder::DeleteFile::new(self)
     }
 
     /**Query the account's credits
@@ -3831,6 +4516,119 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_files`]
+
+[`Client::list_files`]: super::Client::list_files*/
+    #[derive(Debug, Clone)]
+    pub struct ListFiles<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+
+    impl<'a> ListFiles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+                page_size: Ok(None),
+            }
+        }
+
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/api/v1/files/list`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FileListResponse>,
+            Error<types::FileServiceError>,
+        > {
+            let Self { client, page, page_size } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/files/list", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_files",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
     /**Builder for [`Client::get_files_quota`]
 
 [`Client::get_files_quota`]: super::Client::get_files_quota*/
@@ -4136,6 +4934,101 @@ pub mod builder {
                     )
                 }
                 413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::delete_file`]
+
+[`Client::delete_file`]: super::Client::delete_file*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteFile<'a> {
+        client: &'a super::Client,
+        file_id: Result<::std::string::String, String>,
+    }
+
+    impl<'a> DeleteFile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `DELETE` request to `/api/v1/files/{file_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FileDeletedResponse>,
+            Error<types::FileServiceError>,
+        > {
+            let Self { client, file_id } = self;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/files/{}", client.baseurl, encode_path(& file_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -66,7 +66,7 @@ pub enum Event<'a> {
     },
 }
 
-/// What happens to a request's local files (or an [`upload`](crate::NanoBanana::upload)d one), for progress displays.
+/// What happens to a request's local files (or one [`Files::upload`](crate::files::Files::upload) stores), for progress displays.
 /// `index` is the file's position among the inputs.
 #[derive(Debug)]
 #[non_exhaustive]

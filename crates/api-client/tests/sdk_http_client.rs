@@ -95,7 +95,11 @@ async fn uploads_go_through_the_callers_client_with_the_key() {
         .unwrap()
         .with_http_client(callers_client());
     let sdk = NanoBanana::new(&config).unwrap();
-    let uploaded = sdk.upload(Upload::bytes(png_bytes(100))).await.unwrap();
+    let uploaded = sdk
+        .files()
+        .upload(Upload::bytes(png_bytes(100)))
+        .await
+        .unwrap();
     assert!(uploaded.file_url.ends_with("/files/a.png"), "{uploaded:?}");
 }
 

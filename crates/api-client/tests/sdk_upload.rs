@@ -168,6 +168,7 @@ async fn each_accepted_type_is_streamed_with_its_media_type() {
 
     for (name, bytes, mime) in SAMPLES {
         let file = client
+            .files()
             .upload(Upload::file(write(dir.path(), name, bytes)))
             .await
             .unwrap();
@@ -208,7 +209,11 @@ async fn bad_files_are_refused_before_any_request() {
 
     // A text file named .png: judged by its bytes, not its name.
     let text = write(dir.path(), "notes.png", b"hello, this is text");
-    let err = client.upload(Upload::file(&text)).await.unwrap_err();
+    let err = client
+        .files()
+        .upload(Upload::file(&text))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAnImage { .. })),
         "{err:?}"
@@ -218,7 +223,7 @@ async fn bad_files_are_refused_before_any_request() {
 
     // One byte over the file service's 20 MB, with a valid PNG signature.
     let big = png_of_len(dir.path(), "big.png", MAX_IMAGE_BYTES + 1);
-    let err = client.upload(Upload::file(&big)).await.unwrap_err();
+    let err = client.files().upload(Upload::file(&big)).await.unwrap_err();
     match &err {
         Error::LocalImage(e) => assert!(matches!(
             e.problem,
@@ -231,23 +236,32 @@ async fn bad_files_are_refused_before_any_request() {
     // Exactly 20 MB is allowed (the boundary), a missing file and a directory are not.
     let at_limit = png_of_len(dir.path(), "limit.png", MAX_IMAGE_BYTES);
     let missing = client
+        .files()
         .upload(Upload::file(dir.path().join("missing.png")))
         .await
         .unwrap_err();
     assert!(
         matches!(&missing, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotFound))
     );
-    let directory = client.upload(Upload::file(dir.path())).await.unwrap_err();
+    let directory = client
+        .files()
+        .upload(Upload::file(dir.path()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&directory, Error::LocalImage(e) if matches!(e.problem, LocalImageProblem::NotAFile))
     );
     let empty = write(dir.path(), "empty.png", b"");
-    assert!(client.upload(Upload::file(&empty)).await.is_err());
+    assert!(client.files().upload(Upload::file(&empty)).await.is_err());
 
     // Nothing reached either server so far; the 20 MB file then does.
     assert!(files.received_requests().await.unwrap().is_empty());
     assert!(api.received_requests().await.unwrap().is_empty());
-    client.upload(Upload::file(&at_limit)).await.unwrap();
+    client
+        .files()
+        .upload(Upload::file(&at_limit))
+        .await
+        .unwrap();
     let received = files.received_requests().await.unwrap();
     assert_eq!(received.len(), 1);
     assert!(received[0].body.len() as u64 > MAX_IMAGE_BYTES);
@@ -347,7 +361,7 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "a.png", SAMPLES[0].1);
 
-    client.upload(Upload::file(&png)).await.unwrap();
+    client.files().upload(Upload::file(&png)).await.unwrap();
     let received = files.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
     for attempt in &received {
@@ -355,7 +369,7 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
         assert_eq!(parts(attempt).await[0].bytes, SAMPLES[0].1);
     }
 
-    let err = client.upload(Upload::file(&png)).await.unwrap_err();
+    let err = client.files().upload(Upload::file(&png)).await.unwrap_err();
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
     assert_eq!(err.status(), Some(403));
     assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
@@ -499,6 +513,7 @@ async fn upload_options_name_the_folder_and_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let png = write(dir.path(), "IMG_0001.png", SAMPLES[0].1);
     client
+        .files()
         .upload(
             Upload::file(&png)
                 .upload_path("photos")
@@ -507,6 +522,7 @@ async fn upload_options_name_the_folder_and_the_file() {
         .await
         .unwrap();
     client
+        .files()
         .upload(
             Upload::url("https://e.com/a.png")
                 .upload_path("photos")
@@ -553,11 +569,16 @@ async fn upload_url_sends_the_url_and_checks_it_first() {
         .await;
     let client = client(&api, &files);
     let file = client
+        .files()
         .upload(Upload::url("https://e.com/a.png"))
         .await
         .unwrap();
     assert_eq!(file.file_url, "https://files.evolink.ai/a.png");
-    let err = client.upload(Upload::url("not a url")).await.unwrap_err();
+    let err = client
+        .files()
+        .upload(Upload::url("not a url"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::Validation(e) if e.field == "file_url"),
         "{err:?}"
@@ -613,6 +634,7 @@ async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
         .unwrap();
     assert_eq!(generated.files.len(), 1);
     client
+        .files()
         .upload(Upload::url("https://e.com/b.png"))
         .await
         .unwrap();
@@ -712,6 +734,7 @@ async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
     let client = client(&api, &files);
     let png = SAMPLES[0].1;
     let file = client
+        .files()
         .upload(Upload::bytes(png).file_name("mem.png"))
         .await
         .unwrap();
@@ -728,6 +751,7 @@ async fn images_in_memory_are_uploaded_as_a_base64_data_url() {
 
     // Bytes that are not an image never leave the process.
     let err = client
+        .files()
         .upload(Upload::bytes(&b"plain text"[..]))
         .await
         .unwrap_err();

@@ -35,14 +35,14 @@ pub async fn run() {
         bytes.extend((0..size - 8).map(|i| (i * 31 % 251) as u8));
         std::fs::write(&path, &bytes).unwrap();
         drop(bytes);
-        client.upload(path.as_path()).await.unwrap(); // warm the connection
+        client.files().upload(path.as_path()).await.unwrap(); // warm the connection
 
         reset_peak_rss();
         let baseline_rss = rss_kib();
         let mut ours = Vec::new();
         for _ in 0..RUNS {
             let start = Instant::now();
-            client.upload(path.as_path()).await.unwrap();
+            client.files().upload(path.as_path()).await.unwrap();
             ours.push(start.elapsed());
         }
         let peak_above = peak_rss_kib().saturating_sub(baseline_rss);
@@ -54,7 +54,7 @@ pub async fn run() {
         let events = Arc::new(AtomicUsize::new(0));
         for _ in 0..PAIRS {
             let start = Instant::now();
-            client.upload(path.as_path()).await.unwrap();
+            client.files().upload(path.as_path()).await.unwrap();
             without.push(start.elapsed());
             let counted = Arc::clone(&events);
             let start = Instant::now();
@@ -62,6 +62,7 @@ pub async fn run() {
                 .observe(Observer::new(move |_| {
                     counted.fetch_add(1, Ordering::Relaxed);
                 }))
+                .files()
                 .upload(path.as_path())
                 .await
                 .unwrap();

@@ -68,7 +68,8 @@ pub enum Command {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
-    /// The file service: how many uploads the account may still make.
+    /// The file service: how many uploads the account may still make, the stored files,
+    /// deleting one.
     #[command(subcommand)]
     Files(FilesCommand),
     /// Generate many images from a JSON-lines file, one request a line; rerun the same command
@@ -92,7 +93,10 @@ impl Command {
             Command::Generate(args) => args.json,
             Command::Task(_) => true,
             Command::Credits { json, .. } | Command::Models { json } => *json,
-            Command::Files(FilesCommand::Quota { json, .. }) => *json,
+            Command::Files(FilesCommand::Quota { json, .. } | FilesCommand::List { json, .. }) => {
+                *json
+            }
+            Command::Files(FilesCommand::Delete { .. }) => false,
             Command::Batch(args) => args.json,
             Command::Sandbox(_) => false,
         }
@@ -215,6 +219,32 @@ pub enum FilesCommand {
         /// Print the file service's answer as JSON.
         #[arg(long)]
         json: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// List the files stored on the file service (uploads, kept 72 h): id, name, size, upload
+    /// and expiry times.
+    #[command(after_help = EXIT_CODES_HELP)]
+    List {
+        /// The page to show, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        page: u64,
+        /// Files per page, 1 to 100.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100))]
+        page_size: u64,
+        /// Print the page as JSON (`total`, `page`, `page_size`, `files`).
+        #[arg(long)]
+        json: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+    /// Delete a stored file: its link stops working and it no longer counts against the quota.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Delete {
+        /// The file's id, as `nanobanana files list` shows it (file_…).
+        id: String,
         /// Where to send requests.
         #[command(flatten)]
         connection: ConnectionArgs,

@@ -471,7 +471,6 @@ pub async fn credits(json: bool, settings: &ConnectionArgs) -> Result<(), Error>
     output::print(&out)
 }
 
-/// `nanobanana models`: the known models and their limits, from the generated table.
 /// `nanobanana files quota`.
 pub async fn files_quota(json: bool, settings: &ConnectionArgs) -> Result<(), Error> {
     let connection = connect(settings, false).await?;
@@ -480,7 +479,7 @@ pub async fn files_quota(json: bool, settings: &ConnectionArgs) -> Result<(), Er
         .query(
             "the file quota",
             &connection.files_base_url,
-            client.files_quota(),
+            client.files().quota(),
         )
         .await?;
     if json {
@@ -508,12 +507,134 @@ group: {group}",
     }
     out.push_str(
         "
-Uploaded files count until they expire, 72 h after upload.
+Uploaded files count until they expire, 72 h after upload, or are deleted (nanobanana files delete ID).
 ",
     );
     output::print(&out)
 }
 
+/// `nanobanana files list`: one page of the stored files, newest first, as a table.
+pub async fn files_list(
+    page: u64,
+    page_size: u64,
+    json: bool,
+    settings: &ConnectionArgs,
+) -> Result<(), Error> {
+    use nanobanana_api::files::ListFiles;
+    let connection = connect(settings, false).await?;
+    let client = connection.client.observe(crate::notices::retries_only());
+    let files = client.files();
+    let listed = connection
+        .query(
+            "the list of stored files",
+            &connection.files_base_url,
+            files.list(ListFiles::default().page(page).page_size(page_size)),
+        )
+        .await?;
+    if json {
+        return output::print_json(&serde_json::json!({
+            "total": listed.total,
+            "page": listed.page,
+            "page_size": listed.page_size,
+            "files": listed.files,
+        }));
+    }
+    output::print(&file_table(&listed))
+}
+
+/// The files of `listed` as a table (id, name, size, uploaded, expires), with a line on the
+/// page and what to do next.
+fn file_table(listed: &nanobanana_api::files::FilePage) -> String {
+    let total = listed.total.map(|t| format!(" of {t}")).unwrap_or_default();
+    if listed.files.is_empty() {
+        return match listed.page {
+            1 => "No stored files: `nanobanana generate --image ./photo.png …` uploads a local image.\n"
+                .to_string(),
+            n => format!(
+                "No files on page {n}{}: try a lower --page.\n",
+                listed
+                    .total
+                    .map(|t| format!(" ({t} stored in all)"))
+                    .unwrap_or_default()
+            ),
+        };
+    }
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let rows: Vec<[String; 5]> = listed
+        .files
+        .iter()
+        .map(|f| {
+            [
+                f.file_id.clone(),
+                text(&f.file_name),
+                f.file_size.map(human_size).unwrap_or_else(|| "-".into()),
+                text(&f.upload_time),
+                text(&f.expires_at),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "SIZE", "UPLOADED", "EXPIRES"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    let first = (listed.page - 1) * listed.page_size + 1;
+    let last = first + listed.files.len() as u64 - 1;
+    out.push_str(&format!(
+        "files {first}-{last}{total} (page {}).",
+        listed.page
+    ));
+    if let Some(next) = listed.next_page().map(|_| listed.page + 1) {
+        out.push_str(&format!(" Next page: --page {next}."));
+    }
+    out.push_str(" Delete one with: nanobanana files delete ID\n");
+    out
+}
+
+/// `bytes` for people: 512 B, 12.5 KB, 3.2 MB.
+fn human_size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
+    }
+}
+
+/// `nanobanana files delete ID`.
+pub async fn files_delete(file_id: &str, settings: &ConnectionArgs) -> Result<(), Error> {
+    let connection = connect(settings, false).await?;
+    let client = connection.client.observe(crate::notices::retries_only());
+    let files = client.files();
+    connection
+        .query(
+            &format!("the deletion of {file_id}"),
+            &connection.files_base_url,
+            files.delete(file_id),
+        )
+        .await?;
+    output::print(&format!(
+        "deleted {file_id} from {}: its link no longer works and it no longer counts against the file quota.\n",
+        connection.files_base_url
+    ))
+}
+
+/// `nanobanana models`: the known models and their limits, from the generated table.
 pub fn models(json: bool) -> Result<(), Error> {
     let join = |values: Vec<String>| {
         if values.is_empty() {

@@ -69,6 +69,10 @@ pub fn in_cli_words(error: &Error) -> String {
             "each model's limits: `nanobanana models`",
         )
         .replace(
+            "List the stored files to see their ids.",
+            "`nanobanana files list` shows the stored files and their ids.",
+        )
+        .replace(
             "resume with wait(\"",
             "resume with: nanobanana task wait \"",
         )

@@ -41,6 +41,15 @@ async fn main() -> ExitCode {
         Command::Files(args::FilesCommand::Quota { json, connection }) => {
             commands::files_quota(json, &connection).await
         }
+        Command::Files(args::FilesCommand::List {
+            page,
+            page_size,
+            json,
+            connection,
+        }) => commands::files_list(page, page_size, json, &connection).await,
+        Command::Files(args::FilesCommand::Delete { id, connection }) => {
+            commands::files_delete(&id, &connection).await
+        }
         Command::Batch(args) => batch::run(args).await,
         Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,

@@ -911,6 +911,89 @@ async fn files_quota_reports_the_sandbox_quota_and_counts_uploads() {
     );
 }
 
+#[tokio::test]
+async fn files_list_shows_an_image_generate_uploaded_and_files_delete_removes_it() {
+    let sandbox = nanobanana_sandbox::Sandbox::start(nanobanana_sandbox::SandboxConfig {
+        time_scale: 0.002,
+        api_key: Some(SECRET.into()),
+        ..nanobanana_sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        nanobanana_async(
+            args.iter().map(|a| a.to_string()).collect(),
+            env_for(&sandbox),
+            dir.path().to_path_buf(),
+        )
+    };
+    std::fs::write(dir.path().join("in.png"), nanobanana_test_kit::SAMPLES[0].1).unwrap();
+    let edit = run(&["generate", "edit", "--image", "in.png", "-o", "out.png"]).await;
+    assert!(edit.status.success(), "{}", text(&edit).1);
+
+    let listed = run(&["files", "list", "--json"]).await;
+    let (stdout, stderr) = text(&listed);
+    assert!(listed.status.success(), "{stderr}");
+    let page: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (page["total"].clone(), page["page"].clone()),
+        (1.into(), 1.into()),
+        "{stdout}"
+    );
+    let file = &page["files"][0];
+    assert_eq!(file["file_name"], "in.png", "{stdout}");
+    assert_eq!(
+        file["file_size"],
+        nanobanana_test_kit::SAMPLES[0].1.len(),
+        "{stdout}"
+    );
+    let id = file["file_id"].as_str().unwrap().to_string();
+
+    let table = run(&["files", "list"]).await;
+    let (stdout, _) = text(&table);
+    let header = stdout.lines().next().unwrap();
+    for column in ["ID", "NAME", "SIZE", "UPLOADED", "EXPIRES"] {
+        assert!(header.contains(column), "{stdout}");
+    }
+    assert!(
+        stdout.contains(&id) && stdout.contains("in.png"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("files 1-1 of 1") && stdout.contains("nanobanana files delete"),
+        "{stdout}"
+    );
+
+    let deleted = run(&["files", "delete", &id]).await;
+    let (stdout, stderr) = text(&deleted);
+    assert!(deleted.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("deleted {id}")), "{stdout}");
+    let page: serde_json::Value =
+        serde_json::from_slice(&run(&["files", "list", "--json"]).await.stdout).unwrap();
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["files"], serde_json::json!([]));
+
+    let again = run(&["files", "delete", &id]).await;
+    let (_, stderr) = text(&again);
+    assert_eq!(again.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("No stored file has this id")
+            && stderr.contains(&id)
+            && stderr.contains("`nanobanana files list` shows the stored files"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("ListFiles") && !stderr.contains("Error::"),
+        "{stderr}"
+    );
+
+    let too_many = run(&["files", "list", "--page-size", "101"]).await;
+    let (_, stderr) = text(&too_many);
+    assert_eq!(too_many.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--page-size"), "{stderr}");
+}
+
 #[test]
 fn counts_out_of_range_are_refused_in_words_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();

@@ -27,6 +27,10 @@ pub enum SpecOperation {
     UploadBase64,
     /// `GET /api/v1/files/quota` (file service)
     FilesQuota,
+    /// `GET /api/v1/files/list` (file service)
+    ListFiles,
+    /// `DELETE /api/v1/files/{file_id}` (file service)
+    DeleteFile,
 }
 
 impl SpecOperation {
@@ -41,6 +45,8 @@ impl SpecOperation {
             "/api/v1/files/upload/url" => Self::UploadUrl,
             "/api/v1/files/upload/base64" => Self::UploadBase64,
             "/api/v1/files/quota" => Self::FilesQuota,
+            "/api/v1/files/list" => Self::ListFiles,
+            "/api/v1/files/{file_id}" => Self::DeleteFile,
             _ => return None,
         })
     }
@@ -54,7 +60,15 @@ impl SpecOperation {
             "/api/v1/files/upload/url" => Self::UploadUrl,
             "/api/v1/files/upload/base64" => Self::UploadBase64,
             "/api/v1/files/quota" => Self::FilesQuota,
+            "/api/v1/files/list" => Self::ListFiles,
             _ if path.starts_with("/v1/tasks/") => Self::GetTask,
+            // One segment under /api/v1/files/ (a download is two): a file's own path.
+            _ if path
+                .strip_prefix("/api/v1/files/")
+                .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
+            {
+                Self::DeleteFile
+            }
             _ => return None,
         })
     }
@@ -69,6 +83,8 @@ impl SpecOperation {
             Self::UploadUrl => "upload_file_url",
             Self::UploadBase64 => "upload_file_base64",
             Self::FilesQuota => "get_files_quota",
+            Self::ListFiles => "list_files",
+            Self::DeleteFile => "delete_file",
         }
     }
 
@@ -91,6 +107,8 @@ impl SpecOperation {
             Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
             Self::UploadBase64 => "/paths/~1api~1v1~1files~1upload~1base64/post",
             Self::FilesQuota => "/paths/~1api~1v1~1files~1quota/get",
+            Self::ListFiles => "/paths/~1api~1v1~1files~1list/get",
+            Self::DeleteFile => "/paths/~1api~1v1~1files~1{file_id}/delete",
         }
     }
 }
@@ -204,6 +222,18 @@ mod tests {
             "task_not_found"
         );
         assert!(!is_documented_status(418));
+    }
+
+    #[test]
+    fn a_files_own_path_is_the_delete_and_a_download_is_no_operation() {
+        let op = |path| SpecOperation::from_path(path).map(SpecOperation::operation_id);
+        assert_eq!(op("/api/v1/files/file_abc123"), Some("delete_file"));
+        assert_eq!(op("/api/v1/files/list"), Some("list_files"));
+        assert_eq!(op("/api/v1/files/quota"), Some("get_files_quota"));
+        assert_eq!(op("/api/v1/files/download/file_abc123"), None);
+        assert_eq!(op("/api/v1/files/"), None);
+        assert!(documented_body(SpecOperation::DeleteFile, 404).is_some());
+        assert!(documented_body(SpecOperation::ListFiles, 400).is_some());
     }
 
     #[test]

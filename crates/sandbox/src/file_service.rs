@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -54,6 +54,83 @@ pub(crate) async fn quota(State(state): State<Arc<AppState>>) -> Json<types::Fil
             }),
         },
     })
+}
+
+/// `GET /api/v1/files/list?page=&pageSize=`, from the sandbox's own store: the uploads kept,
+/// newest first; `pageSize` 1 to 100 (20 when omitted), `page` from 1, else a 400.
+pub(crate) async fn list_files(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<types::FileListResponse>, FileFailure> {
+    const OP: SpecOperation = SpecOperation::ListFiles;
+    let (mut page, mut page_size) = (1, 20);
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let (slot, range, limit) = match name.as_ref() {
+            "page" => (&mut page, 1..=u64::MAX, "a page number from 1"),
+            "pageSize" => (&mut page_size, 1..=100, "between 1 and 100"),
+            _ => continue,
+        };
+        *slot = value
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                FileFailure::new(OP, 400, format!("{name} must be {limit}, not `{value}`"))
+            })?;
+    }
+    let (total, uploads) = state.uploads.page(state.config.upload_ttl, page, page_size);
+    let files = uploads
+        .iter()
+        .map(|upload| {
+            let file = describe(&state, upload);
+            types::ListedFile {
+                file_id: file.file_id,
+                file_name: file.file_name,
+                original_name: file.original_name,
+                file_size: file.file_size,
+                mime_type: file.mime_type,
+                upload_path: file.upload_path,
+                file_url: Some(file.file_url),
+                download_url: file.download_url,
+                upload_time: file.upload_time,
+                expires_at: file.expires_at,
+            }
+        })
+        .collect();
+    let count = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
+    let nonzero = |n: u64| std::num::NonZeroU64::new(n);
+    Ok(Json(types::FileListResponse {
+        success: Some(true),
+        code: Some(200),
+        msg: Some("success".into()),
+        data: types::FileList {
+            total: count(total),
+            page: nonzero(page),
+            page_size: nonzero(page_size),
+            files,
+        },
+    }))
+}
+
+/// `DELETE /api/v1/files/{file_id}`: removes a kept upload and its file (the quota's count
+/// goes down); an id the sandbox does not keep is a 404.
+pub(crate) async fn delete_file(
+    State(state): State<Arc<AppState>>,
+    Path(file_id): Path<String>,
+) -> Result<Json<types::FileDeletedResponse>, FileFailure> {
+    let Some(upload) = state.uploads.remove(&file_id, state.config.upload_ttl) else {
+        return Err(FileFailure::new(
+            SpecOperation::DeleteFile,
+            404,
+            format!("File not found: no stored file has the id `{file_id}`"),
+        ));
+    };
+    tracing::info!(%file_id, file_name = upload.file_name, "file deleted");
+    Ok(Json(types::FileDeletedResponse {
+        success: Some(true),
+        code: Some(200),
+        msg: Some("success".into()),
+    }))
 }
 
 /// Any other path of the file service's address.

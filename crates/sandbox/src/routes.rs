@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use nanobanana_api::files::MAX_IMAGE_BYTES;
 
@@ -42,7 +42,7 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The file service's address: the upload operations and the quota (with the key), stored files and result
+/// The file service's address: the upload operations, the quota, the list and delete (with the key), stored files and result
 /// images (links that work without it).
 pub(crate) fn files_router(state: Arc<AppState>) -> Router {
     let uploads = Router::new()
@@ -56,6 +56,11 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
             post(file_service::upload_base64),
         )
         .route("/api/v1/files/quota", get(file_service::quota))
+        .route("/api/v1/files/list", get(file_service::list_files))
+        .route(
+            "/api/v1/files/{file_id}",
+            delete(file_service::delete_file).fallback(file_service::no_such_endpoint),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::require_key))
         .route_layer(from_fn_with_state(state.clone(), state::count_refusals));
     let results = Router::new()

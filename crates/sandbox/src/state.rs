@@ -149,7 +149,11 @@ pub(crate) async fn count_refusals(
             | SpecOperation::UploadBase64 => {
                 Counters::bump(&state.counters.uploads_rejected);
             }
-            SpecOperation::GetTask | SpecOperation::GetCredits | SpecOperation::FilesQuota => {}
+            SpecOperation::GetTask
+            | SpecOperation::GetCredits
+            | SpecOperation::FilesQuota
+            | SpecOperation::ListFiles
+            | SpecOperation::DeleteFile => {}
         }
     }
     response

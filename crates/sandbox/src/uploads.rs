@@ -63,7 +63,7 @@ pub enum Lookup {
     Expired,
 }
 
-/// The uploads on disk, and how many were ever accepted (what the quota counts).
+/// The uploads on disk, and how many were accepted and not deleted (what the quota counts).
 #[derive(Debug)]
 pub struct Uploads {
     held: Mutex<Held>,
@@ -165,9 +165,44 @@ impl Uploads {
         files
     }
 
-    /// Uploads ever accepted (what the quota counts).
+    /// Uploads accepted and not deleted (what the quota counts; an expired upload still
+    /// counts, as the sandbox never refuses past the default group's count).
     pub fn accepted(&self) -> u64 {
         self.held.lock().expect("uploads").accepted
+    }
+
+    /// Page `page` (from 1) of the uploads kept and not past `ttl`, `page_size` a page, newest
+    /// first, and how many there are in all.
+    pub fn page(&self, ttl: Duration, page: u64, page_size: u64) -> (u64, Vec<StoredUpload>) {
+        let held = self.held.lock().expect("uploads");
+        let fresh = held
+            .order
+            .iter()
+            .rev()
+            .filter_map(|id| held.files.get(id))
+            .filter(|upload| upload.stored_at.elapsed() < ttl);
+        let total = fresh.clone().count() as u64;
+        let skip = page.saturating_sub(1).saturating_mul(page_size);
+        let files = fresh
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(page_size).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        (total, files)
+    }
+
+    /// Deletes the upload `file_id` and its file: it no longer counts against the quota.
+    /// `None` when no upload of that id is kept (never stored, deleted, or past `ttl`).
+    pub fn remove(&self, file_id: &str, ttl: Duration) -> Option<StoredUpload> {
+        let mut held = self.held.lock().expect("uploads");
+        let fresh = held.files.get(file_id)?.stored_at.elapsed() < ttl;
+        let upload = held.forget(file_id)?;
+        held.order.retain(|id| id != file_id);
+        if !fresh {
+            return None;
+        }
+        held.accepted = held.accepted.saturating_sub(1);
+        Some(upload)
     }
 
     /// The upload `file_id` (an expired one is forgotten as it is found), `None` when unknown.
@@ -339,5 +374,57 @@ mod tests {
             );
         }
         assert_eq!((uploads.disk_used(), uploads.accepted()), (30, 5));
+    }
+
+    #[test]
+    fn pages_are_newest_first_and_a_delete_frees_its_file_and_its_quota() {
+        let uploads = Uploads::new().unwrap();
+        let keep = Duration::from_secs(60);
+        let mut paths = Vec::new();
+        for n in 1..=5 {
+            let next = upload(&uploads, &format!("file_{n}"), 10);
+            paths.push(next.path.clone());
+            uploads.insert(next, Some(5), (1000, 10)).unwrap();
+        }
+        let ids =
+            |files: Vec<StoredUpload>| files.into_iter().map(|f| f.file_id).collect::<Vec<_>>();
+        let (total, first) = uploads.page(keep, 1, 2);
+        assert_eq!(
+            (total, ids(first)),
+            (5, vec!["file_5".to_string(), "file_4".into()])
+        );
+        assert_eq!(ids(uploads.page(keep, 3, 2).1), vec!["file_1".to_string()]);
+        assert!(uploads.page(keep, 4, 2).1.is_empty());
+        assert_eq!(
+            uploads.page(Duration::ZERO, 1, 2).0,
+            0,
+            "expired files are not listed"
+        );
+
+        assert_eq!(uploads.accepted(), 5);
+        let deleted = uploads.remove("file_4", keep).unwrap();
+        assert_eq!(deleted.file_id, "file_4");
+        assert!(!paths[3].exists(), "its file is removed");
+        assert_eq!((uploads.accepted(), uploads.disk_used()), (4, 40));
+        assert!(uploads.get("file_4", keep).is_none());
+        assert!(uploads.remove("file_4", keep).is_none(), "deleted already");
+        assert!(uploads.remove("file_9", keep).is_none(), "never stored");
+        assert_eq!(
+            ids(uploads.page(keep, 1, 2).1),
+            vec!["file_5".to_string(), "file_3".into()]
+        );
+        // The freed slot takes another upload under a quota of 5.
+        uploads
+            .insert(upload(&uploads, "file_6", 10), Some(5), (1000, 10))
+            .unwrap();
+        assert!(
+            uploads.remove("file_1", Duration::ZERO).is_none(),
+            "an expired file is gone"
+        );
+        assert_eq!(
+            uploads.accepted(),
+            5,
+            "an expired upload keeps counting, as before"
+        );
     }
 }

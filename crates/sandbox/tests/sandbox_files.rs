@@ -28,7 +28,7 @@ async fn each_type_is_stored_and_served_back_unchanged_for_72_hours() {
     for (name, bytes, mime) in SAMPLES {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let file = client.upload(Upload::file(&path)).await.unwrap();
+        let file = client.files().upload(Upload::file(&path)).await.unwrap();
         assert!(
             file.file_url.starts_with(sandbox.files_base_url()),
             "{}",
@@ -65,7 +65,7 @@ async fn image_to_image_takes_its_own_uploads_and_refuses_expired_ones() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
-    let uploaded = client.upload(Upload::file(&photo)).await.unwrap();
+    let uploaded = client.files().upload(Upload::file(&photo)).await.unwrap();
     let with_upload = ImageRequest::new(types::ImageModel::NanoBanana2Lite, "make it a watercolor")
         .quality(types::ImageQuality::Res1K)
         .image(uploaded.file_url);
@@ -130,19 +130,23 @@ async fn the_quota_is_spent_by_uploads_and_then_answers_its_documented_error() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
-    let quota = client.files_quota().await.unwrap();
+    let quota = client.files().quota().await.unwrap();
     assert_eq!(
         (quota.max_files, quota.used_files, quota.remain_files),
         (Some(2), Some(0), Some(2))
     );
     assert_eq!(quota.is_custom, Some(true));
-    client.upload(Upload::file(&photo)).await.unwrap();
-    let quota = client.files_quota().await.unwrap();
+    client.files().upload(Upload::file(&photo)).await.unwrap();
+    let quota = client.files().quota().await.unwrap();
     assert_eq!((quota.used_files, quota.remain_files), (Some(1), Some(1)));
-    client.upload(Upload::file(&photo)).await.unwrap();
-    let err = client.upload(Upload::file(&photo)).await.unwrap_err();
+    client.files().upload(Upload::file(&photo)).await.unwrap();
+    let err = client
+        .files()
+        .upload(Upload::file(&photo))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
-    let quota = client.files_quota().await.unwrap();
+    let quota = client.files().quota().await.unwrap();
     assert_eq!(
         (quota.used_files, quota.remain_files),
         (Some(2), Some(0)),
@@ -156,7 +160,7 @@ async fn the_quota_is_spent_by_uploads_and_then_answers_its_documented_error() {
 #[tokio::test]
 async fn without_a_quota_of_its_own_the_account_is_in_the_default_group_of_2000_files() {
     let (_sandbox, client) = start(SandboxConfig::default()).await;
-    let quota = client.files_quota().await.unwrap();
+    let quota = client.files().quota().await.unwrap();
     assert_eq!(quota.max_files, Some(2000));
     assert_eq!(quota.is_custom, Some(false));
     assert_eq!(quota.user_group, Some(types::UserGroup::Default));
@@ -169,8 +173,12 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     std::fs::write(&photo, SAMPLES[0].1).unwrap();
-    let first = client.upload(Upload::file(&photo)).await.unwrap();
-    let copy = client.upload(Upload::url(&first.file_url)).await.unwrap();
+    let first = client.files().upload(Upload::file(&photo)).await.unwrap();
+    let copy = client
+        .files()
+        .upload(Upload::url(&first.file_url))
+        .await
+        .unwrap();
     assert_ne!(copy.file_id, first.file_id);
     let served = reqwest::get(&copy.file_url)
         .await
@@ -181,6 +189,7 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
     assert_eq!(served.as_ref(), SAMPLES[0].1);
 
     let err = client
+        .files()
         .upload(Upload::url("https://example.com/photo.png"))
         .await
         .unwrap_err();
@@ -194,6 +203,7 @@ async fn upload_url_copies_its_own_files_and_never_fetches_the_internet() {
         .mount(&text_server)
         .await;
     let err = client
+        .files()
         .upload(Upload::url(format!("{}/page.png", text_server.uri())))
         .await
         .unwrap_err();

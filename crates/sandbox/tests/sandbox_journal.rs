@@ -115,10 +115,12 @@ async fn uploads_are_journaled_with_their_image_described_not_kept() {
     nanobanana_test_kit::write_png(&photo);
     let size = std::fs::metadata(&photo).unwrap().len();
     client
+        .files()
         .upload(Upload::file(&photo).upload_path("pets"))
         .await
         .unwrap();
     client
+        .files()
         .upload(Upload::bytes(std::fs::read(&photo).unwrap()))
         .await
         .unwrap();

@@ -56,6 +56,10 @@ pub enum Operation {
     Upload,
     /// `GET /api/v1/files/quota` on the file service: safe to repeat.
     FilesQuota,
+    /// `GET /api/v1/files/list` on the file service: safe to repeat.
+    ListFiles,
+    /// `DELETE /api/v1/files/{file_id}` on the file service: repeating it leaves the same state.
+    DeleteFile,
 }
 
 impl Operation {
@@ -69,6 +73,8 @@ impl Operation {
             Self::Callback => "callback",
             Self::Upload => "upload",
             Self::FilesQuota => "files quota",
+            Self::ListFiles => "list files",
+            Self::DeleteFile => "delete file",
         }
     }
 }
@@ -465,6 +471,9 @@ fn not_found_advice(operation: Operation) -> &'static str {
         }
         Operation::GetTask => {
             "Check the task id: it is the `id` the create call returned (task-unified-...); tasks are kept 24 h."
+        }
+        Operation::DeleteFile => {
+            "No stored file has this id: it may have expired (uploads are kept 72 h) or been deleted already. List the stored files to see their ids."
         }
         _ => "Check the address and the ids in the request.",
     }

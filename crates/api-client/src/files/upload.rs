@@ -1,6 +1,6 @@
 //! Uploading to Evolink's file service. The generation call takes only image URLs, so a local
-//! image of a request is uploaded first and its `file_url` sent instead; [`NanoBanana::upload`]
-//! does one upload on its own.
+//! image of a request is uploaded first and its `file_url` sent instead;
+//! [`Files::upload`](crate::files::Files::upload) does one upload on its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -27,7 +27,7 @@ use crate::types::validate::{check_image_url, Validate};
 /// Called with the running count of bytes sent in an upload attempt.
 type SentBytes = Arc<dyn Fn(u64) + Send + Sync>;
 
-/// What [`NanoBanana::upload`] stores: a local file, bytes in memory or a URL, and optionally
+/// What [`Files::upload`](crate::files::Files::upload) stores: a local file, bytes in memory or a URL, and optionally
 /// the folder and name the file service stores it under (by default, its own choice).
 ///
 /// ```
@@ -117,16 +117,11 @@ impl From<ImageInput> for Upload {
 }
 
 impl NanoBanana {
-    /// Uploads one image to the file service and returns the stored file (its `file_url` can
-    /// go into a request's images): a local file, bytes in memory, or a URL the file service
-    /// fetches itself, optionally into a folder or under a name ([`Upload`]). A file or bytes
-    /// are checked first (at most 20 MB, a JPEG, PNG, GIF or WebP image by its magic bytes);
-    /// a file is streamed, never read whole into memory, and its progress reported to the
-    /// observer. Retried like a task query (a repeated upload only uses quota).
-    ///
-    /// Requests take local files themselves ([`ImageRequest::image`](crate::ImageRequest::image)):
-    /// this is for keeping an uploaded file's URL, or uploading ahead.
-    pub async fn upload(&self, upload: impl Into<Upload>) -> Result<types::UploadedFile, Error> {
+    /// One upload: what [`Files::upload`](crate::files::Files::upload) does.
+    pub(crate) async fn upload(
+        &self,
+        upload: impl Into<Upload>,
+    ) -> Result<types::UploadedFile, Error> {
         let Upload {
             source,
             upload_path,
@@ -373,23 +368,26 @@ impl NanoBanana {
 /// The stored file of a 200 answer, unless the body says the upload failed.
 fn accepted(response: types::FileUploadResponse) -> Result<types::UploadedFile, Error> {
     if response.success == Some(false) {
-        return Err(Error::from_api(ApiError {
-            operation: Operation::Upload,
-            status: response
-                .code
-                .and_then(|c| u16::try_from(c).ok())
-                .unwrap_or(200),
-            error_type: None,
-            code: response.code.map(types::ErrorCode::Integer),
-            message: response.msg,
-            param: None,
-            fallback_suggestion: None,
-            retry_after: None,
-            request_id: None,
-            server: None,
-            detail: Default::default(),
-        }));
+        return Err(refused(Operation::Upload, response.code, response.msg));
     }
     response.validate()?;
     Ok(response.data)
+}
+
+/// A 200 answer of the file service whose body says `success: false`: the error its `code`
+/// (the status it stands for) and `msg` describe.
+pub(crate) fn refused(operation: Operation, code: Option<i64>, msg: Option<String>) -> Error {
+    Error::from_api(ApiError {
+        operation,
+        status: code.and_then(|c| u16::try_from(c).ok()).unwrap_or(200),
+        error_type: None,
+        code: code.map(types::ErrorCode::Integer),
+        message: msg,
+        param: None,
+        fallback_suggestion: None,
+        retry_after: None,
+        request_id: None,
+        server: None,
+        detail: Default::default(),
+    })
 }

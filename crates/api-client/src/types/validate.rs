@@ -59,6 +59,7 @@ enforced_by_type!(
     UploadFileStreamForm,
     UploadFileBase64Request,
     UploadFileBase64RequestBase64Data,
+    FileDeletedResponse,
     ModelParamName,
     ThinkingLevel,
     UsageCost,
@@ -77,6 +78,40 @@ impl Validate for types::ErrorDetail {
             Some(url) => check_uri("error.action_url", url),
             None => Ok(()),
         }
+    }
+}
+
+
+impl Validate for types::FileListResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.data.validate()
+    }
+}
+
+/// The total is never negative (`minimum: 0` on an `int64`, which typify keeps signed); each
+/// file's links are URLs.
+impl Validate for types::FileList {
+    fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(total) = self.total.filter(|total| *total < 0) {
+            return Err(ValidationError::new(
+                "data.total",
+                format!("is {total}"),
+                "a count of at least 0",
+            ));
+        }
+        self.files.iter().try_for_each(Validate::validate)
+    }
+}
+
+impl Validate for types::ListedFile {
+    fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(url) = &self.file_url {
+            check_uri("data.files[].file_url", url)?;
+        }
+        if let Some(url) = &self.download_url {
+            check_uri("data.files[].download_url", url)?;
+        }
+        Ok(())
     }
 }
 
