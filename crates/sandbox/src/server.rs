@@ -28,7 +28,8 @@ pub struct SandboxHandle {
 impl Sandbox {
     /// Binds `config.addr` and serves in the background of the current tokio runtime.
     pub async fn start(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
-        Self::start_with_transport(config, Arc::new(HttpTransport::default())).await
+        let transport = HttpTransport::new(&config)?;
+        Self::start_with_transport(config, Arc::new(transport)).await
     }
 
     /// [`start`](Self::start) with another way to deliver callbacks (tests deliver in memory).
