@@ -135,6 +135,12 @@ impl SandboxHandle {
         }
     }
 
+    /// The folder the uploads are kept in, removed when the sandbox stops (or, after a kill,
+    /// when the next sandbox starts).
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self.state.uploads.dir()
+    }
+
     /// The CA clients must trust when the sandbox serves HTTPS with a self-signed certificate.
     pub fn ca_pem(&self) -> Option<&str> {
         self.state.config.tls.as_ref().and_then(|tls| tls.ca_pem())
