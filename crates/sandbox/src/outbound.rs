@@ -162,6 +162,17 @@ mod tests {
         assert_eq!(found, [IpAddr::from([1, 1, 1, 1])]);
     }
 
+    #[tokio::test]
+    async fn without_an_override_the_system_resolves_and_localhost_is_refused_for_callbacks() {
+        let found = lookup("localhost", &[]).await.unwrap();
+        assert!(
+            !found.is_empty() && found.iter().all(IpAddr::is_loopback),
+            "{found:?}"
+        );
+        let refused = allowed(AddressPolicy::callbacks(false), "localhost", &found).unwrap_err();
+        assert!(refused.to_string().contains("is loopback"), "{refused}");
+    }
+
     #[test]
     fn a_name_is_refused_only_when_every_address_is() {
         let strict = AddressPolicy::callbacks(false);
