@@ -54,6 +54,9 @@ pub(crate) async fn create_task(
         }
     }
     let request = check_create(&body, state.config.allow_insecure_callbacks)?;
+    if let Some(url) = &request.callback_url {
+        crate::callback_target::check(url, &state.config).await?;
+    }
     let inputs = input_fingerprints(&state, &request)?;
 
     let task = new_task(&state, &request, inputs, fault == Some(Fault::FailTask));

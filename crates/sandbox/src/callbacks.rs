@@ -18,10 +18,34 @@ pub trait CallbackTransport: Send + Sync + 'static {
         -> BoxFuture<Result<u16, String>>;
 }
 
-/// The real transport: a reqwest client without any credential.
-#[derive(Clone, Debug, Default)]
+/// The real transport: a reqwest client without any credential, that connects only to public
+/// addresses (any, with insecure callbacks allowed), judged after name resolution, and
+/// follows no redirect.
+#[derive(Clone, Debug)]
 pub struct HttpTransport {
     client: reqwest::Client,
+    policy: crate::address_policy::AddressPolicy,
+}
+
+impl HttpTransport {
+    /// The transport for a sandbox of `config`: its insecure-callback allowance and its
+    /// [`dns_overrides`](crate::SandboxConfig::dns_overrides).
+    pub fn new(config: &crate::SandboxConfig) -> std::io::Result<Self> {
+        let policy =
+            crate::address_policy::AddressPolicy::callbacks(config.allow_insecure_callbacks);
+        let overrides = config.dns_overrides.clone().into();
+        Ok(Self {
+            client: crate::outbound::client(policy, overrides, None)?,
+            policy,
+        })
+    }
+}
+
+impl Default for HttpTransport {
+    /// Public addresses only. Panics if the TLS backend cannot start, as `reqwest::Client::new`.
+    fn default() -> Self {
+        Self::new(&crate::SandboxConfig::default()).expect("the callback client starts")
+    }
 }
 
 impl CallbackTransport for HttpTransport {
@@ -31,14 +55,21 @@ impl CallbackTransport for HttpTransport {
         body: Vec<u8>,
         timeout: Duration,
     ) -> BoxFuture<Result<u16, String>> {
-        let request = self
-            .client
-            .post(url)
-            .header("content-type", "application/json")
-            .timeout(timeout)
-            .body(body);
+        let target = reqwest::Url::parse(&url)
+            .map_err(|_| "not a URL".to_string())
+            .and_then(|parsed| {
+                crate::outbound::check_literal(self.policy, &parsed).map_err(|f| f.to_string())?;
+                Ok(parsed)
+            });
+        let request = target.map(|url| {
+            self.client
+                .post(url)
+                .header("content-type", "application/json")
+                .timeout(timeout)
+                .body(body)
+        });
         Box::pin(async move {
-            request
+            request?
                 .send()
                 .await
                 .map(|r| r.status().as_u16())
@@ -50,7 +81,9 @@ impl CallbackTransport for HttpTransport {
 /// Why a callback got no answer, in words (reqwest's own text repeats the URL, whose query
 /// may carry the receiver's secret).
 fn reason(error: &reqwest::Error, timeout: Duration) -> String {
-    if error.is_timeout() {
+    if let Some(forbidden) = crate::outbound::forbidden_in(error) {
+        forbidden.to_string()
+    } else if error.is_timeout() {
         format!("no answer within {} s", timeout.as_secs_f64())
     } else if error.is_connect() {
         "could not connect".to_string()

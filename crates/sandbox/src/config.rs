@@ -94,6 +94,10 @@ pub struct SandboxConfig {
     pub slow_delay: Duration,
     /// Permit http and loopback callback URLs (for local receivers).
     pub allow_insecure_callbacks: bool,
+    /// Names resolved to these addresses instead of asking the system (like curl's
+    /// `--resolve`) by callbacks and `upload/url`; the address rules apply to them all the
+    /// same. Lets a test point a name at an address without DNS.
+    pub dns_overrides: Vec<(String, std::net::IpAddr)>,
     /// The callback POST timeout.
     pub callback_timeout: Duration,
     /// Faults applied to the next calls, in order.
@@ -141,6 +145,7 @@ impl Default for SandboxConfig {
             max_body_bytes: 1024 * 1024,
             slow_delay: Duration::from_secs(30),
             allow_insecure_callbacks: false,
+            dns_overrides: Vec::new(),
             callback_timeout: Duration::from_secs(10),
             faults: Vec::new(),
             initial_credits: 1000.0,

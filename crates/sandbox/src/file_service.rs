@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,7 @@ use axum::{Extension, Json};
 use nanobanana_api::{files::ImageFormat, files::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
+use crate::address_policy::AddressPolicy;
 use crate::contract::{documented_body, SpecOperation};
 use crate::journal_body::{file_summary, SentBody};
 use crate::state::{AppState, Counters};
@@ -305,11 +307,11 @@ async fn read_form(
 pub(crate) async fn upload_url(
     State(state): State<Arc<AppState>>,
     Extension(sent): Extension<SentBody>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadUrl;
     {
-        sent.note_bytes(&body);
+        let body = read_body(OP, &sent, body)?;
         let request: types::UploadFileUrlRequest = json_body(OP, &body)?;
         let url = reqwest::Url::parse(&request.file_url)
             .ok()
@@ -330,6 +332,33 @@ pub(crate) async fn upload_url(
             file_name: request.file_name,
         };
         store(&state, OP, incoming).await
+    }
+}
+
+/// A JSON upload's body; over the size limit, the documented 413 with the file service's JSON
+/// error body (as every other of its errors), not axum's plain text.
+fn read_body(
+    op: SpecOperation,
+    sent: &SentBody,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, FileFailure> {
+    match body {
+        Ok(body) => {
+            sent.note_bytes(&body);
+            Ok(body)
+        }
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            sent.note("(over the size limit: not read)".into());
+            Err(too_large(op))
+        }
+        Err(rejection) => Err(FileFailure::new(
+            op,
+            400,
+            format!(
+                "The request body could not be read: {}",
+                rejection.body_text()
+            ),
+        )),
     }
 }
 
@@ -354,11 +383,11 @@ fn json_body<T: serde::de::DeserializeOwned>(
 pub(crate) async fn upload_base64(
     State(state): State<Arc<AppState>>,
     Extension(sent): Extension<SentBody>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, FileFailure> {
     const OP: SpecOperation = SpecOperation::UploadBase64;
     {
-        sent.note_bytes(&body);
+        let body = read_body(OP, &sent, body)?;
         let request: types::UploadFileBase64Request = json_body(OP, &body)?;
         // A data URL (`data:image/png;base64,...`) or the bare base64.
         let data = match request.base64_data.split_once(";base64,") {
@@ -409,18 +438,40 @@ async fn fetch(state: &AppState, url: &reqwest::Url) -> Result<Bytes, FileFailur
             "The sandbox fetches only its own files and loopback URLs (start it with --fetch-remote-files to fetch others)",
         ));
     }
-    let unreachable = |e: reqwest::Error| {
-        FileFailure::new(OP, 400, format!("Could not download `file_url`: {e}"))
+    let policy = AddressPolicy::file_fetches(
+        state.config.fetch_remote_files,
+        state.config.allow_insecure_callbacks,
+    );
+    let refused = |forbidden: &crate::outbound::Forbidden| {
+        FileFailure::new(
+            OP,
+            400,
+            format!("Could not download `file_url`: {forbidden}"),
+        )
     };
-    let mut response = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(unreachable)?
+    crate::outbound::check_literal(policy, url).map_err(|f| refused(&f))?;
+    let unreachable = |e: reqwest::Error| match crate::outbound::forbidden_in(&e) {
+        Some(forbidden) => refused(forbidden),
+        None => FileFailure::new(OP, 400, format!("Could not download `file_url`: {e}")),
+    };
+    let overrides = state.config.dns_overrides.clone().into();
+    let mut response = crate::outbound::client(policy, overrides, Some(Duration::from_secs(30)))
+        .map_err(|e| FileFailure::new(OP, 500, format!("Could not start a download: {e}")))?
         .get(url.clone())
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(unreachable)?;
+    if response.status().is_redirection() {
+        return Err(FileFailure::new(
+            OP,
+            400,
+            format!(
+                "`file_url` answered {} (a redirect): the sandbox does not follow redirects; send the address the image is at",
+                response.status()
+            ),
+        ));
+    }
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
         bytes.extend_from_slice(&chunk);

@@ -23,17 +23,21 @@
 
 #![warn(missing_docs)]
 
+mod address_policy;
 mod api;
 mod auth;
 mod callback_schedule;
+mod callback_target;
 pub mod callbacks;
 mod config;
 pub mod contract;
 mod faults;
 mod file_service;
+mod host_check;
 pub mod images;
 pub mod journal;
 mod journal_body;
+mod outbound;
 mod page;
 mod rate_limit;
 mod request_check;

@@ -14,7 +14,7 @@ use axum::Router;
 use nanobanana_api::files::MAX_IMAGE_BYTES;
 
 use crate::state::AppState;
-use crate::{api, auth, faults, file_service, journal, page, request_id, results, state};
+use crate::{api, auth, faults, file_service, host_check, journal, request_id, results, state};
 
 /// The image API's address.
 pub(crate) fn api_router(state: Arc<AppState>) -> Router {
@@ -26,9 +26,7 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth::require_key))
         .route_layer(from_fn_with_state(state.clone(), state::count_refusals))
         // The sandbox's own endpoints, apart from the API's paths (no key needed).
-        .route("/__sandbox/requests", get(journal::list))
-        .route("/__sandbox/", get(page::show))
-        .route("/__sandbox", get(page::show))
+        .merge(host_check::sandbox_routes(state.clone()))
         // What a browser asks for beside the page: nothing, and not journaled.
         .route(
             "/favicon.ico",

@@ -28,7 +28,8 @@ pub struct SandboxHandle {
 impl Sandbox {
     /// Binds `config.addr` and serves in the background of the current tokio runtime.
     pub async fn start(config: SandboxConfig) -> std::io::Result<SandboxHandle> {
-        Self::start_with_transport(config, Arc::new(HttpTransport::default())).await
+        let transport = HttpTransport::new(&config)?;
+        Self::start_with_transport(config, Arc::new(transport)).await
     }
 
     /// [`start`](Self::start) with another way to deliver callbacks (tests deliver in memory).
@@ -132,6 +133,12 @@ impl SandboxHandle {
             Some(ca) => config.with_root_certificate(ca.as_bytes()),
             None => Ok(config),
         }
+    }
+
+    /// The folder the uploads are kept in, removed when the sandbox stops (or, after a kill,
+    /// when the next sandbox starts).
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self.state.uploads.dir()
     }
 
     /// The CA clients must trust when the sandbox serves HTTPS with a self-signed certificate.

@@ -1,6 +1,12 @@
 //! Files uploaded to the sandbox's file service: written to a temporary directory the sandbox
 //! owns (removed when it stops), kept for the upload TTL (72 h, as the real service), counted
 //! against the upload quota and a cap on the disk they take. Nothing of a file stays on the heap.
+//!
+//! Every sandbox's directory is a `run-…` folder under one private parent
+//! (`$TMPDIR/nanobanana-sandbox-uploads/`), holding an `owner.lock` file its sandbox keeps
+//! locked while it runs (taken before the folder gets its `run-` name). A process that ends
+//! without removing its folder (a signal, a kill) releases the lock all the same, so the next
+//! sandbox to start removes the folder.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -67,7 +73,7 @@ pub enum Lookup {
 #[derive(Debug)]
 pub struct Uploads {
     held: Mutex<Held>,
-    dir: tempfile::TempDir,
+    dir: OwnedDir,
     staged: AtomicU64,
 }
 
@@ -91,13 +97,25 @@ impl Held {
 }
 
 impl Uploads {
-    /// An empty store in a new temporary directory (removed with the store).
+    /// An empty store in a new temporary directory (removed with the store), under the parent
+    /// of every sandbox's uploads, where the folders of sandboxes that ended without removing
+    /// theirs are removed first.
     pub fn new() -> std::io::Result<Self> {
+        let parent = std::env::temp_dir().join(UPLOADS_PARENT);
+        let dir = match owned_dir(&parent) {
+            Ok(dir) => dir,
+            // The shared parent is unusable (another user's, read-only): a folder of its own.
+            Err(_) => OwnedDir {
+                path: tempfile::Builder::new()
+                    .prefix("nanobanana-sandbox-uploads-")
+                    .tempdir()?
+                    .keep(),
+                owner: None,
+            },
+        };
         Ok(Self {
             held: Mutex::default(),
-            dir: tempfile::Builder::new()
-                .prefix("nanobanana-sandbox-uploads-")
-                .tempdir()?,
+            dir,
             staged: AtomicU64::new(0),
         })
     }
@@ -105,12 +123,12 @@ impl Uploads {
     /// A new file path in the upload directory, for an upload being received.
     pub fn stage_path(&self) -> PathBuf {
         let n = self.staged.fetch_add(1, Ordering::Relaxed);
-        self.dir.path().join(format!("upload-{n}"))
+        self.dir.path.join(format!("upload-{n}"))
     }
 
     /// The directory the files are kept in.
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        &self.dir.path
     }
 
     /// Bytes on disk now.
@@ -234,6 +252,134 @@ impl Uploads {
     }
 }
 
+/// The folder under the temporary directory that holds every sandbox's upload folder.
+pub const UPLOADS_PARENT: &str = "nanobanana-sandbox-uploads";
+
+/// The name of each sandbox's folder starts so.
+const RUN_PREFIX: &str = "run-";
+
+/// The file in a sandbox's folder it keeps locked while it runs.
+const OWNER_LOCK: &str = "owner.lock";
+
+/// A folder being set up is named so until its lock is taken.
+const SETUP_PREFIX: &str = ".setup-";
+
+/// A folder still being set up after this long was left by a process that ended meanwhile.
+const SETUP_ABANDONED_AFTER: Duration = Duration::from_secs(60);
+
+/// A sandbox's upload folder, removed when dropped, with its locked owner file (`None` for a
+/// folder outside the shared parent).
+#[derive(Debug)]
+struct OwnedDir {
+    path: PathBuf,
+    owner: Option<std::fs::File>,
+}
+
+impl Drop for OwnedDir {
+    fn drop(&mut self) {
+        // Closed first: a file still open cannot be removed everywhere.
+        drop(self.owner.take());
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A new folder under `parent`, its owner file locked, after removing the folders of sandboxes
+/// that ended. It is set up under another name and renamed once locked, so that a `run-`
+/// folder whose lock is free is always one whose sandbox has ended.
+fn owned_dir(parent: &Path) -> std::io::Result<OwnedDir> {
+    private_parent(parent)?;
+    remove_stale(parent, SETUP_ABANDONED_AFTER);
+    let setup = tempfile::Builder::new()
+        .prefix(SETUP_PREFIX)
+        .tempdir_in(parent)?;
+    let owner = std::fs::File::create(setup.path().join(OWNER_LOCK))?;
+    owner.try_lock().map_err(std::io::Error::from)?;
+    let name = setup
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix(SETUP_PREFIX))
+        .map(|unique| format!("{RUN_PREFIX}{unique}"))
+        .ok_or_else(|| std::io::Error::other("an unexpected folder name"))?;
+    let path = parent.join(name);
+    std::fs::rename(setup.path(), &path)?;
+    // Renamed: the guard of the old name has nothing left to remove.
+    let _ = setup.keep();
+    Ok(OwnedDir {
+        path,
+        owner: Some(owner),
+    })
+}
+
+/// Creates `parent` if needed, and checks that it is a folder only its owner may change (in a
+/// shared temporary directory, another user's could have folders swapped under a sandbox).
+fn private_parent(parent: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(parent)?;
+    let meta = std::fs::symlink_metadata(parent)?;
+    #[cfg(unix)]
+    let private = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 == 0;
+    #[cfg(not(unix))]
+    let private = true;
+    if meta.is_dir() && private {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "{} is not a private folder",
+            parent.display()
+        )))
+    }
+}
+
+/// Removes the folders under `parent` whose sandbox has ended: a `run-` folder whose owner
+/// file is not locked, or a folder still being set up after `abandoned`. A folder whose lock
+/// cannot be tested is kept; a symbolic link is never followed. Returns how many were removed.
+fn remove_stale(parent: &Path, abandoned: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let owner = if name.starts_with(RUN_PREFIX) {
+            let Ok(owner) = std::fs::File::open(path.join(OWNER_LOCK)) else {
+                continue;
+            };
+            // Locked: its sandbox runs (or the lock cannot be tested here).
+            if owner.try_lock().is_err() {
+                continue;
+            }
+            // Held until the folder is gone.
+            Some(owner)
+        } else if name.starts_with(SETUP_PREFIX) {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|at| at.elapsed().ok())
+                .is_some_and(|age| age >= abandoned);
+            if !old {
+                continue;
+            }
+            None
+        } else {
+            continue;
+        };
+        if std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+        drop(owner);
+    }
+    removed
+}
+
 /// `name` reduced to safe characters, ending in an extension of `format`.
 pub fn stored_name(name: &str, format: ImageFormat) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -348,6 +494,74 @@ mod tests {
         assert!(!first_path.exists());
         drop(uploads);
         assert!(!dir.exists(), "the directory goes with the sandbox");
+    }
+
+    #[test]
+    fn the_folders_of_sandboxes_that_ended_are_removed_and_running_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = tmp.path().join(UPLOADS_PARENT);
+        let running = owned_dir(&parent).unwrap();
+        // Ended without removing its folder (a signal): the lock went with the process.
+        let mut ended = owned_dir(&parent).unwrap();
+        std::fs::write(ended.path.join("upload-0"), b"bytes").unwrap();
+        drop(ended.owner.take());
+        let ended_path = std::mem::take(&mut ended.path);
+        std::mem::forget(ended);
+        // Ended while setting up its folder.
+        let setup = parent.join(".setup-abc");
+        std::fs::create_dir(&setup).unwrap();
+        // Not a sandbox's folder, and a link that must not be followed.
+        let other = parent.join("keep-me");
+        std::fs::create_dir(&other).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join(OWNER_LOCK), b"").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path(), parent.join("run-link")).unwrap();
+
+        assert_eq!(
+            remove_stale(&parent, SETUP_ABANDONED_AFTER),
+            1,
+            "the ended one"
+        );
+        assert!(!ended_path.exists() && setup.exists());
+        assert_eq!(
+            remove_stale(&parent, Duration::ZERO),
+            1,
+            "the abandoned setup"
+        );
+        assert!(!setup.exists());
+        assert!(running.path.exists() && other.exists());
+        assert!(outside.path().join(OWNER_LOCK).exists());
+        let running_path = running.path.clone();
+        drop(running);
+        assert!(!running_path.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_parent_others_may_change_is_not_used() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = tmp.path().join(UPLOADS_PARENT);
+        assert!(private_parent(&parent).is_ok());
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(owned_dir(&parent).is_err());
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(tmp.path(), &link).unwrap();
+        assert!(private_parent(&link).is_err(), "a link is not followed");
+    }
+
+    #[test]
+    fn a_store_lives_under_the_shared_parent_and_takes_its_folder_with_it() {
+        let uploads = Uploads::new().unwrap();
+        let dir = uploads.dir().to_path_buf();
+        assert_eq!(
+            dir.parent().unwrap(),
+            std::env::temp_dir().join(UPLOADS_PARENT)
+        );
+        assert!(dir.join(OWNER_LOCK).exists());
+        drop(uploads);
+        assert!(!dir.exists());
     }
 
     #[test]

@@ -104,6 +104,8 @@ async fn scripted_receiver_sandbox(answers: Vec<u16>, task_secs: u64) -> (Sandbo
     let config = SandboxConfig {
         time_scale: 1.0,
         estimated_time_secs: task_secs,
+        // The receiver's name resolves to a public address without asking DNS.
+        dns_overrides: vec![("hooks.example.com".into(), [93, 184, 215, 14].into())],
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start_with_transport(config, Arc::new(receiver))

@@ -82,3 +82,54 @@ async fn credits_count_what_the_tasks_reserved() {
     assert_eq!(user.remaining_credits, Some(95.2));
     assert_eq!(credits.data.token.unwrap().unlimited_credits, Some(false));
 }
+
+/// Set for the process [`a_killed_sandbox_s_uploads_are_removed_by_the_next_one`] starts.
+const HOLDER_VAR: &str = "NANOBANANA_TEST_HOLD_SANDBOX";
+
+/// Run as a child process by the test below: starts a sandbox, says where its uploads are,
+/// and waits to be killed.
+#[tokio::test]
+#[ignore = "a child process of a_killed_sandbox_s_uploads_are_removed_by_the_next_one"]
+async fn a_sandbox_held_until_killed() {
+    assert!(
+        std::env::var_os(HOLDER_VAR).is_some(),
+        "run by another test"
+    );
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    println!("uploads at {}", sandbox.uploads_dir().display());
+    tokio::time::sleep(Duration::from_secs(120)).await;
+}
+
+#[tokio::test]
+async fn a_killed_sandbox_s_uploads_are_removed_by_the_next_one() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_sandbox_held_until_killed",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(HOLDER_VAR, "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let left = lines
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("uploads at ")
+                .map(std::path::PathBuf::from)
+        })
+        .expect("the child says where its uploads are");
+    // SIGKILL: nothing of the child runs, no destructor, no signal handler.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(left.exists(), "left behind by the kill: {}", left.display());
+    let next = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    assert!(!left.exists(), "removed when the next sandbox started");
+    let own = next.uploads_dir().to_path_buf();
+    assert!(own.exists());
+    next.shutdown().await;
+    assert!(!own.exists(), "and its own goes when it stops");
+}
