@@ -122,6 +122,11 @@ pub fn in_agent_words(error: &Error) -> String {
         .replace(
             "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
             "no answer in time (the server's --timeout sets it)",
+        )
+        // generate_image's argument for this field is `thinking`.
+        .replace(
+            "`model_params.thinking_level`",
+            "`thinking` (model_params.thinking_level)",
         );
     match error {
         // A limit of the model: the table says what it does take.

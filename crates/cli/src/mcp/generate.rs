@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::answer::{self, refused};
 use super::progress::Reporter;
-use super::schema::{GenerateImageArgs, THINKING_LEVELS};
+use super::schema::GenerateImageArgs;
 use super::server::State;
 use super::session::{new_key, Created, KeyLookup};
 
@@ -144,7 +144,13 @@ pub async fn generate_image(
         }
     };
     let size = args.size.clone();
-    let quality = args.quality.clone();
+    // The quality the service uses when none is sent: the model's own default.
+    let quality = args.quality.clone().or_else(|| {
+        let model = types::ImageModel::from(created.model.as_str());
+        nanobanana_api::lineup::checked_limits(&model)
+            .effective_quality(None)
+            .map(|q| q.to_string())
+    });
     let facts = json!({
         "task_id": created.task_id,
         "status": status,
@@ -167,7 +173,9 @@ pub async fn generate_image(
         created.task_id,
         created.model,
         size.as_deref().unwrap_or("auto (default)"),
-        quality.as_deref().unwrap_or("the model's default"),
+        quality
+            .as_deref()
+            .unwrap_or("none (the model takes no quality)"),
         created
             .credits_reserved
             .map(|c| format!(", {c} credits reserved"))
@@ -296,25 +304,16 @@ fn image_request(args: &GenerateImageArgs) -> Result<ImageRequest, Error> {
         })?;
         request = request.quality(quality);
     }
-    let mut params = serde_json::Map::new();
+    // Checked by the SDK per model: one that does not take a field is refused naming the
+    // fields it takes; an unknown thinking level naming the known ones.
     if let Some(thinking) = &args.thinking {
-        if !THINKING_LEVELS.contains(&thinking.as_str()) {
-            return Err(refused(
-                "thinking",
-                format!("is `{thinking}`"),
-                format!("one of {}", THINKING_LEVELS.join(", ")),
-            ));
-        }
-        params.insert("thinking_level".into(), json!(thinking));
+        request = request.thinking(types::ThinkingLevel::from(thinking.as_str()));
     }
     if let Some(on) = args.web_search {
-        params.insert("web_search".into(), json!(on));
+        request = request.web_search(on);
     }
     if let Some(on) = args.image_search {
-        params.insert("image_search".into(), json!(on));
-    }
-    if !params.is_empty() {
-        request = request.model_params(params);
+        request = request.image_search(on);
     }
     let images: Vec<ImageInput> = args
         .images

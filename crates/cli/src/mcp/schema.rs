@@ -5,16 +5,13 @@
 use std::sync::Arc;
 
 use nanobanana_api::lineup::{self, ModelLimits};
-use nanobanana_api::types::{ImageQuality, ImageSize};
+use nanobanana_api::types::{ImageQuality, ImageSize, ModelParamName, ThinkingLevel};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::args::DEFAULT_MODEL;
-
-/// The `thinking` values the API takes (`model_params.thinking_level`).
-pub const THINKING_LEVELS: [&str; 3] = ["auto", "min", "high"];
 
 /// `generate_image`'s arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -32,14 +29,14 @@ pub struct GenerateImageArgs {
     /// WebP files on this machine (uploaded to Evolink's file service first).
     #[serde(default)]
     pub images: Vec<String>,
-    /// How hard the model thinks before drawing (`model_params.thinking_level`): auto, min or
-    /// high. Only models whose list_models entry shows model_params take it.
+    /// How much the model reasons before drawing (`model_params.thinking_level`). Only the
+    /// models whose list_models entry lists thinking_level take it.
     pub thinking: Option<String>,
-    /// Let the model search the web (`model_params.web_search`). Only models whose
-    /// list_models entry shows model_params take it.
+    /// Let the model search the web (`model_params.web_search`). Only the models whose
+    /// list_models entry lists web_search take it.
     pub web_search: Option<bool>,
-    /// Let the model search for images (`model_params.image_search`). Only models whose
-    /// list_models entry shows model_params take it.
+    /// Let the model search for images (`model_params.image_search`). Only the models whose
+    /// list_models entry lists image_search take it.
     pub image_search: Option<bool>,
     /// The folder to save the images in (created if needed; absolute, or relative to where
     /// the server started). Default: the folder the server's instructions name.
@@ -209,7 +206,7 @@ fn generate_schema() -> Arc<JsonObject> {
         for (name, values) in [
             ("size", ImageSize::KNOWN),
             ("quality", ImageQuality::KNOWN),
-            ("thinking", &THINKING_LEVELS[..]),
+            ("thinking", ThinkingLevel::KNOWN),
         ] {
             if let Some(Value::Object(property)) = properties.get_mut(name) {
                 let mut allowed: Vec<Value> = values.iter().map(|v| json!(v)).collect();
@@ -251,7 +248,7 @@ fn model_line(m: &ModelLimits) -> String {
         }
     };
     format!(
-        "{}{}: sizes {}; qualities {}; up to {} input images of {} MB; prompt up to {} characters{}",
+        "{}{}: sizes {}; qualities {}{}; up to {} input images of {} MB; prompt up to {} characters{}",
         m.model,
         if m.model.as_str() == DEFAULT_MODEL {
             " (default)"
@@ -260,13 +257,28 @@ fn model_line(m: &ModelLimits) -> String {
         },
         join(m.sizes.iter().map(ToString::to_string).collect()),
         join(m.qualities.iter().map(ToString::to_string).collect()),
+        m.default_quality
+            .map(|q| format!(" (default {q})"))
+            .unwrap_or_default(),
         m.max_images,
         m.max_image_mb,
         m.prompt_max_chars,
-        if m.model_params {
-            "; takes thinking, web_search, image_search"
-        } else {
-            ""
-        },
+        takes(m.model_params),
     )
+}
+
+/// `; takes thinking, web_search` for the `model_params` fields a model takes, by the names
+/// of generate_image's arguments.
+pub fn takes(fields: &[ModelParamName]) -> String {
+    if fields.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|field| match field {
+            ModelParamName::ThinkingLevel => "thinking",
+            other => other.as_str(),
+        })
+        .collect();
+    format!("; takes {}", names.join(", "))
 }

@@ -360,7 +360,11 @@ async fn arguments_outside_the_schema_are_an_error_naming_them() {
         (json!({"prompt": "x", "size": "9:9"}), "size"),
         (
             json!({"prompt": "x", "thinking": "minimal"}),
-            "auto, min, high",
+            "auto | min | high",
+        ),
+        (
+            json!({"prompt": "x", "model": "gemini-3.1-flash-lite-image", "web_search": true}),
+            "only thinking_level with gemini-3.1-flash-lite-image",
         ),
         (json!({"prompt": "x", "file_name": "../x.png"}), "file_name"),
         (json!({"prompt": "x", "file_name": "x.txt"}), "file_name"),

@@ -197,12 +197,14 @@ pub fn list_models(state: &State) -> CallToolResult {
                 "summary": m.summary,
                 "sizes": m.sizes,
                 "qualities": m.qualities,
+                "default_quality": m.default_quality,
                 "max_images": m.max_images,
                 "max_image_mb": m.max_image_mb,
                 "max_real_persons": m.max_real_persons,
                 "prompt_max_chars": m.prompt_max_chars,
                 "model_params": m.model_params,
                 "page": m.page,
+                "source": m.source,
                 "listed_upstream": m.listed_upstream,
             })
         })
@@ -211,7 +213,7 @@ pub fn list_models(state: &State) -> CallToolResult {
         .iter()
         .map(|m| {
             format!(
-                "{}: sizes {}; qualities {}; up to {} images of {} MB; prompt up to {} characters{}",
+                "{}: sizes {}; qualities {}{}; up to {} images of {} MB; prompt up to {} characters{}",
                 m.model,
                 m.sizes.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
                 if m.qualities.is_empty() {
@@ -219,10 +221,11 @@ pub fn list_models(state: &State) -> CallToolResult {
                 } else {
                     m.qualities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
                 },
+                m.default_quality.map(|q| format!(" (default {q})")).unwrap_or_default(),
                 m.max_images,
                 m.max_image_mb,
                 m.prompt_max_chars,
-                if m.model_params { "; takes thinking, web_search, image_search" } else { "" },
+                super::schema::takes(m.model_params),
             )
         })
         .collect::<Vec<_>>()
