@@ -74,7 +74,7 @@ pub struct WaitTaskArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListTasksArgs {
-    /// Only tasks with this status: pending, processing, completed or failed.
+    /// Only tasks with this status: pending, processing, completed, failed or cancelled.
     pub status: Option<String>,
     /// Only tasks created within this long: e.g. 90s, 30m, 2h, 1d.
     pub since: Option<String>,

@@ -99,7 +99,7 @@ pub async fn list_tasks(state: &State, args: ListTasksArgs) -> CallToolResult {
         Ok(since) => since,
         Err(e) => return answer::failure(&state.mode, &e),
     };
-    let statuses = ["pending", "processing", "completed", "failed"];
+    let statuses = ["pending", "processing", "completed", "failed", "cancelled"];
     if let Some(status) = &args.status {
         if !statuses.contains(&status.as_str()) {
             let refused = refused(
