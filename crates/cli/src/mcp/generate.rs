@@ -120,13 +120,21 @@ pub async fn generate_image(
             created.task_id
         ),
     );
+    // One call per key saves at a time: a repeat made while the first still waits gets the
+    // first one's files instead of downloading them again beside them.
+    let mut saved = tokio::select! {
+        saved = slot.files.lock() => saved,
+        () = ct.cancelled() => {
+            reporter.stopped_waiting(&created.task_id);
+            return cancelled(state, &created.task_id);
+        }
+    };
     // Files saved by an earlier call with this key, still there: the same answer again.
-    let earlier = slot.files.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let (files, status) = if replayed && !earlier.is_empty() && earlier.iter().all(|f| f.exists()) {
-        (earlier, "completed".to_string())
+    let (files, status) = if !saved.is_empty() && saved.iter().all(|f| f.exists()) {
+        (saved.clone(), "completed".to_string())
     } else {
         let handle = TaskHandle::from(created.task_id.as_str());
-        let saved = wait_and_save(
+        let waited = wait_and_save(
             state,
             handle,
             &dir,
@@ -134,15 +142,16 @@ pub async fn generate_image(
             &reporter,
             ct.cancelled(),
         );
-        match saved.await {
+        match waited.await {
             Ok((task, files)) => {
-                *slot.files.lock().unwrap_or_else(|p| p.into_inner()) = files.clone();
+                *saved = files.clone();
                 (files, task.status.to_string())
             }
             Err(Stopped::Cancelled { task_id }) => return cancelled(state, &task_id),
             Err(Stopped::Failed(e)) => return answer::failure(&state.mode, &e),
         }
     };
+    drop(saved);
     let size = args.size.clone();
     // The quality the service uses when none is sent: the model's own default.
     let quality = args.quality.clone().or_else(|| {

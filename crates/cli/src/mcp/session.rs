@@ -35,8 +35,8 @@ pub struct Keyed {
     pub request: ImageRequest,
     /// The task, once created (concurrent calls with the key wait for the first one's).
     pub task: tokio::sync::OnceCell<Created>,
-    /// The files saved for it, once saved.
-    pub files: Mutex<Vec<PathBuf>>,
+    /// The files saved for it, once saved (held while a call saves them).
+    pub files: tokio::sync::Mutex<Vec<PathBuf>>,
 }
 
 /// What a key finds.
@@ -95,7 +95,7 @@ impl Session {
         let slot = Arc::new(Keyed {
             request: request.clone(),
             task: tokio::sync::OnceCell::new(),
-            files: Mutex::default(),
+            files: tokio::sync::Mutex::default(),
         });
         slots.insert(key.to_string(), Arc::clone(&slot));
         order.push(key.to_string());

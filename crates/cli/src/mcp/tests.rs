@@ -408,3 +408,26 @@ async fn the_key_is_in_no_answer() {
     assert!(all.contains("API: requests go to"), "{all}");
     assert!(!all.contains(nanobanana_test_kit::KEY));
 }
+
+#[tokio::test]
+async fn two_calls_at_once_with_one_key_pay_once_and_share_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(0.01).await;
+    let mut journal = sandbox.watch_requests();
+    let session = connect(sandbox, dir.path(), true).await;
+    let args = json!({"prompt": "twins", "idempotency_key": "twins-1"});
+    let (first, second) = tokio::join!(
+        session
+            .client
+            .call_tool(call("generate_image", args.clone())),
+        session.client.call_tool(call("generate_image", args)),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.is_error, Some(false), "{}", text(&first));
+    assert_eq!(second.is_error, Some(false), "{}", text(&second));
+    assert_eq!(facts(&first)["task_id"], facts(&second)["task_id"]);
+    assert_eq!(facts(&first)["files"], facts(&second)["files"]);
+    assert_eq!(creates(&mut journal), 1, "one task paid for");
+    let saved = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(saved, 1, "one image on disk");
+}
