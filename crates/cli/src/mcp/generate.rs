@@ -55,9 +55,6 @@ pub async fn generate_image(
         return answer::failure(&state.mode, &e);
     }
     let dir = state.output_dir_for(args.output_dir.as_deref());
-    if let Err(e) = check_target(&dir, args.file_name.as_deref()) {
-        return answer::failure(&state.mode, &e);
-    }
     let key = args.idempotency_key.clone().unwrap_or_else(new_key);
     if key.trim().is_empty() || key.len() > 255 {
         return answer::failure(
@@ -82,6 +79,12 @@ pub async fn generate_image(
             )
         }
     };
+    // A repeat of a key gets the original files: only a new image needs a free name.
+    if slot.task.get().is_none() {
+        if let Err(e) = check_target(&dir, args.file_name.as_deref()) {
+            return answer::failure(&state.mode, &e);
+        }
+    }
     if ct.is_cancelled() {
         return answer::failure(
             &state.mode,

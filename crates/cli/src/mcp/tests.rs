@@ -312,7 +312,7 @@ async fn the_same_idempotency_key_gets_the_original_task_and_another_request_is_
     let sandbox = sandbox(0.002).await;
     let mut journal = sandbox.watch_requests();
     let session = connect(sandbox, dir.path(), true).await;
-    let args = json!({"prompt": "a fox", "idempotency_key": "fox-1"});
+    let args = json!({"prompt": "a fox", "idempotency_key": "fox-1", "file_name": "fox.webp"});
     let first = session
         .client
         .call_tool(call("generate_image", args.clone()))
