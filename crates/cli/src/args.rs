@@ -83,6 +83,10 @@ pub enum Command {
     },
     /// Run a local sandbox that behaves like the API.
     Sandbox(SandboxArgs),
+    /// Serve the Model Context Protocol on stdin/stdout, for agents (Claude Code, Codex,
+    /// Cursor, Gemini CLI): tools to generate images, follow tasks and read limits. Without
+    /// EVOLINK_API_KEY it runs on a local sandbox (placeholder images, no credits).
+    Mcp(crate::mcp::McpArgs),
 }
 
 impl Command {
@@ -98,7 +102,7 @@ impl Command {
             }
             Command::Files(FilesCommand::Delete { .. }) => false,
             Command::Batch(args) => args.json,
-            Command::Sandbox(_) => false,
+            Command::Sandbox(_) | Command::Mcp(_) => false,
         }
     }
 }

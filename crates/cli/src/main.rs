@@ -6,6 +6,7 @@ mod commands;
 mod connection;
 mod contact_sheet;
 mod exit;
+mod mcp;
 mod notices;
 mod output;
 mod progress;
@@ -53,6 +54,7 @@ async fn main() -> ExitCode {
         Command::Batch(args) => batch::run(args).await,
         Command::Models { json } => commands::models(json),
         Command::Sandbox(args) => commands::sandbox(args).await,
+        Command::Mcp(args) => mcp::run(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
