@@ -212,6 +212,7 @@ async fn upload_url_follows_no_redirect() {
         .mount(&redirecting)
         .await;
     let err = uploads
+        .files()
         .upload(Upload::url(format!("{}/photo.png", redirecting.uri())))
         .await
         .unwrap_err();
@@ -248,7 +249,7 @@ async fn upload_url_refuses_internal_addresses_by_name_or_literal_even_when_fetc
         ("http://[::ffff:10.0.0.1]/a.png", "is private (10/8)"),
         ("http://[64:ff9b::a9fe:a9fe]/a.png", "NAT64"),
     ] {
-        let err = uploads.upload(Upload::url(url)).await.unwrap_err();
+        let err = uploads.files().upload(Upload::url(url)).await.unwrap_err();
         assert_eq!(err.status(), Some(400), "{url}");
         assert!(err.to_string().contains(why), "{url}: {err}");
     }

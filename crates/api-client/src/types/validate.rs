@@ -81,7 +81,6 @@ impl Validate for types::ErrorDetail {
     }
 }
 
-
 impl Validate for types::FileListResponse {
     fn validate(&self) -> Result<(), ValidationError> {
         self.data.validate()

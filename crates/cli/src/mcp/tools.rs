@@ -288,7 +288,7 @@ pub async fn files_quota(state: &State) -> CallToolResult {
         .query(
             "the file quota",
             &connection.files_base_url,
-            state.client().files_quota(),
+            state.client().files().quota(),
         )
         .await;
     match answer {
