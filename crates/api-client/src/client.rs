@@ -53,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) gate: RateLimitGate,
     pub(crate) deadline: Option<Duration>,
     pub(crate) poll: PollSchedule,
+    /// The tasks this client created, for waits that start from their id.
+    pub(crate) known: crate::tasks::known::KnownTasks,
 }
 
 /// The task ids the service answers start with `task-unified-` (the spec's `pattern`; the
@@ -98,6 +100,7 @@ impl NanoBanana {
                 gate: RateLimitGate::default(),
                 deadline: config.deadline,
                 poll: config.poll.clone(),
+                known: Default::default(),
             }),
             observer: None,
         })
@@ -199,10 +202,20 @@ impl NanoBanana {
     ) -> Result<types::ImageGenerationResponse, Error> {
         request.validate()?;
         let api = &self.inner.api;
-        self.send_retried(Operation::CreateTask, || {
-            api.create_image_generation().body(request.clone()).send()
-        })
-        .await
+        let created = self
+            .send_retried(Operation::CreateTask, || {
+                api.create_image_generation().body(request.clone()).send()
+            })
+            .await?;
+        let handle = crate::tasks::TaskHandle::from(&created);
+        self.inner.known.remember(
+            &created.id,
+            crate::tasks::known::Known {
+                estimate: handle.estimate,
+                created_at: handle.created_at,
+            },
+        );
+        Ok(created)
     }
 
     /// The API's base URL, as configured.

@@ -5,6 +5,7 @@
 pub(crate) mod batch;
 pub(crate) mod callback;
 pub(crate) mod download;
+pub(crate) mod known;
 pub(crate) mod saved;
 pub(crate) mod waiting;
 

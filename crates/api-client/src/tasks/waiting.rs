@@ -103,8 +103,15 @@ struct Poller<'a> {
 }
 
 impl<'a> Poller<'a> {
-    /// A poller for `handle` that has not queried yet.
-    fn new(client: &'a NanoBanana, handle: TaskHandle) -> Self {
+    /// A poller for `handle` that has not queried yet. A bare id of a task this client
+    /// created is scheduled from what the create's answer said, as the answer itself would be.
+    fn new(client: &'a NanoBanana, mut handle: TaskHandle) -> Self {
+        if handle.estimate.is_none() {
+            if let Some(known) = client.inner.known.get(&handle.id) {
+                handle.estimate = known.estimate;
+                handle.created_at = handle.created_at.min(known.created_at);
+            }
+        }
         Self {
             client,
             handle,
@@ -199,7 +206,9 @@ impl NanoBanana {
     /// Waits until `task` (a task id, a created task, or a [`TaskHandle`]) completes and
     /// returns it with its `results`. Each query is reported to the observer
     /// ([`Event::Wait`]); queries are scheduled from the task's own estimate
-    /// ([`PollSchedule`](crate::config::PollSchedule)), within the configured deadline. A task
+    /// ([`PollSchedule`](crate::config::PollSchedule)), within the configured deadline; a bare
+    /// id of a task this client created (the newest 4096) is scheduled from its create's
+    /// answer, as `wait(&created)` is, and any other id from what its first answer says. A task
     /// that ends any other way (`failed`, or a status the spec does not list such as
     /// `cancelled`) is [`Error::TaskFailed`]. Dropping the future stops the polling.
     pub async fn wait(&self, task: impl Into<TaskHandle>) -> Result<types::TaskDetail, Error> {
