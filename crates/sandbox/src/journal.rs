@@ -79,6 +79,13 @@ pub struct JournalEntry {
     pub body: Option<serde_json::Value>,
     /// The API key's last four characters (`…a1b2`), to tell keys apart; never the key.
     pub key_hint: Option<String>,
+    /// A create's `Idempotency-Key`, as sent.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The create was answered with the task an earlier create with the same key made
+    /// (`Idempotency-Replayed: true`): nothing new was created.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// The journal: a bounded queue of entries, and a channel for whoever watches them live.
@@ -130,6 +137,8 @@ impl Journal {
             fault: None,
             body: None,
             key_hint: None,
+            idempotency_key: None,
+            replayed: false,
         });
     }
 
@@ -165,10 +174,23 @@ pub(crate) async fn record(
     let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
     let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
     let key_hint = key_hint(request.headers());
+    let idempotency_key = request
+        .headers()
+        .get(crate::idempotency::KEY_HEADER)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(300)
+                .collect()
+        });
     let body = SentBody::default();
     request.extensions_mut().insert(body.clone());
     let response = next.run(request).await;
     let status = response.status().as_u16();
+    let replayed = response
+        .headers()
+        .get(crate::idempotency::REPLAYED_HEADER)
+        .is_some_and(|v| v == "true");
     let fault = response
         .extensions()
         .get::<InjectedFault>()
@@ -200,6 +222,8 @@ pub(crate) async fn record(
         fault,
         body: body.take(),
         key_hint,
+        idempotency_key,
+        replayed,
     });
     response
 }

@@ -31,6 +31,7 @@ mod config;
 pub mod contract;
 mod faults;
 mod file_service;
+mod idempotency;
 pub mod images;
 pub mod journal;
 mod journal_body;

@@ -38,6 +38,13 @@ impl From<&types::ImageGenerationResponse> for TaskHandle {
     }
 }
 
+impl From<&crate::tasks::CreatedTask> for TaskHandle {
+    /// A task just created (or replayed): its estimate counts from now.
+    fn from(created: &crate::tasks::CreatedTask) -> Self {
+        Self::from(&created.task)
+    }
+}
+
 impl TaskHandle {
     /// What a task query tells about a task known only by id: when it was created (the
     /// server's `created`) and its estimate (`task_info.estimated_time`), `true` when it has
