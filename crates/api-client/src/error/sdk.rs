@@ -423,7 +423,8 @@ impl Error {
     /// A create is retried only when it certainly did not create a task: a 429 or 503 (the
     /// service refused it) or a connection that never opened. Anything that may have reached
     /// the server (a timeout after sending, 500, 502, a broken answer) could bill twice.
-    /// Task queries are retried on every transient failure.
+    /// Task queries are retried on every transient failure. A create whose outcome is unknown
+    /// is also resent, but only with its `Idempotency-Key` ([`outcome_unknown`](Self::outcome_unknown)).
     pub fn is_retryable(&self, operation: Operation) -> bool {
         // An error type this SDK does not know is judged by its status.
         let unknown_status = match self {
