@@ -153,18 +153,30 @@ async fn create_502_is_an_upstream_error_not_retried() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_create_answer_dropped_after_the_task_was_made_is_not_sent_again() {
+async fn a_create_answer_dropped_after_the_task_was_made_is_resent_with_its_key_and_paid_once() {
     logs();
     let dir = tempfile::tempdir().unwrap();
     let sandbox = start(SandboxConfig::default()).await;
     sandbox.inject(Fault::Drop);
-    let err = client(&sandbox, FAST_TIMEOUT)
+    let saved = client(&sandbox, FAST_TIMEOUT)
         .generate(request("drop"), dir.path())
         .await
-        .unwrap_err();
-    assert!(!err.is_retryable(Operation::CreateTask));
-    assert_eq!(sandbox.stats().creates, 1, "created once, never again");
-    assert_key_hidden(&err);
+        .unwrap();
+    assert!(saved.files[0].exists());
+    assert_eq!(
+        sandbox.stats().creates,
+        1,
+        "created once: the resend was a replay"
+    );
+    let keys: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some("create_image_generation"))
+        .map(|e| (e.idempotency_key, e.replayed))
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[0].0.is_some() && keys[0].0 == keys[1].0, "{keys:?}");
+    assert_logs_hide_the_key();
 }
 
 /// A task query whose answer suffers `fault` is retried and the image saved.
@@ -193,19 +205,34 @@ async fn a_task_query_slower_than_the_timeout_is_retried_and_the_image_saved() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_create_slower_than_the_timeout_is_a_timeout_and_never_a_second_task() {
+async fn a_create_slower_than_the_timeout_is_resent_with_its_key_and_never_a_second_task() {
     logs();
     let sandbox = start(SandboxConfig::default()).await;
     sandbox.inject(Fault::Slow);
-    let err = client(&sandbox, Duration::from_millis(500))
+    let created = client(&sandbox, Duration::from_millis(500))
         .create(request("slow"))
         .await
-        .unwrap_err();
+        .unwrap();
+    // The resend (same key) made the task; the abandoned slow call, handled later with the
+    // same key and body, is answered with that task: never a second.
+    // (Its 2 s delay is over by then, if the server still handles it.)
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(sandbox.stats().creates, 1, "never two tasks: {created:?}");
+    let err = {
+        let mut off = quick_retries(Duration::from_millis(20));
+        off.resend_unknown_creates = false;
+        sandbox.inject(Fault::Slow);
+        NanoBanana::new(
+            &client_config(&sandbox, off).with_request_timeout(Duration::from_millis(500)),
+        )
+        .unwrap()
+        .create(request("slow, not resent"))
+        .await
+        .unwrap_err()
+    };
+    // With resends off, the create was not sent again: a timeout, whose outcome is unknown.
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    // The create was not sent again: a retry would have succeeded (one fault was injected) and
-    // `create` would not have returned this error. The abandoned slow call may still make its
-    // one task on the server later; never a second.
-    assert!(sandbox.stats().creates <= 1, "never two tasks");
+    assert!(err.outcome_unknown() && !err.is_retryable(Operation::CreateTask));
     assert_key_hidden(&err);
 }
 

@@ -19,6 +19,7 @@ use crate::observer::{Event, Observer, RetryEvent};
 use crate::request::ImageRequest;
 use crate::tasks::download::ResultDownloader;
 use crate::tasks::saved::{SaveTo, Saved};
+use crate::tasks::CreatedTask;
 use crate::types;
 use crate::types::validate::Validate;
 
@@ -53,6 +54,8 @@ pub(crate) struct Inner {
     pub(crate) gate: RateLimitGate,
     pub(crate) deadline: Option<Duration>,
     pub(crate) poll: PollSchedule,
+    /// The tasks this client created, for waits that start from their id.
+    pub(crate) known: crate::tasks::known::KnownTasks,
 }
 
 /// The task ids the service answers start with `task-unified-` (the spec's `pattern`; the
@@ -98,6 +101,7 @@ impl NanoBanana {
                 gate: RateLimitGate::default(),
                 deadline: config.deadline,
                 poll: config.poll.clone(),
+                known: Default::default(),
             }),
             observer: None,
         })
@@ -119,15 +123,20 @@ impl NanoBanana {
     }
 
     /// Checks `request` against its model's limits, uploads its local files, and creates the
-    /// task. Retried only when the API certainly did not create it (429, 503, connection
-    /// refused). The task is then followed with [`wait`](Self::wait), or a callback.
-    pub async fn create(
-        &self,
-        request: impl Into<ImageRequest>,
-    ) -> Result<types::ImageGenerationResponse, Error> {
+    /// task, sent with an `Idempotency-Key` (the request's own, else a new random one) that every
+    /// retry of this create keeps. Retried when the API certainly did not create it (429, 503,
+    /// connection refused) and, with the same key, when its answer was lost (a timeout after
+    /// sending, a connection closed before the answer: the service answers the task the first
+    /// submission created, [`CreatedTask::replayed`], reported as [`Event::Replayed`]), as the
+    /// [`RetryPolicy`] allows. The task is then followed with [`wait`](Self::wait), or a callback.
+    pub async fn create(&self, request: impl Into<ImageRequest>) -> Result<CreatedTask, Error> {
         let checked = request.into().checked().await?;
+        let key = checked
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(crate::idempotency::new_idempotency_key);
         let request = self.with_uploads(checked).await?;
-        self.send_create(request).await
+        self.send_create(request, key).await
     }
 
     /// Check → upload local files → create → wait → download into `to` (a directory, or a
@@ -182,17 +191,51 @@ impl NanoBanana {
             .await
     }
 
-    /// Creates a checked, complete request.
+    /// Creates a checked, complete request with the `Idempotency-Key` `key`, kept across every
+    /// retry.
     pub(crate) async fn send_create(
         &self,
         request: types::ImageGenerationRequest,
-    ) -> Result<types::ImageGenerationResponse, Error> {
+        key: String,
+    ) -> Result<CreatedTask, Error> {
         request.validate()?;
         let api = &self.inner.api;
-        self.send_retried(Operation::CreateTask, || {
-            api.create_image_generation().body(request.clone()).send()
-        })
-        .await
+        let (task, replayed) = self
+            .send_retried_answer(
+                Operation::CreateTask,
+                || {
+                    api.create_image_generation()
+                        .idempotency_key(key.as_str())
+                        .body(request.clone())
+                        .send()
+                },
+                |answer| {
+                    let replayed = answer
+                        .headers()
+                        .get(crate::idempotency::REPLAYED_HEADER)
+                        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+                    (answer.into_inner(), replayed)
+                },
+            )
+            .await?;
+        let created = CreatedTask {
+            task,
+            idempotency_key: key,
+            replayed,
+        };
+        if replayed {
+            tracing::info!(task_id = %created.id, "create answered by replay: the task an earlier submission with the same Idempotency-Key created");
+            self.notify(&Event::Replayed(&created));
+        }
+        let handle = crate::tasks::TaskHandle::from(&created);
+        self.inner.known.remember(
+            &created.id,
+            crate::tasks::known::Known {
+                estimate: handle.estimate,
+                created_at: handle.created_at,
+            },
+        );
+        Ok(created)
     }
 
     /// The API's base URL, as configured.
@@ -234,14 +277,32 @@ impl NanoBanana {
     pub(crate) async fn send_retried<T, E, F, Fut>(
         &self,
         operation: Operation,
-        mut send: F,
+        send: F,
     ) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, GeneratedError<E>>>,
         E: ErrorBody,
     {
+        self.send_retried_answer(operation, send, ResponseValue::into_inner)
+            .await
+    }
+
+    /// [`send_retried`](Self::send_retried), reading what it needs of the successful answer
+    /// (its headers too) with `read`.
+    pub(crate) async fn send_retried_answer<T, U, E, F, Fut>(
+        &self,
+        operation: Operation,
+        mut send: F,
+        read: impl Fn(ResponseValue<T>) -> U,
+    ) -> Result<U, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, GeneratedError<E>>>,
+        E: ErrorBody,
+    {
         let inner = &self.inner;
+        let read = &read;
         with_retries(
             &inner.retry,
             &inner.gate,
@@ -251,7 +312,7 @@ impl NanoBanana {
                 let sent = send();
                 async move {
                     match sent.await {
-                        Ok(response) => Ok(response.into_inner()),
+                        Ok(response) => Ok(read(response)),
                         Err(e) => Err(classify(operation, e).await),
                     }
                 }

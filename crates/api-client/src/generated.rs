@@ -4473,10 +4473,28 @@ Submits a text-to-image, image-to-image or image editing task. Processing is asy
 use the returned task `id` with `GET /v1/tasks/{task_id}`, or pass `callback_url`.
 Generated image links are valid for 24 hours.
 
+Idempotency (seen in Evolink's clients, evolink-mcp `services/api-client.ts`; not in
+Evolink's documentation): a create carrying an `Idempotency-Key` is created at most once
+per key. Sent again with the same key and an equal body, it answers the task the first
+submission created, with the response header `Idempotency-Replayed: true` (nothing is
+billed again); with the same key and another body, it answers 409 `idempotency_conflict`;
+while the first submission with that key is still being processed, 409
+`paid_outcome_unknown` (wait, then send it again with the same key). Assumed: keys are
+kept about 24 hours, per API key, as Stripe, Argil and Higgsfield document. The SDK sets
+the header in its hand-written layer (`NanoBanana::create`); the generated builder takes
+it as `idempotency_key`.
+
 Sends a `POST` request to `/v1/images/generations`
 
+Arguments:
+- `idempotency_key`: A key naming this submission (the SDK sends a random UUID v4 unless given one). Resend
+a create whose answer was lost with the same key to get the original task instead of a
+second one; use a new key for a new image. Seen in Evolink's clients (evolink-mcp
+services/api-client.ts), not documented.
+- `body`
 ```ignore
 let response = client.create_image_generation()
+    .idempotency_key(idempotency_key)
     .body(body)
     .send()
     .await;
@@ -5153,6 +5171,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateImageGeneration<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::ImageGenerationRequest, String>,
     }
 
@@ -5160,8 +5179,23 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                idempotency_key: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
+                });
+            self
         }
 
         pub fn body<V>(mut self, value: V) -> Self
@@ -5199,14 +5233,15 @@ pub mod builder {
             ResponseValue<types::ImageGenerationResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ImageGenerationRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/images/generations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -5214,6 +5249,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5263,6 +5301,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

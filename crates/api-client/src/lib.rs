@@ -47,6 +47,7 @@ pub mod files;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod idempotency;
 mod image_input;
 pub mod lineup;
 mod observer;

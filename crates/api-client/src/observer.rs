@@ -57,6 +57,10 @@ pub enum Event<'a> {
     Wait(&'a WaitEvent),
     /// A call failed in a way that is safe to repeat, and is tried again after a wait.
     Retry(RetryEvent<'a>),
+    /// A create was answered with the task an earlier submission with the same
+    /// `Idempotency-Key` created (`Idempotency-Replayed: true`): nothing new was created or
+    /// billed.
+    Replayed(&'a crate::tasks::CreatedTask),
     /// A request of [`NanoBanana::generate_many`](crate::NanoBanana::generate_many) ended.
     BatchItem {
         /// Its position in the batch.

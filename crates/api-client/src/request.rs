@@ -39,6 +39,7 @@ pub struct ImageRequest {
     model_params: types::ModelParams,
     images: Vec<ImageInput>,
     callback_url: Option<String>,
+    idempotency_key: Option<String>,
     /// A generated builder that could not become a request: refused when checked.
     invalid: Option<String>,
 }
@@ -55,6 +56,7 @@ impl ImageRequest {
             model_params: types::ModelParams::default(),
             images: Vec::new(),
             callback_url: None,
+            idempotency_key: None,
             invalid: None,
         }
     }
@@ -131,6 +133,18 @@ impl ImageRequest {
         self
     }
 
+    /// The `Idempotency-Key` to create it with (1 to 255 visible ASCII characters). Without
+    /// one, each [`create`](crate::NanoBanana::create) of this request makes a new random key
+    /// ([`new_idempotency_key`](crate::tasks::new_idempotency_key)). Either way the key is kept
+    /// across every retry of that create. Give one to send the same request again later (after a
+    /// crash, from a script run twice) and get the task it created instead of paying for a second;
+    /// give a new key for a new image (the service refuses a key reused for another request:
+    /// [`Error::IdempotencyConflict`]).
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
     /// Checks everything that can be checked without the network: the prompt and the number
     /// of images against the model's own limits, every field against the spec's, and each
     /// local file (it exists, its size, its type). The error names the field and the limit.
@@ -147,6 +161,9 @@ impl ImageRequest {
         // The prompt first, against the model's own limit: the request type knows only the
         // widest, and would refuse a long prompt without naming the model.
         limits.check_prompt(&self.prompt)?;
+        if let Some(key) = &self.idempotency_key {
+            crate::idempotency::check_key(key)?;
+        }
         limits.check_image_count("image_urls", self.images.len())?;
         let mut request = types::ImageGenerationRequest::builder()
             .model(self.model)
@@ -194,6 +211,7 @@ impl ImageRequest {
             request,
             images: self.images,
             limits,
+            idempotency_key: self.idempotency_key,
         })
     }
 }
@@ -238,4 +256,6 @@ pub(crate) struct CheckedRequest {
     pub(crate) images: Vec<ImageInput>,
     /// The limits of the request's model.
     pub(crate) limits: &'static ModelLimits,
+    /// The caller's `Idempotency-Key`, if any.
+    pub(crate) idempotency_key: Option<String>,
 }

@@ -163,35 +163,91 @@ async fn a_create_that_may_have_been_billed_is_never_retried() {
     }
 }
 
-#[tokio::test]
-async fn a_create_timeout_after_sending_is_not_retried() {
-    // A server that takes every connection and never answers; it counts the connections
-    // (a retry would need a new one: the timed-out one is dropped).
+/// A server that takes every connection and never answers, and the count of its connections
+/// (a retry needs a new one: the timed-out one is dropped).
+async fn black_hole() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
     let hole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = hole.local_addr().unwrap();
     let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = std::sync::Arc::clone(&connections);
-    let _server = tokio::spawn(async move {
+    tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((stream, _)) = hole.accept().await {
             counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             held.push(stream);
         }
     });
-    let config = nanobanana_api::config::ClientConfig::new(KEY)
+    (address, connections)
+}
+
+#[tokio::test]
+async fn a_create_timeout_after_sending_is_resent_with_its_key_only_when_resends_are_on() {
+    for resend in [false, true] {
+        let (address, connections) = black_hole().await;
+        let mut retries = policy();
+        retries.initial_delay = Duration::from_millis(10);
+        retries.resend_unknown_creates = resend;
+        let config = nanobanana_api::config::ClientConfig::new(KEY)
+            .unwrap()
+            .with_base_url(format!("http://{address}"))
+            .unwrap()
+            .with_retry_policy(retries)
+            .with_request_timeout(Duration::from_millis(200));
+        let client = nanobanana_api::NanoBanana::new(&config).unwrap();
+        let err = client.create(request()).await.unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+        assert!(err.outcome_unknown());
+        assert!(
+            err.to_string().contains("may have reached the server")
+                && err.to_string().contains("same key"),
+            "{err}"
+        );
+        let expected = if resend { policy().max_attempts } else { 1 };
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            expected,
+            "resend {resend}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_create_carries_an_idempotency_key_kept_across_its_retries() {
+    let server = MockServer::start().await;
+    let busy = error_body(503, "service_unavailable_error", "Service busy", None);
+    mount_create_then_ok(&server, ResponseTemplate::new(503).set_body_json(busy)).await;
+    let created = client(&server).create(request()).await.unwrap();
+    assert!(!created.replayed);
+    let keys: Vec<String> = server
+        .received_requests()
+        .await
         .unwrap()
-        .with_base_url(format!("http://{address}"))
-        .unwrap()
-        .with_retry_policy(policy())
-        .with_request_timeout(Duration::from_millis(200));
-    let client = nanobanana_api::NanoBanana::new(&config).unwrap();
-    let err = client.create(request()).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains("may have reached the server"),
-        "{err}"
-    );
-    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("idempotency-key")
+                .expect("a key on every create")
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the retry keeps the key");
+    assert_eq!(keys[0], created.idempotency_key);
+    // A new submission of the same request is a new key; a caller's own key is sent as given.
+    let again = client(&server).create(request()).await.unwrap();
+    assert_ne!(again.idempotency_key, created.idempotency_key);
+    let mine = client(&server)
+        .create(nanobanana_api::ImageRequest::from(request()).idempotency_key("my-key-1"))
+        .await
+        .unwrap();
+    assert_eq!(mine.idempotency_key, "my-key-1");
+    let last = server.received_requests().await.unwrap().pop().unwrap();
+    assert_eq!(last.headers.get("idempotency-key").unwrap(), "my-key-1");
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,5 +1,6 @@
 //! Waiting: polls scheduled from the estimate, progress events, endings the spec does not
-//! list, the deadline, and cancel-safety. On tokio's paused clock.
+//! list, the deadline, and cancel-safety. On tokio's paused clock, but for the query counts of
+//! fresh tasks on the sandbox.
 
 mod support;
 
@@ -302,4 +303,49 @@ fn recorded<T: Send + 'static>(
         }
     });
     (observer, seen)
+}
+
+/// On the sandbox (real time, tasks of 4.5 s reporting an estimate of 5 s), with the default
+/// schedule: how many task queries a wait for a fresh task makes when it starts from the
+/// create's answer, and from the task's id alone (counted in the sandbox's journal). A wait
+/// from the id that had to find the estimate out would poll every half second.
+#[tokio::test]
+async fn a_fresh_task_takes_at_most_three_queries_from_its_answer_or_from_its_id() {
+    let sandbox = nanobanana_sandbox::Sandbox::start(nanobanana_sandbox::SandboxConfig {
+        time_scale: 0.1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let config = sandbox
+        .client_config(KEY)
+        .unwrap()
+        .with_poll_schedule(nanobanana_api::config::PollSchedule::default());
+    let client = NanoBanana::new(&config).unwrap();
+    let request = || {
+        types::ImageGenerationRequest::builder()
+            .model(types::ImageModel::NanoBanana2Lite)
+            .prompt("a cat")
+    };
+    let (by_answer, by_id) = tokio::join!(client.create(request()), client.create(request()));
+    let (by_answer, by_id) = (by_answer.unwrap(), by_id.unwrap());
+    let (a, b) = tokio::join!(client.wait(&by_answer), client.wait(by_id.id.as_str()));
+    a.unwrap();
+    b.unwrap();
+    let queries = |id: &str| {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|e| {
+                e.operation.as_deref() == Some("get_task_detail")
+                    && e.task_id.as_deref() == Some(id)
+            })
+            .count()
+    };
+    let (from_answer, from_id) = (queries(&by_answer.id), queries(&by_id.id));
+    assert!(
+        from_answer <= 3,
+        "from the create's answer: {from_answer} queries"
+    );
+    assert!(from_id <= 3, "from the task's id: {from_id} queries");
 }

@@ -146,6 +146,11 @@ pub struct GenerateArgs {
     /// An HTTPS URL the API POSTs the task to when it ends.
     #[arg(long)]
     pub callback_url: Option<String>,
+    /// The create's Idempotency-Key (default: a new random one). Run the same command again
+    /// with the same key to get the task it created instead of paying for a second; a new
+    /// image needs a new key.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
     /// Save the image as this file (a second image gets `-1`, and so on).
     #[arg(short = 'o', long, conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,

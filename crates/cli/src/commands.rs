@@ -16,7 +16,11 @@ use crate::progress::{TaskProgress, UploadProgress};
 /// `nanobanana generate`: check, create, wait with a progress bar, download, print paths.
 pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     // Everything is checked before credits are spent, including where the image will be saved.
-    let request = image_request(&args);
+    let key = args
+        .idempotency_key
+        .clone()
+        .unwrap_or_else(nanobanana_api::tasks::new_idempotency_key);
+    let request = image_request(&args).idempotency_key(key.clone());
     request.check().await.map_err(in_flag_words)?;
     check_output(&args)?;
 
@@ -31,7 +35,19 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
     // Until now a signal stops the command at once (nothing was sent); from here on it is
     // answered: a create on its way must not lose its task.
     let mut signals = crate::signals::listen();
-    let created = create(&connection, request, local_files, &mut signals, &args).await?;
+    let created = create(&connection, request, &key, local_files, &mut signals, &args)
+        .await
+        .inspect_err(|e| {
+            if e.outcome_unknown() && connection.sandbox.is_none() {
+                note!("whether the task was created is unknown: run the same command with --idempotency-key {key} to get it if it exists, without paying twice");
+            }
+        })?;
+    if created.replayed {
+        note!(
+            "task {} was created by an earlier run with this --idempotency-key: the service answered it again (not billed twice)",
+            created.id
+        );
+    }
     // From here the task is paid for: say its id at once, and how to get it back.
     let resume = resume_command(&created.id, &args);
     if connection.sandbox.is_none() {
@@ -119,10 +135,11 @@ pub async fn generate(args: GenerateArgs) -> Result<(), Error> {
 async fn create(
     connection: &crate::connection::Connection,
     request: ImageRequest,
+    key: &str,
     local_files: usize,
     signals: &mut crate::signals::Signals,
     args: &GenerateArgs,
-) -> Result<types::ImageGenerationResponse, Error> {
+) -> Result<nanobanana_api::tasks::CreatedTask, Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -193,7 +210,8 @@ async fn create(
             Err(e) => note!("the create failed, so no task runs: {}", crate::exit::in_cli_words(&e)),
         },
         signal = signals.next() => note!(
-            "{signal} again: abandoned the create request; a task may exist and be billed without its id here (its image would show in Evolink's dashboard)"
+            "{signal} again: abandoned the create request; a task may exist and be billed without its id here. Run the same command with --idempotency-key {} to get it, if it exists, without paying twice",
+            key
         ),
     }
     std::process::exit(crate::exit::INTERRUPTED);

@@ -28,6 +28,7 @@ pub fn code_for(error: &Error) -> u8 {
         | Error::LocalImage(_)
         | Error::InvalidRequest(_)
         | Error::NotFound(_)
+        | Error::IdempotencyConflict(_)
         | Error::RequestTooLarge(_) => 3,
         Error::Authentication(_) | Error::Permission(_) => 4,
         Error::Config(
@@ -41,6 +42,7 @@ pub fn code_for(error: &Error) -> u8 {
         Error::Internal(_)
         | Error::Upstream(_)
         | Error::ServiceUnavailable(_)
+        | Error::PaidOutcomeUnknown(_)
         | Error::InvalidResponse { .. }
         | Error::Timeout { .. }
         | Error::Connection { .. }
@@ -108,6 +110,8 @@ pub fn kind(error: &Error) -> &'static str {
         Error::InsufficientQuota(_) => "insufficient_quota",
         Error::UploadQuota(_) => "upload_quota",
         Error::RateLimited(_) => "rate_limited",
+        Error::IdempotencyConflict(_) => "idempotency_conflict",
+        Error::PaidOutcomeUnknown(_) => "paid_outcome_unknown",
         Error::Internal(_) | Error::Upstream(_) | Error::ServiceUnavailable(_) | Error::Api(_) => {
             "server"
         }

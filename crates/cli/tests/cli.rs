@@ -1315,3 +1315,71 @@ fn configuration_messages_name_the_variables_a_person_sets_not_the_sdks_types() 
         assert!(!stderr.contains(SECRET), "{stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_create_answer_still_ends_with_the_image_and_one_task() {
+    let sandbox = keyed_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The create's task is made, then the connection closes without its answer.
+    sandbox.inject(Fault::Drop);
+    let args: Vec<String> = ["generate", "a cat", "--quality", "1K", "--out-dir", "x"]
+        .map(String::from)
+        .to_vec();
+    let output = nanobanana_async(args, env_for(&sandbox), dir.path().to_path_buf()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let file = dir.path().join(stdout.trim());
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 0, "the image on disk: {stdout} {stderr}");
+    assert_eq!(sandbox.stats().creates, 1, "one task");
+    let creates: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some("create_image_generation"))
+        .collect();
+    assert_eq!(creates.len(), 2, "sent, then resent: {creates:#?}");
+    let key = creates[0]
+        .idempotency_key
+        .clone()
+        .expect("a key on the create");
+    assert_eq!(
+        creates[1].idempotency_key.as_ref(),
+        Some(&key),
+        "the same key"
+    );
+    assert!(creates[1].replayed);
+    assert!(stderr.contains("not billed twice"), "{stderr}");
+
+    // A script that runs the same command twice with its own key pays once.
+    let keyed = |prompt: &str| -> Vec<String> {
+        [
+            "generate",
+            prompt,
+            "--quality",
+            "1K",
+            "--out-dir",
+            "y",
+            "--force",
+            "--idempotency-key",
+            "run-7",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    for _ in 0..2 {
+        let output =
+            nanobanana_async(keyed("a dog"), env_for(&sandbox), dir.path().to_path_buf()).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+    }
+    assert_eq!(
+        sandbox.stats().creates,
+        2,
+        "the second run got the first's task"
+    );
+    // The same key for another image is refused, saying what to do.
+    let output =
+        nanobanana_async(keyed("a bird"), env_for(&sandbox), dir.path().to_path_buf()).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("use a new key for a new image"), "{stderr}");
+}

@@ -15,6 +15,7 @@ use crate::auth::CallerKey;
 use crate::config::Fault;
 use crate::contract::{ApiFailure, SpecOperation};
 use crate::faults::InjectedFault;
+use crate::idempotency::Claim;
 use crate::journal_body::SentBody;
 use crate::request_check::check_create;
 use crate::results::result_url;
@@ -28,8 +29,9 @@ pub(crate) async fn create_task(
     Extension(InjectedFault(fault)): Extension<InjectedFault>,
     Extension(sent): Extension<SentBody>,
     request: Request,
-) -> Result<Json<types::ImageGenerationResponse>, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     const OP: SpecOperation = SpecOperation::CreateTask;
+    let idempotency_key = idempotency_key(request.headers())?;
     let limit = state.config.max_body_bytes;
     let body = axum::body::to_bytes(request.into_body(), limit)
         .await
@@ -58,6 +60,38 @@ pub(crate) async fn create_task(
         crate::callback_target::check(url, &state.config).await?;
     }
     let inputs = input_fingerprints(&state, &request)?;
+    if let Some(idem) = &idempotency_key {
+        // Equal bodies are equal JSON values (the key order and spacing do not matter).
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        match state
+            .idempotency
+            .claim(&key, idem, &json, state.config.max_tasks)
+        {
+            Claim::New => {}
+            Claim::Replay(answer) => {
+                tracing::info!(task_id = %answer.id, "create replayed for its Idempotency-Key");
+                let mut response = Json(*answer).into_response();
+                response.headers_mut().insert(
+                    crate::idempotency::REPLAYED_HEADER,
+                    axum::http::HeaderValue::from_static("true"),
+                );
+                return Ok(response);
+            }
+            Claim::Conflict => {
+                return Err(ApiFailure::documented(OP, 409)
+                    .message("Idempotency-Key already used for a different request")
+                    .param("Idempotency-Key"))
+            }
+            Claim::InProgress => {
+                let mut failure = ApiFailure::documented(OP, 409)
+                    .message("The earlier request with this Idempotency-Key is still in progress")
+                    .suggestion("retry later with the same Idempotency-Key")
+                    .param("Idempotency-Key");
+                failure.body["error"]["code"] = "paid_outcome_unknown".into();
+                return Err(failure);
+            }
+        }
+    }
 
     let task = new_task(&state, &request, inputs, fault == Some(Fault::FailTask));
     let name = format!("{}-0.{}", task.id, state.config.result_format.extension());
@@ -76,7 +110,7 @@ pub(crate) async fn create_task(
     }
     tracing::info!(task_id = %task.id, model = %task.model, "task created");
 
-    Ok(Json(types::ImageGenerationResponse {
+    let answer = types::ImageGenerationResponse {
         created: Some(task.created_unix),
         id: task.id.clone(),
         model: Some(task.model.clone()),
@@ -94,7 +128,29 @@ pub(crate) async fn create_task(
             user_group: Some(types::UserGroup::Default),
             ..Default::default()
         }),
-    }))
+    };
+    if let Some(idem) = &idempotency_key {
+        state.idempotency.finish(&key, idem, &answer);
+    }
+    Ok(Json(answer).into_response())
+}
+
+/// The create's `Idempotency-Key`, when it has one: 1 to 255 visible ASCII characters, else
+/// a 400 naming the header.
+fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiFailure> {
+    let Some(value) = headers.get(crate::idempotency::KEY_HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key)
+            if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(ApiFailure::documented(SpecOperation::CreateTask, 400)
+            .message("Idempotency-Key must be 1 to 255 visible ASCII characters")
+            .param("Idempotency-Key")),
+    }
 }
 
 /// `GET /v1/tasks/{task_id}`

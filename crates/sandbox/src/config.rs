@@ -13,7 +13,9 @@ pub enum Fault {
     FailTask,
     /// Answer after [`SandboxConfig::slow_delay`].
     Slow,
-    /// Close the connection without an answer.
+    /// Close the connection without an answer. The call is handled first: a create makes its
+    /// task (and remembers its `Idempotency-Key`), then its answer is lost, as when the network
+    /// fails after the gateway accepted it.
     Drop,
     /// Send the headers and half the body, then close.
     Truncate,

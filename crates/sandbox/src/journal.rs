@@ -81,6 +81,13 @@ pub struct JournalEntry {
     pub key_hint: Option<String>,
     /// The request id answered in `x-request-id` (what a user quotes to support).
     pub request_id: Option<String>,
+    /// A create's `Idempotency-Key`, as sent.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The create was answered with the task an earlier create with the same key made
+    /// (`Idempotency-Replayed: true`): nothing new was created.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// The journal: a bounded queue of entries, and a channel for whoever watches them live.
@@ -133,6 +140,8 @@ impl Journal {
             body: None,
             key_hint: None,
             request_id: None,
+            idempotency_key: None,
+            replayed: false,
         });
     }
 
@@ -168,6 +177,15 @@ pub(crate) async fn record(
     let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
     let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
     let key_hint = key_hint(request.headers());
+    let idempotency_key = request
+        .headers()
+        .get(crate::idempotency::KEY_HEADER)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(300)
+                .collect()
+        });
     let body = SentBody::default();
     request.extensions_mut().insert(body.clone());
     let response = next.run(request).await;
@@ -177,6 +195,10 @@ pub(crate) async fn record(
         .get(crate::request_id::REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let replayed = response
+        .headers()
+        .get(crate::idempotency::REPLAYED_HEADER)
+        .is_some_and(|v| v == "true");
     let fault = response
         .extensions()
         .get::<InjectedFault>()
@@ -209,6 +231,8 @@ pub(crate) async fn record(
         body: body.take(),
         key_hint,
         request_id,
+        idempotency_key,
+        replayed,
     });
     response
 }

@@ -34,6 +34,7 @@ pub mod contract;
 mod faults;
 mod file_service;
 mod host_check;
+mod idempotency;
 pub mod images;
 pub mod journal;
 mod journal_body;

@@ -85,7 +85,8 @@ impl Sandbox {
                     tick.tick().await;
                     let config = &sweeper_state.config;
                     let evicted = sweeper_state.store.evict(config.task_ttl, config.link_ttl)
-                        + sweeper_state.uploads.evict(config.upload_ttl);
+                        + sweeper_state.uploads.evict(config.upload_ttl)
+                        + sweeper_state.idempotency.evict();
                     if evicted > 0 {
                         tracing::debug!(evicted, "expired tasks and files evicted");
                     }

@@ -98,6 +98,8 @@ pub(crate) struct AppState {
     pub files_base_url: OnceLock<String>,
     /// Every request answered, bounded.
     pub journal: crate::journal::Journal,
+    /// The creates' `Idempotency-Key`s, per API key.
+    pub idempotency: crate::idempotency::IdempotencyKeys,
 }
 
 impl AppState {
@@ -116,6 +118,7 @@ impl AppState {
             base_url: OnceLock::new(),
             files_base_url: OnceLock::new(),
             journal: Default::default(),
+            idempotency: Default::default(),
             config,
         })
     }

@@ -26,6 +26,13 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Randomize delays so that many clients do not retry in step.
     pub jitter: bool,
+    /// Resend a create whose outcome is unknown (a timeout after sending, a connection closed
+    /// before the answer, the service's `paid_outcome_unknown`) with the same `Idempotency-Key`,
+    /// within `max_attempts` (default: on). The service answers such a resend with the task the
+    /// first submission created, so nothing is paid twice. Turn it off only for a gateway that
+    /// ignores `Idempotency-Key`: there a resend may create, and bill, a second task; off, such
+    /// a create fails and whether a task exists is unknown.
+    pub resend_unknown_creates: bool,
 }
 
 impl Default for RetryPolicy {
@@ -35,6 +42,7 @@ impl Default for RetryPolicy {
             initial_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
             jitter: true,
+            resend_unknown_creates: true,
         }
     }
 }
@@ -105,6 +113,7 @@ where
     let attempt = AtomicUsize::new(1);
     let max_delay = policy.max_delay;
     let max_attempts = policy.max_attempts;
+    let resend_unknown = policy.resend_unknown_creates && operation == Operation::CreateTask;
     let gated = || {
         let fut = call();
         async move {
@@ -115,7 +124,7 @@ where
     gated
         .retry(policy.backoff())
         .sleep(tokio::time::sleep)
-        .when(|e: &Error| e.is_retryable(operation))
+        .when(|e: &Error| e.is_retryable(operation) || (resend_unknown && e.outcome_unknown()))
         .adjust(|e: &Error, backoff: Option<Duration>| {
             // Out of attempts: stop, whatever the server asked for.
             let backoff = backoff?;
@@ -286,6 +295,7 @@ mod tests {
             initial_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(5),
             jitter: false,
+            resend_unknown_creates: true,
         }
     }
 

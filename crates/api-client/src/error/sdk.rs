@@ -325,6 +325,14 @@ pub enum Error {
     /// 502 `upstream_error`.
     #[error("{}", .0.describe(not_retried_advice(.0.operation)))]
     Upstream(Box<ApiError>),
+    /// 409 `idempotency_conflict`: the create's `Idempotency-Key` was already used for another
+    /// request; nothing was created.
+    #[error("{}", .0.describe("The Idempotency-Key names another request: use a new key for a new image (or send that other request unchanged to get its task)."))]
+    IdempotencyConflict(Box<ApiError>),
+    /// 409 `paid_outcome_unknown`: the first submission with this `Idempotency-Key` is still in
+    /// progress or its outcome is not known yet (after the configured resends).
+    #[error("{}", .0.describe("The first submission with this Idempotency-Key is still being processed: wait a minute, then send the same request again with the same key to get its task (a new key would pay twice)."))]
+    PaidOutcomeUnknown(Box<ApiError>),
     /// 503 `service_unavailable_error` (after the configured retries).
     #[error("{}", .0.describe("The service is overloaded; try again in a minute."))]
     ServiceUnavailable(Box<ApiError>),
@@ -365,7 +373,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The server answered with something that is not the documented JSON (e.g. an HTML 502).
-    #[error("{} failed: the server's answer{} is not the documented JSON: {detail}. {}", .operation.name(), .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), transport_advice(*.operation, true))]
+    #[error("{} failed: the server's answer{} is not the documented JSON: {detail}. {}", .operation.name(), .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), broken_answer_advice(*.operation))]
     InvalidResponse {
         /// Which call failed.
         operation: Operation,
@@ -526,8 +534,17 @@ fn transport_hint(error: &reqwest::Error) -> &'static str {
 
 fn transport_advice(operation: Operation, may_have_reached_server: bool) -> &'static str {
     match (operation, may_have_reached_server) {
-        (Operation::CreateTask, true) => "Not retried automatically: the request may have reached the server and been billed. Check your tasks before submitting again.",
+        (Operation::CreateTask, true) => "The request may have reached the server and created a task: it was resent with the same Idempotency-Key as often as the retry policy allows (unless RetryPolicy::resend_unknown_creates is off). Send it again with the same key to get that task without paying twice; a new key may pay twice.",
         (Operation::CreateTask, false) => "The request was never sent.",
+        _ => "Check the network and the address, then try again.",
+    }
+}
+
+/// After an answer that is not the documented JSON: a server answered, so a create is not
+/// resent (its task, if any, may be billed).
+fn broken_answer_advice(operation: Operation) -> &'static str {
+    match operation {
+        Operation::CreateTask => "Not retried automatically: the request may have reached the server and been billed. Check your tasks before submitting again.",
         _ => "Check the network and the address, then try again.",
     }
 }
@@ -554,6 +571,8 @@ impl Error {
             | Self::Internal(e)
             | Self::Upstream(e)
             | Self::ServiceUnavailable(e)
+            | Self::IdempotencyConflict(e)
+            | Self::PaidOutcomeUnknown(e)
             | Self::UploadQuota(e)
             | Self::Api(e) => Some(e.as_ref()),
             _ => None,
@@ -602,7 +621,8 @@ impl Error {
     /// A create is retried only when it certainly did not create a task: a 429 or 503 (the
     /// service refused it) or a connection that never opened. Anything that may have reached
     /// the server (a timeout after sending, 500, 502, a broken answer) could bill twice.
-    /// Task queries are retried on every transient failure.
+    /// Task queries are retried on every transient failure. A create whose outcome is unknown
+    /// is also resent, but only with its `Idempotency-Key` ([`outcome_unknown`](Self::outcome_unknown)).
     pub fn is_retryable(&self, operation: Operation) -> bool {
         // An error type this SDK does not know is judged by its status.
         let unknown_status = match self {
@@ -635,11 +655,38 @@ impl Error {
         }
     }
 
-    /// Builds the variant for an API error from its `error.type`, or its status when the type
-    /// is missing. An unknown type goes to [`Error::Api`], keeping it as sent.
+    /// Whether a create that failed so may have created (and billed) a task: a timeout after
+    /// sending, a connection closed before the answer, the service's `paid_outcome_unknown`.
+    /// Such a create is resent only with the same `Idempotency-Key`, which makes the service
+    /// answer the task the first submission created
+    /// ([`RetryPolicy::resend_unknown_creates`](crate::config::RetryPolicy::resend_unknown_creates)).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout { .. }
+                | Self::PaidOutcomeUnknown(_)
+                | Self::Connection {
+                    may_have_reached_server: true,
+                    ..
+                }
+        )
+    }
+
+    /// Builds the variant for an API error from its `error.code` when it is one of the
+    /// idempotency codes, else its `error.type`, or its status when the type is missing. An
+    /// unknown type goes to [`Error::Api`], keeping it as sent.
     pub fn from_api(error: ApiError) -> Self {
         if error.operation == Operation::Upload && error.status == 403 {
             return Self::UploadQuota(Box::new(error));
+        }
+        match &error.code {
+            Some(types::ErrorCode::String(code)) if code == "idempotency_conflict" => {
+                return Self::IdempotencyConflict(Box::new(error));
+            }
+            Some(types::ErrorCode::String(code)) if code == "paid_outcome_unknown" => {
+                return Self::PaidOutcomeUnknown(Box::new(error));
+            }
+            _ => {}
         }
         let by_type = match error.error_type.as_deref() {
             Some("invalid_request_error") => {

@@ -181,6 +181,7 @@ impl NanoBanana {
             mut request,
             images,
             limits,
+            ..
         } = checked;
         if images.iter().any(|i| matches!(i, ImageInput::File(_))) {
             request.image_urls = self.image_urls_for(limits, images).await?;

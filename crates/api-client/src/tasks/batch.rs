@@ -376,8 +376,14 @@ impl NanoBanana {
                     )
                 }
                 None => {
+                    // The request's own key, else a new one for this submission (the ledger
+                    // does not hold it yet: issue 31's deliverable 2).
+                    let key = checked
+                        .idempotency_key
+                        .clone()
+                        .unwrap_or_else(crate::idempotency::new_idempotency_key);
                     let request = self.with_uploads(checked).await?;
-                    let created = self.send_create(request.clone()).await?;
+                    let created = self.send_create(request.clone(), key).await?;
                     let created_at = now_unix();
                     if let Some(ledger) = ledger {
                         ledger.record(&LedgerEntry {

@@ -38,23 +38,44 @@ impl From<&types::ImageGenerationResponse> for TaskHandle {
     }
 }
 
+impl From<&crate::tasks::CreatedTask> for TaskHandle {
+    /// A task just created: its estimate counts from now; a replayed one (created by an
+    /// earlier submission) counts from its `created`.
+    fn from(created: &crate::tasks::CreatedTask) -> Self {
+        let mut handle = Self::from(&created.task);
+        if created.replayed {
+            if let Some(age) = created.task.created.and_then(age_of) {
+                handle.created_at = Instant::now().checked_sub(age).unwrap_or(handle.created_at);
+            }
+        }
+        handle
+    }
+}
+
+/// How long ago the server's `created` (Unix seconds) was, taking the youngest age whole
+/// seconds allow; `None` when older than a task lives (24 h: another clock's, not this task's
+/// age).
+fn age_of(created: i64) -> Option<Duration> {
+    let created = u64::try_from(created).ok()?;
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let age = Duration::from_secs(now_unix.saturating_sub(created).saturating_sub(1));
+    (age <= Duration::from_secs(24 * 60 * 60)).then_some(age)
+}
+
 impl TaskHandle {
     /// What a task query tells about a task known only by id: when it was created (the
     /// server's `created`) and its estimate (`task_info.estimated_time`), `true` when it has
     /// one.
     fn learn(&mut self, task: &types::TaskDetail) -> bool {
-        if let Some(created) = task.created.and_then(|c| u64::try_from(c).ok()) {
-            let now_unix = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            // `created` is in whole seconds: take the youngest age it allows, so waits capped
-            // by the age are never too long.
-            let age = Duration::from_secs(now_unix.saturating_sub(created).saturating_sub(1));
-            // Tasks live 24 h: an older `created` is another clock's, not this task's age.
-            if age > Duration::from_secs(24 * 60 * 60) {
+        if let Some(created) = task.created.filter(|c| *c >= 0) {
+            // `created` is in whole seconds: the youngest age it allows, so waits capped by the
+            // age are never too long. Tasks live 24 h: an older `created` is another clock's.
+            let Some(age) = age_of(created) else {
                 return false;
-            }
+            };
             self.created_at = Instant::now()
                 .checked_sub(age)
                 .unwrap_or(self.created_at)
@@ -103,8 +124,15 @@ struct Poller<'a> {
 }
 
 impl<'a> Poller<'a> {
-    /// A poller for `handle` that has not queried yet.
-    fn new(client: &'a NanoBanana, handle: TaskHandle) -> Self {
+    /// A poller for `handle` that has not queried yet. A bare id of a task this client
+    /// created is scheduled from what the create's answer said, as the answer itself would be.
+    fn new(client: &'a NanoBanana, mut handle: TaskHandle) -> Self {
+        if handle.estimate.is_none() {
+            if let Some(known) = client.inner.known.get(&handle.id) {
+                handle.estimate = known.estimate;
+                handle.created_at = handle.created_at.min(known.created_at);
+            }
+        }
         Self {
             client,
             handle,
@@ -199,7 +227,9 @@ impl NanoBanana {
     /// Waits until `task` (a task id, a created task, or a [`TaskHandle`]) completes and
     /// returns it with its `results`. Each query is reported to the observer
     /// ([`Event::Wait`]); queries are scheduled from the task's own estimate
-    /// ([`PollSchedule`](crate::config::PollSchedule)), within the configured deadline. A task
+    /// ([`PollSchedule`](crate::config::PollSchedule)), within the configured deadline; a bare
+    /// id of a task this client created (the newest 4096) is scheduled from its create's
+    /// answer, as `wait(&created)` is, and any other id from what its first answer says. A task
     /// that ends any other way (`failed`, or a status the spec does not list such as
     /// `cancelled`) is [`Error::TaskFailed`]. Dropping the future stops the polling.
     pub async fn wait(&self, task: impl Into<TaskHandle>) -> Result<types::TaskDetail, Error> {
@@ -348,6 +378,30 @@ mod tests {
             handle.created_at.elapsed() < Duration::from_secs(1),
             "another clock's `created` is ignored"
         );
+    }
+
+    #[test]
+    fn a_replayed_task_is_aged_from_its_created_and_a_new_one_from_now() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let answer: types::ImageGenerationResponse = serde_json::from_value(serde_json::json!({
+            "id": "task-unified-1", "status": "pending", "created": now - 20,
+            "task_info": {"estimated_time": 45}
+        }))
+        .unwrap();
+        let created = |replayed| crate::tasks::CreatedTask {
+            task: answer.clone(),
+            idempotency_key: "k".into(),
+            replayed,
+        };
+        let age = TaskHandle::from(&created(true)).created_at.elapsed();
+        assert!(
+            age >= Duration::from_secs(18) && age <= Duration::from_secs(21),
+            "{age:?}"
+        );
+        assert!(TaskHandle::from(&created(false)).created_at.elapsed() < Duration::from_secs(1));
     }
 
     #[tokio::test]
