@@ -16,6 +16,8 @@ use crate::error::Error;
 use crate::image_input::ImageInput;
 use crate::observer::Event;
 use crate::request::ImageRequest;
+use crate::tasks::batch_stop::BatchStop;
+use crate::tasks::output_name::{check_names, NameRefusal};
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::waiting::TaskHandle;
 use crate::types;
@@ -34,6 +36,11 @@ pub struct BatchOptions {
     /// A JSON-lines file recording each submitted task; rerunning the same batch with it
     /// resumes those tasks instead of creating them again.
     pub ledger: Option<PathBuf>,
+    /// Replace files in `dir` that items are named after and that this batch did not save
+    /// (default: refuse the batch before anything is sent).
+    pub overwrite: bool,
+    /// Stops the batch without losing a created task (see [`BatchStop`]).
+    pub stop: Option<BatchStop>,
 }
 
 impl BatchOptions {
@@ -43,7 +50,22 @@ impl BatchOptions {
             concurrency: concurrency.max(1),
             dir: dir.into(),
             ledger: None,
+            overwrite: false,
+            stop: None,
         }
+    }
+
+    /// Replace files in `dir` that items are named after and that this batch did not save,
+    /// instead of refusing the batch (default: refuse).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Lets `stop` stop the batch without losing a created task (see [`BatchStop`]).
+    pub fn stopped_by(mut self, stop: BatchStop) -> Self {
+        self.stop = Some(stop);
+        self
     }
 
     /// Records submitted tasks in `path` and resumes those it already lists.
@@ -326,11 +348,23 @@ impl NanoBanana {
         }
         let dir = options.dir.as_path();
         let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
+        let names: Vec<Option<&str>> = requests.iter().map(|r| r.name.as_deref()).collect();
+        let no_entries = HashMap::new();
+        let refused = check_names(&names, &options, ledger.map_or(&no_entries, |l| &l.known));
+        if !refused.is_empty() {
+            return Err(names_refused(&refused));
+        }
+        let stop = options.stop.as_ref();
         let mut results: Vec<Option<Result<Saved, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
             .map(|(index, item)| async move {
-                (index, self.generate_one(index, item, ledger, dir).await)
+                let result = match stop {
+                    // Not started before the stop: nothing to wait for.
+                    Some(stop) if stop.is_stopped() => Err(Error::Stopped { task_id: None }),
+                    _ => self.generate_one(index, item, ledger, dir, stop).await,
+                };
+                (index, result)
             })
             .buffer_unordered(options.concurrency.max(1));
         while let Some((index, result)) = finished.next().await {
@@ -352,7 +386,15 @@ impl NanoBanana {
         item: BatchRequest,
         ledger: Option<&Ledger>,
         dir: &Path,
+        stop: Option<&BatchStop>,
     ) -> Result<Saved, Error> {
+        // Resolves when the batch is stopped (never without a stop handle).
+        let stopped = || async move {
+            match stop {
+                Some(stop) => stop.stopped().await,
+                None => std::future::pending().await,
+            }
+        };
         let BatchRequest { request, name } = item;
         let checked = request.checked().await?;
         let fingerprint = fingerprint_of(&checked.request, &checked.images, name.as_deref());
@@ -376,7 +418,20 @@ impl NanoBanana {
                     )
                 }
                 None => {
-                    let request = self.with_uploads(checked).await?;
+                    // Uploads end at a stop: nothing is created for this request.
+                    let request = tokio::select! {
+                        request = self.with_uploads(checked) => request?,
+                        () = stopped() => return Err(Error::Stopped { task_id: None }),
+                    };
+                    // From the moment the create is sent it runs to its answer, stop or not:
+                    // its task is recorded before this request ends.
+                    let in_flight = match stop {
+                        Some(stop) if stop.is_stopped() => {
+                            return Err(Error::Stopped { task_id: None })
+                        }
+                        Some(stop) => Some(stop.create_sent(index)),
+                        None => None,
+                    };
                     let created = self.send_create(request.clone()).await?;
                     let created_at = now_unix();
                     if let Some(ledger) = ledger {
@@ -390,15 +445,30 @@ impl NanoBanana {
                             completed: None,
                         })?;
                     }
+                    drop(in_flight);
                     (TaskHandle::from(&created), created_at, false, request)
                 }
             };
         let task_id = handle.id.clone();
-        let task = self.wait(handle).await?;
-        // A resumed task's images may be saved already, in part or whole: they are its own.
-        let files = self
-            .download(&task, SaveTo::from(dir).overwrite(resumed))
-            .await?;
+        let stopped_here = || Error::Stopped {
+            task_id: Some(task_id.clone()),
+        };
+        if stop.is_some_and(BatchStop::is_stopped) {
+            return Err(stopped_here());
+        }
+        // Waiting and downloading end at a stop: the ledger has the task to resume.
+        let waited = async {
+            let task = self.wait(handle).await?;
+            // A resumed task's images may be saved already, in part or whole: they are its own.
+            let files = self
+                .download(&task, SaveTo::from(dir).overwrite(resumed))
+                .await?;
+            Ok::<_, Error>((task, files))
+        };
+        let (task, files) = tokio::select! {
+            waited = waited => waited?,
+            () = stopped() => return Err(stopped_here()),
+        };
         let files = match &name {
             Some(name) => name_files(files, dir, name)?,
             None => files,
@@ -419,6 +489,24 @@ impl NanoBanana {
         }
         Ok(Saved { task, files })
     }
+}
+
+/// The batch refused for its names, every refusal listed.
+fn names_refused(refused: &[NameRefusal]) -> Error {
+    let listed: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    Error::Validation(crate::error::ValidationError::new(
+        "the requests' file names",
+        format!(
+            "{} refused; nothing was sent: {}",
+            if refused.len() == 1 {
+                "1 name is".to_string()
+            } else {
+                format!("{} names are", refused.len())
+            },
+            listed.join("; ")
+        ),
+        "a plain file name ending in .png, .jpg, .jpeg or .webp (or no extension), at most 255 bytes, no control characters, not a Windows device name, each item's own, not a file already in the folder (tasks::check_output_name)",
+    ))
 }
 
 /// Moves `files` to `dir/name` (then `name-1`, …). With the `convert` feature an image whose
