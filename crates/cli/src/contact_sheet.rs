@@ -5,7 +5,7 @@
 //! a scheme (`javascript:`) or a fragment. The cards are also kept as JSON inside the page (its
 //! `<` written `\u003c`, so no text can end the script), so a later command can add to it.
 //! A batch updates it through [`SheetUpdates`]: at most about once a second, and only after a
-//! tenth of its cards changed, so a batch of any size writes it a dozen times at most.
+//! fifth of its cards changed, so a batch of any size writes it about seven times in all.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -196,9 +196,9 @@ impl ContactSheet {
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A batch's sheet, written as its cards change: at most once per [`MIN_INTERVAL`], and only
-/// once a tenth of the cards changed since the last write (or at [`finish`](Self::finish)).
+/// once a fifth of the cards changed since the last write (or at [`finish`](Self::finish)).
 /// A batch of any size (or a rerun that reports every finished line at once) so writes the
-/// page about a dozen times in all, never once per line.
+/// page about seven times in all (a few times its final size), never once per line.
 pub struct SheetUpdates {
     sheet: ContactSheet,
     last_write: Instant,
@@ -211,7 +211,7 @@ pub struct SheetUpdates {
 impl SheetUpdates {
     /// Updates of `sheet`, which was just written.
     pub fn new(sheet: ContactSheet) -> Self {
-        let step = (sheet.cards.len() / 10).max(1);
+        let step = (sheet.cards.len() / 5).max(1);
         Self {
             sheet,
             last_write: Instant::now(),
@@ -394,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_writes_the_sheet_once_a_tenth_of_it_changed_and_at_the_end() {
+    fn a_batch_writes_the_sheet_once_a_fifth_of_it_changed_and_at_the_end() {
         let dir = tempfile::tempdir().unwrap();
         let cards: Vec<Card> = (0..100)
             .map(|i| Card::waiting(format!("line-{i}"), "p", "m", None, None))
@@ -403,21 +403,21 @@ mod tests {
         // As if the last write were long ago: the time rule allows a write, the count decides.
         updates.last_write -= MIN_INTERVAL;
         let path = dir.path().join(SHEET_FILE);
-        for i in 0..9 {
+        for i in 0..19 {
             let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
             updates
                 .set(card.ended(dir.path(), Err("no".into())))
                 .unwrap();
         }
-        assert!(!path.exists(), "9 of 100 changed: not yet written");
-        let card = updates.sheet().card("line-9").unwrap().clone();
+        assert!(!path.exists(), "19 of 100 changed: not yet written");
+        let card = updates.sheet().card("line-19").unwrap().clone();
         updates
             .set(card.ended(dir.path(), Err("no".into())))
             .unwrap();
-        assert!(path.exists(), "10 of 100 changed: written");
+        assert!(path.exists(), "20 of 100 changed: written");
         std::fs::remove_file(&path).unwrap();
         // Within the second after a write, no other write, however many changed.
-        for i in 10..40 {
+        for i in 20..50 {
             let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
             updates
                 .set(card.ended(dir.path(), Err("no".into())))
@@ -426,6 +426,6 @@ mod tests {
         assert!(!path.exists());
         updates.finish().unwrap();
         let read = ContactSheet::existing(dir.path()).unwrap();
-        assert_eq!(read.card("line-39").unwrap().state, "failed");
+        assert_eq!(read.card("line-49").unwrap().state, "failed");
     }
 }
