@@ -362,10 +362,9 @@ mod tests {
             .write()
             .unwrap();
         let html = std::fs::read_to_string(dir.path().join(SHEET_FILE)).unwrap();
-        let links: Vec<&str> = html
-            .split(" href=\"")
-            .chain(html.split(" src=\""))
-            .skip(1)
+        let links: Vec<&str> = [" href=\"", " src=\""]
+            .iter()
+            .flat_map(|attribute| html.split(attribute).skip(1))
             .map(|rest| rest.split('"').next().unwrap())
             .collect();
         assert!(links.len() >= 6, "{html}");

@@ -263,6 +263,17 @@ pub(crate) fn check_names(
             files.chain(named).collect::<Vec<_>>()
         })
         .collect();
+    // Names that may save to the same file share their stem: compared within a stem only, so
+    // the check stays linear in the batch.
+    let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            by_stem
+                .entry(stem(name).to_lowercase())
+                .or_default()
+                .push(index);
+        }
+    }
     let mut refused = Vec::new();
     for (index, name) in names.iter().enumerate() {
         let Some(name) = name else { continue };
@@ -282,11 +293,13 @@ pub(crate) fn check_names(
             refused.push(refuse(NameProblem::Reserved((*what).to_string())));
             continue;
         }
-        let others: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(other, _)| *other != index)
-            .filter_map(|(other, n)| n.filter(|n| same_file(name, n)).map(|_| other))
+        let others: Vec<usize> = by_stem
+            .get(&stem(name).to_lowercase())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|other| *other != index)
+            .filter(|other| names[*other].is_some_and(|n| same_file(name, n)))
             .collect();
         if !others.is_empty() {
             refused.push(refuse(NameProblem::SameAs(others)));
