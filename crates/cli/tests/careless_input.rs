@@ -289,3 +289,85 @@ fn an_unknown_model_in_a_batch_points_at_nanobanana_models() {
         "{stdout}{stderr}"
     );
 }
+
+/// A server on loopback that answers every create with task `id` and every other request with
+/// a 400 whose message and suggestion hold terminal escape sequences. Its base URL.
+fn hostile_server(id: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                    break;
+                }
+                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let (status, answer) = if request_line.starts_with("POST /v1/images/generations") {
+                (
+                    "200 OK",
+                    serde_json::json!({
+                        "id": id, "status": "pending", "progress": 0,
+                        "object": "image.generation.task",
+                        "task_info": {"can_cancel": true, "estimated_time": 0},
+                    }),
+                )
+            } else {
+                (
+                    "400 Bad Request",
+                    serde_json::json!({"error": {
+                        "code": 400, "type": "invalid_request_error",
+                        "message": "bad \u{1b}[2J\u{1b}[31mred",
+                        "fallback_suggestion": "try \u{1b}]0;PWNED\u{7} again",
+                    }}),
+                )
+            };
+            let answer = answer.to_string();
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn escape_sequences_from_the_server_are_printed_escaped_never_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let base_url = hostile_server("task-unified-\u{1b}]0;PWNED\u{7}\u{1b}[2J");
+    let output = nanobanana(
+        &["generate", "x", "--quality", "1K", "--timeout", "5"],
+        &[
+            ("EVOLINK_API_KEY", nanobanana_test_kit::KEY),
+            ("EVOLINK_BASE_URL", &base_url),
+            ("EVOLINK_FILES_BASE_URL", &base_url),
+        ],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    let all = format!("{stdout}{stderr}");
+    assert!(!all.contains(['\u{1b}', '\u{7}']), "{all:?}");
+    // The id is still shown, its escapes spelled out.
+    assert!(
+        stderr.contains("task-unified-\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("bad \\u{1b}[2J"), "{stderr}");
+}
