@@ -17,7 +17,7 @@ use crate::image_input::ImageInput;
 use crate::observer::Event;
 use crate::request::ImageRequest;
 use crate::tasks::batch_stop::BatchStop;
-use crate::tasks::output_name::{check_names, NameRefusal};
+use crate::tasks::output_name::{candidates, check_names, NameContext, NameRefusal};
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::waiting::TaskHandle;
 use crate::types;
@@ -350,7 +350,8 @@ impl NanoBanana {
         let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
         let names: Vec<Option<&str>> = requests.iter().map(|r| r.name.as_deref()).collect();
         let no_entries = HashMap::new();
-        let refused = check_names(&names, &options, ledger.map_or(&no_entries, |l| &l.known));
+        let refused =
+            names_against_ledger(&names, &options, ledger.map_or(&no_entries, |l| &l.known));
         if !refused.is_empty() {
             return Err(names_refused(&refused));
         }
@@ -489,6 +490,76 @@ impl NanoBanana {
         }
         Ok(Saved { task, files })
     }
+}
+
+/// Checks every item's name of a batch before anything is sent: each on its own
+/// ([`check_output_name`](crate::tasks::check_output_name)), not the batch's ledger, not a name
+/// another item takes (each of them named), and not a file already in `options.dir` that is not
+/// an image this batch saved (per its ledger), unless `options.overwrite`. Every problem is
+/// returned, in item order. [`NanoBanana::generate_many`] runs the same checks and refuses the
+/// batch if any fails; this lets a caller report them first, in its own words.
+pub fn check_output_names<'a>(
+    names: impl IntoIterator<Item = Option<&'a str>>,
+    options: &BatchOptions,
+) -> Vec<NameRefusal> {
+    let mut known = HashMap::new();
+    if let Some(text) = options
+        .ledger
+        .as_deref()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+    {
+        for entry in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<LedgerEntry>(l).ok())
+        {
+            known.insert(entry.index, entry);
+        }
+    }
+    let names: Vec<Option<&str>> = names.into_iter().collect();
+    names_against_ledger(&names, options, &known)
+}
+
+/// [`check_output_names`] with the ledger's entries read.
+fn names_against_ledger(
+    names: &[Option<&str>],
+    options: &BatchOptions,
+    ledger: &HashMap<usize, LedgerEntry>,
+) -> Vec<NameRefusal> {
+    // What earlier runs of this batch saved, or were saving, by file name.
+    let saved_by_batch = ledger
+        .values()
+        .flat_map(|entry| {
+            let files = entry
+                .completed
+                .iter()
+                .flat_map(|done| done.files.iter())
+                .filter_map(|f| f.file_name().and_then(|n| n.to_str()))
+                .map(str::to_lowercase);
+            let named = entry
+                .fingerprint
+                .as_deref()
+                .and_then(name_in_fingerprint)
+                .into_iter()
+                .flat_map(|name| candidates(Path::new(""), &name))
+                .filter_map(|p| p.to_str().map(str::to_lowercase));
+            files.chain(named).collect::<Vec<_>>()
+        })
+        .collect();
+    check_names(
+        names,
+        &NameContext {
+            dir: &options.dir,
+            ledger: options.ledger.as_deref(),
+            overwrite: options.overwrite,
+            saved_by_batch,
+        },
+    )
+}
+
+/// The item's name recorded in a ledger fingerprint (`[request, images, name]`).
+fn name_in_fingerprint(fingerprint: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(fingerprint).ok()?;
+    value.get(2)?.as_str().map(str::to_string)
 }
 
 /// The batch refused for its names, every refusal listed.

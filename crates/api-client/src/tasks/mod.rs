@@ -11,12 +11,13 @@ pub(crate) mod saved;
 pub(crate) mod waiting;
 
 pub use crate::observer::WaitEvent;
-pub use batch::{BatchOptions, BatchRequest, CompletedEntry, LedgerEntry, RESULT_LIFETIME};
+pub use batch::{
+    check_output_names, BatchOptions, BatchRequest, CompletedEntry, LedgerEntry, RESULT_LIFETIME,
+};
 pub use batch_stop::BatchStop;
 pub use callback::{parse_callback, verify_callback};
 pub use output_name::{
-    check_output_name, check_output_names, NameProblem, NameRefusal, IMAGE_EXTENSIONS,
-    MAX_NAME_BYTES, RESERVED_NAMES,
+    check_output_name, NameProblem, NameRefusal, IMAGE_EXTENSIONS, MAX_NAME_BYTES, RESERVED_NAMES,
 };
 pub use saved::{SaveTo, Saved};
 pub use waiting::TaskHandle;

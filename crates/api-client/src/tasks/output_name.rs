@@ -5,8 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::tasks::batch::{BatchOptions, LedgerEntry};
-
 /// The image extensions a name may end in (or none: the image's own type then decides).
 pub const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
 
@@ -179,7 +177,7 @@ fn same_file(a: &str, b: &str) -> bool {
 
 /// The files an item named `name` may be saved as in `dir`: the name itself, and when the
 /// image's type decides the extension, the stem with each image extension.
-fn candidates(dir: &Path, name: &str) -> Vec<PathBuf> {
+pub(crate) fn candidates(dir: &Path, name: &str) -> Vec<PathBuf> {
     let mut paths = vec![dir.join(name)];
     if !cfg!(feature = "convert") || extension(name).is_none() {
         let stem = stem(name);
@@ -192,44 +190,25 @@ fn candidates(dir: &Path, name: &str) -> Vec<PathBuf> {
     paths
 }
 
-/// Checks every item's name of a batch before anything is sent: each on its own
-/// ([`check_output_name`]), not the batch's ledger, not a name another item takes (each of
-/// them named), and not a file already in `options.dir` that is not an image this batch saved
-/// (per its ledger), unless `options.overwrite`. Every problem is returned, in item order.
-/// [`NanoBanana::generate_many`](crate::NanoBanana::generate_many) runs the same checks and
-/// refuses the batch if any fails; this lets a caller report them first, in its own words.
-pub fn check_output_names<'a>(
-    names: impl IntoIterator<Item = Option<&'a str>>,
-    options: &BatchOptions,
-) -> Vec<NameRefusal> {
-    let mut known = HashMap::new();
-    if let Some(text) = options
-        .ledger
-        .as_deref()
-        .and_then(|path| std::fs::read_to_string(path).ok())
-    {
-        for entry in text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<LedgerEntry>(l).ok())
-        {
-            known.insert(entry.index, entry);
-        }
-    }
-    let names: Vec<Option<&str>> = names.into_iter().collect();
-    check_names(&names, options, &known)
+/// Where a batch saves and what it may replace, for [`check_names`].
+pub(crate) struct NameContext<'a> {
+    /// The images' folder.
+    pub dir: &'a Path,
+    /// The batch's ledger, if any.
+    pub ledger: Option<&'a Path>,
+    /// Replace files the batch did not save.
+    pub overwrite: bool,
+    /// The file names (lowercase) earlier runs of this batch saved or were saving, per its
+    /// ledger: replacing them is the batch's own business.
+    pub saved_by_batch: HashSet<String>,
 }
 
-/// [`check_output_names`] with the ledger's entries already read.
-pub(crate) fn check_names(
-    names: &[Option<&str>],
-    options: &BatchOptions,
-    ledger: &HashMap<usize, LedgerEntry>,
-) -> Vec<NameRefusal> {
-    let dir = options.dir.as_path();
+/// Checks every item's name (see [`check_output_names`](crate::tasks::check_output_names)).
+pub(crate) fn check_names(names: &[Option<&str>], context: &NameContext<'_>) -> Vec<NameRefusal> {
+    let dir = context.dir;
     // The batch's own ledger, when it is in the folder, and its lock file.
-    let own_files: Vec<(String, &str)> = options
+    let own_files: Vec<(String, &str)> = context
         .ledger
-        .as_deref()
         .filter(|ledger| ledger.parent().is_some_and(|parent| same_dir(parent, dir)))
         .and_then(|ledger| ledger.file_name())
         .and_then(|n| n.to_str())
@@ -243,26 +222,7 @@ pub(crate) fn check_names(
             ]
         })
         .unwrap_or_default();
-    // What earlier runs of this batch saved or were saving, by name.
-    let saved_by_batch: HashSet<String> = ledger
-        .values()
-        .flat_map(|entry| {
-            let files = entry
-                .completed
-                .iter()
-                .flat_map(|done| done.files.iter())
-                .filter_map(|f| f.file_name().and_then(|n| n.to_str()))
-                .map(str::to_lowercase);
-            let named = entry
-                .fingerprint
-                .as_deref()
-                .and_then(name_in_fingerprint)
-                .into_iter()
-                .flat_map(|name| candidates(Path::new(""), &name))
-                .filter_map(|p| p.to_str().map(str::to_lowercase));
-            files.chain(named).collect::<Vec<_>>()
-        })
-        .collect();
+    let saved_by_batch = &context.saved_by_batch;
     // Names that may save to the same file share their stem: compared within a stem only, so
     // the check stays linear in the batch.
     let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
@@ -305,7 +265,7 @@ pub(crate) fn check_names(
             refused.push(refuse(NameProblem::SameAs(others)));
             continue;
         }
-        if options.overwrite {
+        if context.overwrite {
             continue;
         }
         if let Some(existing) = candidates(dir, name).into_iter().find(|path| {
@@ -338,15 +298,10 @@ fn same_dir(a: &Path, b: &Path) -> bool {
         )
 }
 
-/// The item's name recorded in a ledger fingerprint (`[request, images, name]`).
-fn name_in_fingerprint(fingerprint: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(fingerprint).ok()?;
-    value.get(2)?.as_str().map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tasks::{check_output_names, BatchOptions};
 
     #[test]
     fn plain_image_names_pass_and_each_rule_refuses_its_case() {
