@@ -327,3 +327,160 @@ async fn a_second_batch_on_a_ledger_in_use_is_refused_before_sending_naming_the_
         .unwrap();
     assert!(results[0].is_ok(), "{:?}", results[0]);
 }
+
+#[tokio::test]
+async fn names_that_would_overwrite_are_refused_before_anything_is_sent() {
+    use nanobanana_api::tasks::BatchRequest;
+    let f = fixture(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.png"), "the user's own").unwrap();
+    let ledger = dir.path().join("ledger.jsonl");
+    let named = |names: &[&str]| -> Vec<BatchRequest> {
+        requests(&["a", "b", "c", "d", "e"][..names.len()])
+            .into_iter()
+            .zip(names)
+            .map(|(r, name)| BatchRequest::named(r, *name))
+            .collect()
+    };
+    let options = BatchOptions::new(2, dir.path()).with_ledger(&ledger);
+    let err = client(&f.api)
+        .generate_many(
+            named(&[
+                "same.png",
+                "SAME.png",
+                "index.html",
+                "keep.png",
+                "nul\0.png",
+            ]),
+            options.clone(),
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, nanobanana_api::Error::Validation(_)),
+        "{text}"
+    );
+    for said in [
+        "request 0: the name `same.png` is also the name of request(s) 1",
+        "request 1: the name `SAME.png` is also the name of request(s) 0",
+        "request 2: the name `index.html` is the name of the batch's contact sheet",
+        "request 3: the name `keep.png` names",
+        "request 4: the name `nul\\0.png` contains a control character",
+        "nothing was sent",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    assert_eq!(creates(&f.api).await, 0);
+    assert_eq!(
+        std::fs::read(dir.path().join("keep.png")).unwrap(),
+        b"the user's own"
+    );
+
+    // Overwriting is asked for: the file is replaced. The rerun finds it is the batch's own.
+    let results = client(&f.api)
+        .generate_many(named(&["keep.png"]), options.clone().overwrite(true))
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert_ne!(
+        std::fs::read(dir.path().join("keep.png")).unwrap(),
+        b"the user's own"
+    );
+    let results = client(&f.api)
+        .generate_many(named(&["keep.png"]), options)
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert_eq!(creates(&f.api).await, 1);
+}
+
+/// Creates that take `delay` to answer, each creating `task-unified-<prompt>`.
+async fn slow_creates(delay: Duration) -> Fixture {
+    let api = MockServer::start().await;
+    let host = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(png_bytes(300)))
+        .mount(&host)
+        .await;
+    struct Slow(Duration);
+    impl Respond for Slow {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            let id = format!("task-unified-{}", body["prompt"].as_str().unwrap());
+            ResponseTemplate::new(200)
+                .set_body_json(created(&id, 0))
+                .set_delay(self.0)
+        }
+    }
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(Slow(delay))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/v1/tasks/"))
+        .respond_with(Tasks { host: host.uri() })
+        .mount(&api)
+        .await;
+    Fixture {
+        api,
+        arrivals: Arc::default(),
+        _host: host,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_batch_sends_no_new_create_and_records_every_create_on_its_way() {
+    use nanobanana_api::tasks::BatchStop;
+    let f = slow_creates(Duration::from_millis(400)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.jsonl");
+    let stop = BatchStop::new();
+    let options = BatchOptions::new(3, dir.path())
+        .with_ledger(&ledger)
+        .stopped_by(stop.clone());
+    let prompts: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
+    let prompts: Vec<&str> = prompts.iter().map(String::as_str).collect();
+    let client = client(&f.api);
+    let run = client.generate_many(requests(&prompts), options);
+    let stopper = async {
+        // Stop while the first three creates are on their way (they take 400 ms to answer).
+        while stop.creates_in_flight().len() < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stop.stop();
+    };
+    let (results, ()) = tokio::join!(run, stopper);
+    let results = results.unwrap();
+    let sent = creates(&f.api).await;
+    assert_eq!(sent, 3, "no create after the stop");
+    assert!(stop.creates_in_flight().is_empty());
+    let recorded: Vec<serde_json::Value> = std::fs::read_to_string(&ledger)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recorded.len(), 3, "each create answered is in the ledger");
+    for (index, result) in results.iter().enumerate() {
+        match result {
+            Err(nanobanana_api::Error::Stopped { task_id: Some(id) }) => {
+                assert!(
+                    index < 3 && *id == format!("task-unified-p{index}"),
+                    "{index}: {id}"
+                )
+            }
+            Err(nanobanana_api::Error::Stopped { task_id: None }) => assert!(index >= 3),
+            other => panic!("{index}: {other:?}"),
+        }
+    }
+
+    // The same batch again, not stopped: the three are resumed, nine created.
+    let options = BatchOptions::new(3, dir.path()).with_ledger(&ledger);
+    let results = client
+        .generate_many(requests(&prompts), options)
+        .await
+        .unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(creates(&f.api).await, 12);
+}

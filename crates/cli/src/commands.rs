@@ -875,7 +875,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<(), Error> {
                             eprintln!("{line}");
                         }
                     }
-                    Ok(entry) => eprintln!("{}", request_line(&entry)),
+                    Ok(entry) => eprintln!("{}", output::printable(&request_line(&entry))),
                     Err(RecvError::Lagged(missed)) => {
                         eprintln!("({missed} requests not printed: too many at once)")
                     }

@@ -1,10 +1,15 @@
 //! The contact sheet: `index.html` beside the images of a batch (and of `generate --out-dir`
 //! into a folder that has one), one card per request with its image, prompt, model,
 //! size × quality, and for a failed one its reason. Links are relative, so the folder can be
-//! zipped and shared. The cards are also kept as JSON inside the page, so a later command can
-//! add to it.
+//! zipped and shared: each is `./` and the file's path percent-encoded, so no name can become
+//! a scheme (`javascript:`) or a fragment. The cards are also kept as JSON inside the page (its
+//! `<` written `\u003c`, so no text can end the script), so a later command can add to it.
+//! A batch updates it through [`SheetUpdates`]: at most about once a second, and only after a
+//! fifth of its cards changed, so a batch of any size writes it about seven times in all.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use nanobanana_api::Error;
 use serde::{Deserialize, Serialize};
@@ -80,6 +85,17 @@ pub struct ContactSheet {
     path: PathBuf,
     title: String,
     cards: Vec<Card>,
+    /// Each card's position, by key.
+    positions: HashMap<String, usize>,
+}
+
+/// Where each card is, by key.
+fn positions(cards: &[Card]) -> HashMap<String, usize> {
+    cards
+        .iter()
+        .enumerate()
+        .map(|(i, card)| (card.key.clone(), i))
+        .collect()
 }
 
 impl ContactSheet {
@@ -88,7 +104,18 @@ impl ContactSheet {
         Self {
             path: dir.join(SHEET_FILE),
             title,
+            positions: positions(&cards),
             cards,
+        }
+    }
+
+    /// Whether the file at `dir`'s sheet name is a page nanobanana wrote (or there is none):
+    /// anything else there is the user's own and is not replaced without `--force`.
+    pub fn is_ours_or_absent(dir: &Path) -> bool {
+        let path = dir.join(SHEET_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).contains(DATA_START),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         }
     }
 
@@ -105,30 +132,36 @@ impl ContactSheet {
             .and_then(|t| t.split("</title>").next())
             .unwrap_or("nanobanana images")
             .to_string();
-        Some(Self { path, title, cards })
+        Some(Self {
+            path,
+            title,
+            positions: positions(&cards),
+            cards,
+        })
     }
 
     /// Puts `card` on the sheet, replacing the one with its key.
     pub fn set(&mut self, card: Card) {
-        match self.cards.iter_mut().find(|c| c.key == card.key) {
-            Some(slot) => *slot = card,
-            None => self.cards.push(card),
+        match self.positions.get(&card.key) {
+            Some(&i) => self.cards[i] = card,
+            None => {
+                self.positions.insert(card.key.clone(), self.cards.len());
+                self.cards.push(card);
+            }
         }
     }
 
     /// The card with `key`.
     pub fn card(&self, key: &str) -> Option<&Card> {
-        self.cards.iter().find(|c| c.key == key)
+        self.positions.get(key).map(|&i| &self.cards[i])
     }
 
     /// Writes the page (to a temporary file renamed over the old one: a reader never sees half).
     pub fn write(&self) -> Result<(), Error> {
         let count = |state: &str| self.cards.iter().filter(|c| c.state == state).count();
-        // Inside <script>, `</` would end the element: JSON may write it `<\/`.
-        let data = serde_json::to_string(&self.cards)
-            .expect("cards serialize")
-            .replace("</", "<\\/");
+        let data = script_json(&self.cards);
         let mut env = minijinja::Environment::new();
+        env.add_filter("href", href);
         let html = env
             .add_template("contact-sheet.html", TEMPLATE)
             .and_then(|()| {
@@ -148,6 +181,7 @@ impl ContactSheet {
                 source: std::io::Error::other(e.to_string()),
             })?;
         let partial = self.path.with_extension("html.partial");
+        tracing::debug!(bytes = html.len(), "writing the contact sheet");
         std::fs::write(&partial, html)
             .and_then(|()| std::fs::rename(&partial, &self.path))
             .map_err(|source| Error::Io {
@@ -156,6 +190,105 @@ impl ContactSheet {
                 source,
             })
     }
+}
+
+/// The least time between two writes of a batch's sheet.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A batch's sheet, written as its cards change: at most once per [`MIN_INTERVAL`], and only
+/// once a fifth of the cards changed since the last write (or at [`finish`](Self::finish)).
+/// A batch of any size (or a rerun that reports every finished line at once) so writes the
+/// page about seven times in all (a few times its final size), never once per line.
+pub struct SheetUpdates {
+    sheet: ContactSheet,
+    last_write: Instant,
+    /// Cards changed since the last write.
+    changed: usize,
+    /// How many changes make a write due.
+    step: usize,
+}
+
+impl SheetUpdates {
+    /// Updates of `sheet`, which was just written.
+    pub fn new(sheet: ContactSheet) -> Self {
+        let step = (sheet.cards.len() / 5).max(1);
+        Self {
+            sheet,
+            last_write: Instant::now(),
+            changed: 0,
+            step,
+        }
+    }
+
+    /// The sheet as it is now.
+    pub fn sheet(&self) -> &ContactSheet {
+        &self.sheet
+    }
+
+    /// Puts `card` on the sheet; writes it if a write is due.
+    pub fn set(&mut self, card: Card) -> Result<(), Error> {
+        self.sheet.set(card);
+        self.changed += 1;
+        if self.changed >= self.step && self.last_write.elapsed() >= MIN_INTERVAL {
+            self.write()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what changed since the last write, if anything did.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if self.changed > 0 {
+            self.write()?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self) -> Result<(), Error> {
+        self.changed = 0;
+        self.last_write = Instant::now();
+        self.sheet.write()
+    }
+}
+
+/// `cards` as JSON to put inside `<script>`: `<`, `>` and `&` (which appear only inside JSON
+/// strings) written `\u003c`, `\u003e`, `\u0026`, so no `</script>` or `<!--` can occur.
+fn script_json(cards: &[Card]) -> String {
+    let json = serde_json::to_string(cards).expect("cards serialize");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The characters of a path segment kept as they are in a link: RFC 3986's unreserved ones.
+/// Everything else is percent-encoded: `:` (a scheme), `#`, `?`, `%`, spaces, quotes…
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A card's image path (relative to the sheet, `/`-separated) as an `href`/`src`: `./` then
+/// each segment percent-encoded, so it is always a relative path within the folder. Only
+/// letters, digits, `-._~%/` remain: safe in an attribute as it is (not HTML-escaped again).
+fn href(relative: String) -> minijinja::Value {
+    minijinja::Value::from_safe_string(link(&relative))
+}
+
+/// See [`href`].
+fn link(relative: &str) -> String {
+    let segments: Vec<String> = relative
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect();
+    format!("./{}", segments.join("/"))
 }
 
 /// `file` as a link from `dir`: its path below `dir`, with `/` separators.
@@ -199,11 +332,99 @@ mod tests {
             html.contains("&lt;b&gt;fox&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;fox&lt;/b&gt;"),
             "{html}"
         );
-        assert!(html.contains("src=\"fox.png\""), "{html}");
+        assert!(html.contains("src=\"./fox.png\""), "{html}");
         let read = ContactSheet::existing(dir.path()).unwrap();
         assert_eq!(read.title, "banners");
         let card = read.card("line-1").unwrap();
         assert_eq!(card.prompt, "a </script> <b>fox</b>");
         assert_eq!(card.images, ["fox.png"]);
+    }
+
+    #[test]
+    fn no_name_becomes_a_scheme_or_a_fragment_and_no_text_ends_the_script() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["javascript:alert(3).png", "a b#c?d%e.png", "\"><img>.png"];
+        let cards: Vec<Card> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                Card::waiting(
+                    format!("line-{i}"),
+                    "<!-- </script> <script>",
+                    "m",
+                    None,
+                    None,
+                )
+                .ended(dir.path(), Ok(("task-1", &[dir.path().join(name)][..])))
+            })
+            .collect();
+        ContactSheet::new(dir.path(), "t".into(), cards)
+            .write()
+            .unwrap();
+        let html = std::fs::read_to_string(dir.path().join(SHEET_FILE)).unwrap();
+        let links: Vec<&str> = [" href=\"", " src=\""]
+            .iter()
+            .flat_map(|attribute| html.split(attribute).skip(1))
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert!(links.len() >= 6, "{html}");
+        for link in &links {
+            assert!(link.starts_with("./"), "{link}");
+            assert!(
+                !link[2..].contains([':', '#', '?', ' ', '<', '>', '"']),
+                "{link}"
+            );
+        }
+        assert!(
+            links.contains(&"./javascript%3Aalert%283%29.png"),
+            "{links:?}"
+        );
+        assert!(links.contains(&"./a%20b%23c%3Fd%25e.png"), "{links:?}");
+        // The JSON block: one `</script>` (its own end), no `<!--`, and the text intact.
+        let data = html.split(DATA_START).nth(1).unwrap();
+        let data = data.split(DATA_END).next().unwrap();
+        assert!(!data.contains('<'), "{data}");
+        let read = ContactSheet::existing(dir.path()).unwrap();
+        assert_eq!(
+            read.card("line-0").unwrap().prompt,
+            "<!-- </script> <script>"
+        );
+        assert_eq!(read.card("line-1").unwrap().images, ["a b#c?d%e.png"]);
+    }
+
+    #[test]
+    fn a_batch_writes_the_sheet_once_a_fifth_of_it_changed_and_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let cards: Vec<Card> = (0..100)
+            .map(|i| Card::waiting(format!("line-{i}"), "p", "m", None, None))
+            .collect();
+        let mut updates = SheetUpdates::new(ContactSheet::new(dir.path(), "t".into(), cards));
+        // As if the last write were long ago: the time rule allows a write, the count decides.
+        updates.last_write -= MIN_INTERVAL;
+        let path = dir.path().join(SHEET_FILE);
+        for i in 0..19 {
+            let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
+            updates
+                .set(card.ended(dir.path(), Err("no".into())))
+                .unwrap();
+        }
+        assert!(!path.exists(), "19 of 100 changed: not yet written");
+        let card = updates.sheet().card("line-19").unwrap().clone();
+        updates
+            .set(card.ended(dir.path(), Err("no".into())))
+            .unwrap();
+        assert!(path.exists(), "20 of 100 changed: written");
+        std::fs::remove_file(&path).unwrap();
+        // Within the second after a write, no other write, however many changed.
+        for i in 20..50 {
+            let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
+            updates
+                .set(card.ended(dir.path(), Err("no".into())))
+                .unwrap();
+        }
+        assert!(!path.exists());
+        updates.finish().unwrap();
+        let read = ContactSheet::existing(dir.path()).unwrap();
+        assert_eq!(read.card("line-49").unwrap().state, "failed");
     }
 }

@@ -88,6 +88,10 @@ pub fn in_cli_words(error: &Error) -> String {
             "add --force to replace it",
         )
         .replace(
+            "set BatchOptions::overwrite to replace it",
+            "add --force to replace it",
+        )
+        .replace(
             "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
             &format!(
                 "no answer within {} s (--timeout raises it)",
@@ -124,6 +128,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::Download { .. } => "download",
         Error::LedgerInUse { .. } => "ledger_in_use",
         Error::LedgerElsewhere { .. } => "ledger_elsewhere",
+        Error::Stopped { .. } => "interrupted",
         _ => "other",
     }
 }

@@ -40,7 +40,7 @@ pub fn retry_line(event: &RetryEvent<'_>) -> String {
 pub fn show_retry(bar: Option<&ProgressBar>, event: &RetryEvent<'_>) {
     let line = retry_line(event);
     match bar {
-        Some(bar) if !bar.is_hidden() => bar.println(line),
+        Some(bar) if !bar.is_hidden() => bar.println(crate::output::printable(&line)),
         _ => note!("{line}"),
     }
 }

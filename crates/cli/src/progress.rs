@@ -87,7 +87,7 @@ impl TaskProgress {
 
 /// Shows what a poll reported.
 fn show_poll(bar: &ProgressBar, event: &WaitEvent) {
-    bar.set_message(event.status.to_string());
+    bar.set_message(crate::output::printable(&event.status.to_string()).into_owned());
     if let Some(progress) = event.progress {
         let progress = progress.clamp(0, 100) as u64;
         if progress > bar.position() {
@@ -152,7 +152,7 @@ impl UploadProgress {
                 if self.bar.is_hidden() {
                     crate::output::note!("{line}");
                 } else {
-                    self.bar.println(line);
+                    self.bar.println(crate::output::printable(&line));
                 }
             }
             _ => {}
@@ -238,7 +238,9 @@ impl BatchProgress {
         if self.bar.is_hidden() {
             match result {
                 Ok(_) => crate::output::note!("line {line}: done"),
-                Err(e) => crate::output::note!("line {line}: failed: {e}"),
+                Err(e) => {
+                    crate::output::note!("line {line}: failed: {}", crate::exit::in_cli_words(e))
+                }
             }
         } else if result.is_err() {
             self.bar.set_message(format!("(line {line} failed)"));

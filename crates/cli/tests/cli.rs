@@ -758,6 +758,11 @@ async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
         .unwrap()
         .to_string();
     std::fs::write(&ledger, format!("{first_submitted}\n")).unwrap();
+    // Its images go with the lines the ledger no longer lists (else they are files the batch
+    // did not save, refused before anything is sent).
+    for i in 0..8 {
+        std::fs::remove_file(dir.path().join(format!("banners-images/banner-{i}.png"))).unwrap();
+    }
     let other = keyed_sandbox().await;
     let output = nanobanana_async(
         ["batch", "banners.jsonl"].map(String::from).to_vec(),
@@ -798,8 +803,8 @@ fn every_bad_batch_line_is_reported_by_number_before_anything_is_sent() {
     // All three, in one pass, each with its number and what is wrong.
     assert!(stderr.contains("line 2 of b.jsonl: size"), "{stderr}");
     assert!(stderr.contains("`1:8`"), "{stderr}");
-    assert!(stderr.contains("line 3 of b.jsonl"), "{stderr}");
-    assert!(stderr.contains("line 4 of b.jsonl"), "{stderr}");
+    assert!(stderr.contains("line 3, column 2 of b.jsonl"), "{stderr}");
+    assert!(stderr.contains("line 4, column 32 of b.jsonl"), "{stderr}");
     assert!(stderr.contains("8K"), "{stderr}");
     assert!(
         stderr.contains("has 3 lines that are not valid requests"),

@@ -26,8 +26,9 @@ pub enum LocalImageProblem {
     /// There is no such file.
     #[error("no such file")]
     NotFound,
-    /// The path is a directory or something else that is not a file.
-    #[error("not a regular file")]
+    /// The path is a directory, a FIFO, a device, a socket: anything but a regular file. Found
+    /// from its metadata, before it is opened (a FIFO would block the open).
+    #[error("not a regular file (a directory, FIFO, device or socket is never read): give the path of an image file")]
     NotAFile,
     /// The file could not be opened or read.
     #[error("cannot read it: {0}")]

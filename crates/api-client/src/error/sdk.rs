@@ -440,6 +440,14 @@ pub enum Error {
         /// How many unfinished tasks it records there.
         unfinished: usize,
     },
+    /// The batch was stopped ([`BatchStop`](crate::tasks::BatchStop)) before this request
+    /// ended. With a task id, its task was created and is recorded in the ledger: it keeps
+    /// running, and rerunning the batch with the same ledger resumes it without paying again.
+    #[error("{}", stopped_message(.task_id.as_deref()))]
+    Stopped {
+        /// The request's task, when it was created.
+        task_id: Option<String>,
+    },
     /// A result image could not be downloaded.
     #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
     Download {
@@ -463,6 +471,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn stopped_message(task_id: Option<&str>) -> String {
+    match task_id {
+        Some(id) => format!("stopped before task {id} ended; it keeps running and the ledger records it: run the batch again to get its image without paying twice"),
+        None => "stopped before this request was sent; nothing was created for it".into(),
+    }
 }
 
 fn not_retried_advice(operation: Operation) -> &'static str {

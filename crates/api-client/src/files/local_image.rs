@@ -44,19 +44,7 @@ pub(crate) async fn check_local_image(
         path: path.to_path_buf(),
         problem,
     };
-    let mut file = tokio::fs::File::open(path).await.map_err(|e| {
-        fail(match e.kind() {
-            std::io::ErrorKind::NotFound => LocalImageProblem::NotFound,
-            _ => LocalImageProblem::Unreadable(e),
-        })
-    })?;
-    let metadata = file
-        .metadata()
-        .await
-        .map_err(|e| fail(LocalImageProblem::Unreadable(e)))?;
-    if !metadata.is_file() {
-        return Err(fail(LocalImageProblem::NotAFile));
-    }
+    let (mut file, metadata) = open_regular_file(path).await.map_err(fail)?;
     let size = metadata.len();
     if size > limit {
         return Err(fail(LocalImageProblem::TooLarge {
@@ -98,6 +86,36 @@ pub(crate) async fn check_local_image(
     })
 }
 
+/// Opens `path` for reading if it is a regular file, without ever blocking: a FIFO, a device,
+/// a socket or a directory is refused from its metadata before it is opened (opening a FIFO
+/// for reading waits for a writer, forever), and the open itself does not wait (`O_NONBLOCK` on
+/// Unix), in case the path is swapped for one between the two; the open file is checked again.
+pub(crate) async fn open_regular_file(
+    path: &Path,
+) -> Result<(tokio::fs::File, std::fs::Metadata), LocalImageProblem> {
+    let unreadable = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => LocalImageProblem::NotFound,
+        _ => LocalImageProblem::Unreadable(e),
+    };
+    let before = tokio::fs::metadata(path).await.map_err(unreadable)?;
+    if !before.is_file() {
+        return Err(LocalImageProblem::NotAFile);
+    }
+    let mut options = tokio::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NONBLOCK);
+    let file = options.open(path).await.map_err(unreadable)?;
+    let metadata = file
+        .metadata()
+        .await
+        .map_err(LocalImageProblem::Unreadable)?;
+    if !metadata.is_file() {
+        return Err(LocalImageProblem::NotAFile);
+    }
+    Ok((file, metadata))
+}
+
 /// The image types the generation call takes (the file service also stores GIF).
 const GENERATION_FORMATS: [ImageFormat; 3] =
     [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP];
@@ -122,6 +140,38 @@ pub(crate) async fn check_generation_image(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO (whose open would wait for a writer forever), a device and a socket are refused
+    /// from their metadata, at once, naming the path.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fifo_a_device_and_a_socket_are_refused_before_they_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.png");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let socket = dir.path().join("socket.png");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        for path in [fifo.as_path(), Path::new("/dev/null"), &socket, dir.path()] {
+            let refused = tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                check_local_image(path, MAX_IMAGE_BYTES, FILE_SERVICE),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{} blocked", path.display()))
+            .unwrap_err();
+            assert!(
+                matches!(refused.problem, LocalImageProblem::NotAFile),
+                "{refused}"
+            );
+            let message = refused.to_string();
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains("not a regular file"), "{message}");
+        }
+    }
 
     #[test]
     fn the_head_is_shown_as_hex() {

@@ -330,12 +330,14 @@ impl NanoBanana {
                 let reuse = opened.lock().map(|mut slot| slot.take()).unwrap_or(None);
                 let file = match reuse {
                     Some(file) => file,
-                    None => tokio::fs::File::open(&path)
+                    None => crate::files::local_image::open_regular_file(&path)
                         .await
-                        .map_err(|source| Error::Io {
-                            action: "cannot open the image again to retry its upload",
-                            path: path.clone(),
-                            source,
+                        .map(|(file, _)| file)
+                        .map_err(|problem| {
+                            Error::from(LocalImageError {
+                                path: path.clone(),
+                                problem,
+                            })
                         })?,
                 };
                 let (name, mime) = (file_name.clone(), format.mime_type());

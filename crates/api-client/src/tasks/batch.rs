@@ -16,6 +16,8 @@ use crate::error::Error;
 use crate::image_input::ImageInput;
 use crate::observer::Event;
 use crate::request::ImageRequest;
+use crate::tasks::batch_stop::BatchStop;
+use crate::tasks::output_name::{candidates, check_names, NameContext, NameRefusal};
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::waiting::TaskHandle;
 use crate::types;
@@ -34,6 +36,11 @@ pub struct BatchOptions {
     /// A JSON-lines file recording each submitted task; rerunning the same batch with it
     /// resumes those tasks instead of creating them again.
     pub ledger: Option<PathBuf>,
+    /// Replace files in `dir` that items are named after and that this batch did not save
+    /// (default: refuse the batch before anything is sent).
+    pub overwrite: bool,
+    /// Stops the batch without losing a created task (see [`BatchStop`]).
+    pub stop: Option<BatchStop>,
 }
 
 impl BatchOptions {
@@ -43,7 +50,22 @@ impl BatchOptions {
             concurrency: concurrency.max(1),
             dir: dir.into(),
             ledger: None,
+            overwrite: false,
+            stop: None,
         }
+    }
+
+    /// Replace files in `dir` that items are named after and that this batch did not save,
+    /// instead of refusing the batch (default: refuse).
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// Lets `stop` stop the batch without losing a created task (see [`BatchStop`]).
+    pub fn stopped_by(mut self, stop: BatchStop) -> Self {
+        self.stop = Some(stop);
+        self
     }
 
     /// Records submitted tasks in `path` and resumes those it already lists.
@@ -326,11 +348,24 @@ impl NanoBanana {
         }
         let dir = options.dir.as_path();
         let requests: Vec<BatchRequest> = requests.into_iter().map(Into::into).collect();
+        let names: Vec<Option<&str>> = requests.iter().map(|r| r.name.as_deref()).collect();
+        let no_entries = HashMap::new();
+        let refused =
+            names_against_ledger(&names, &options, ledger.map_or(&no_entries, |l| &l.known));
+        if !refused.is_empty() {
+            return Err(names_refused(&refused));
+        }
+        let stop = options.stop.as_ref();
         let mut results: Vec<Option<Result<Saved, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
             .map(|(index, item)| async move {
-                (index, self.generate_one(index, item, ledger, dir).await)
+                let result = match stop {
+                    // Not started before the stop: nothing to wait for.
+                    Some(stop) if stop.is_stopped() => Err(Error::Stopped { task_id: None }),
+                    _ => self.generate_one(index, item, ledger, dir, stop).await,
+                };
+                (index, result)
             })
             .buffer_unordered(options.concurrency.max(1));
         while let Some((index, result)) = finished.next().await {
@@ -352,7 +387,15 @@ impl NanoBanana {
         item: BatchRequest,
         ledger: Option<&Ledger>,
         dir: &Path,
+        stop: Option<&BatchStop>,
     ) -> Result<Saved, Error> {
+        // Resolves when the batch is stopped (never without a stop handle).
+        let stopped = || async move {
+            match stop {
+                Some(stop) => stop.stopped().await,
+                None => std::future::pending().await,
+            }
+        };
         let BatchRequest { request, name } = item;
         let checked = request.checked().await?;
         let fingerprint = fingerprint_of(&checked.request, &checked.images, name.as_deref());
@@ -382,7 +425,20 @@ impl NanoBanana {
                         .idempotency_key
                         .clone()
                         .unwrap_or_else(crate::idempotency::new_idempotency_key);
-                    let request = self.with_uploads(checked).await?;
+                    // Uploads end at a stop: nothing is created for this request.
+                    let request = tokio::select! {
+                        request = self.with_uploads(checked) => request?,
+                        () = stopped() => return Err(Error::Stopped { task_id: None }),
+                    };
+                    // From the moment the create is sent it runs to its answer, stop or not:
+                    // its task is recorded before this request ends.
+                    let in_flight = match stop {
+                        Some(stop) if stop.is_stopped() => {
+                            return Err(Error::Stopped { task_id: None })
+                        }
+                        Some(stop) => Some(stop.create_sent(index)),
+                        None => None,
+                    };
                     let created = self.send_create(request.clone(), key).await?;
                     let created_at = now_unix();
                     if let Some(ledger) = ledger {
@@ -396,15 +452,30 @@ impl NanoBanana {
                             completed: None,
                         })?;
                     }
+                    drop(in_flight);
                     (TaskHandle::from(&created), created_at, false, request)
                 }
             };
         let task_id = handle.id.clone();
-        let task = self.wait(handle).await?;
-        // A resumed task's images may be saved already, in part or whole: they are its own.
-        let files = self
-            .download(&task, SaveTo::from(dir).overwrite(resumed))
-            .await?;
+        let stopped_here = || Error::Stopped {
+            task_id: Some(task_id.clone()),
+        };
+        if stop.is_some_and(BatchStop::is_stopped) {
+            return Err(stopped_here());
+        }
+        // Waiting and downloading end at a stop: the ledger has the task to resume.
+        let waited = async {
+            let task = self.wait(handle).await?;
+            // A resumed task's images may be saved already, in part or whole: they are its own.
+            let files = self
+                .download(&task, SaveTo::from(dir).overwrite(resumed))
+                .await?;
+            Ok::<_, Error>((task, files))
+        };
+        let (task, files) = tokio::select! {
+            waited = waited => waited?,
+            () = stopped() => return Err(stopped_here()),
+        };
         let files = match &name {
             Some(name) => name_files(files, dir, name)?,
             None => files,
@@ -425,6 +496,94 @@ impl NanoBanana {
         }
         Ok(Saved { task, files })
     }
+}
+
+/// Checks every item's name of a batch before anything is sent: each on its own
+/// ([`check_output_name`](crate::tasks::check_output_name)), not the batch's ledger, not a name
+/// another item takes (each of them named), and not a file already in `options.dir` that is not
+/// an image this batch saved (per its ledger), unless `options.overwrite`. Every problem is
+/// returned, in item order. [`NanoBanana::generate_many`] runs the same checks and refuses the
+/// batch if any fails; this lets a caller report them first, in its own words.
+pub fn check_output_names<'a>(
+    names: impl IntoIterator<Item = Option<&'a str>>,
+    options: &BatchOptions,
+) -> Vec<NameRefusal> {
+    let mut known = HashMap::new();
+    if let Some(text) = options
+        .ledger
+        .as_deref()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+    {
+        for entry in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<LedgerEntry>(l).ok())
+        {
+            known.insert(entry.index, entry);
+        }
+    }
+    let names: Vec<Option<&str>> = names.into_iter().collect();
+    names_against_ledger(&names, options, &known)
+}
+
+/// [`check_output_names`] with the ledger's entries read.
+fn names_against_ledger(
+    names: &[Option<&str>],
+    options: &BatchOptions,
+    ledger: &HashMap<usize, LedgerEntry>,
+) -> Vec<NameRefusal> {
+    // What earlier runs of this batch saved, or were saving, by file name.
+    let saved_by_batch = ledger
+        .values()
+        .flat_map(|entry| {
+            let files = entry
+                .completed
+                .iter()
+                .flat_map(|done| done.files.iter())
+                .filter_map(|f| f.file_name().and_then(|n| n.to_str()))
+                .map(str::to_lowercase);
+            let named = entry
+                .fingerprint
+                .as_deref()
+                .and_then(name_in_fingerprint)
+                .into_iter()
+                .flat_map(|name| candidates(Path::new(""), &name))
+                .filter_map(|p| p.to_str().map(str::to_lowercase));
+            files.chain(named).collect::<Vec<_>>()
+        })
+        .collect();
+    check_names(
+        names,
+        &NameContext {
+            dir: &options.dir,
+            ledger: options.ledger.as_deref(),
+            overwrite: options.overwrite,
+            saved_by_batch,
+        },
+    )
+}
+
+/// The item's name recorded in a ledger fingerprint (`[request, images, name]`).
+fn name_in_fingerprint(fingerprint: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(fingerprint).ok()?;
+    value.get(2)?.as_str().map(str::to_string)
+}
+
+/// The batch refused for its names, every refusal listed.
+fn names_refused(refused: &[NameRefusal]) -> Error {
+    let listed: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    Error::Validation(crate::error::ValidationError::new(
+        "the requests' file names",
+        format!(
+            "{} refused; nothing was sent: {}",
+            if refused.len() == 1 {
+                "1 name is".to_string()
+            } else {
+                format!("{} names are", refused.len())
+            },
+            listed.join("; ")
+        ),
+        "a plain file name ending in .png, .jpg, .jpeg or .webp (or no extension), at most 255 bytes, no control characters, not a Windows device name, each item's own, not a file already in the folder (tasks::check_output_name)",
+    ))
 }
 
 /// Moves `files` to `dir/name` (then `name-1`, …). With the `convert` feature an image whose

@@ -3,15 +3,23 @@
 //! callbacks ([`parse_callback`], [`verify_callback`]).
 
 pub(crate) mod batch;
+pub(crate) mod batch_stop;
 pub(crate) mod callback;
 pub(crate) mod download;
 pub(crate) mod known;
+pub(crate) mod output_name;
 pub(crate) mod saved;
 pub(crate) mod waiting;
 
 pub use crate::idempotency::{new_idempotency_key, CreatedTask};
 pub use crate::observer::WaitEvent;
-pub use batch::{BatchOptions, BatchRequest, CompletedEntry, LedgerEntry, RESULT_LIFETIME};
+pub use batch::{
+    check_output_names, BatchOptions, BatchRequest, CompletedEntry, LedgerEntry, RESULT_LIFETIME,
+};
+pub use batch_stop::BatchStop;
 pub use callback::{parse_callback, verify_callback};
+pub use output_name::{
+    check_output_name, NameProblem, NameRefusal, IMAGE_EXTENSIONS, MAX_NAME_BYTES, RESERVED_NAMES,
+};
 pub use saved::{SaveTo, Saved};
 pub use waiting::TaskHandle;
