@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use std::sync::{Arc, Mutex};
 
+use nanobanana_api::lineup::Resubmit;
 use nanobanana_api::tasks::{TaskHandle, WaitEvent};
 use nanobanana_api::{types, Error, Event, NanoBanana, Observer};
 use support::*;
@@ -191,9 +192,15 @@ async fn a_failed_task_says_whether_submitting_again_can_help() {
         match &err {
             Error::TaskFailed {
                 code: Some(c),
-                retryable: r,
+                documented,
                 ..
-            } => assert_eq!((c.as_str(), *r), (code, retryable)),
+            } => assert_eq!(
+                (
+                    c.as_str(),
+                    documented.is_some_and(|d| d.resubmit == Resubmit::Same)
+                ),
+                (code, retryable)
+            ),
             other => panic!("{other:?}"),
         }
         let text = err.to_string();

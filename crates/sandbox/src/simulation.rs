@@ -126,7 +126,7 @@ impl SimulatedTask {
                 estimated_time: None,
             }),
             type_: Some(types::TaskType::Image),
-            duration: done.then(|| self.duration.as_secs_f64()),
+            duration: done.then_some(self.duration.as_secs_f64()),
             usage: Some(types::Usage {
                 billing_rule: Some(types::BillingRule::PerCall),
                 credits_reserved: Some(self.credits),

@@ -198,7 +198,10 @@ async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
         matches!(
             err,
             Error::TaskFailed {
-                retryable: true,
+                documented: Some(nanobanana_api::lineup::TaskErrorCode {
+                    resubmit: nanobanana_api::lineup::Resubmit::Same,
+                    ..
+                }),
                 ..
             }
         ),

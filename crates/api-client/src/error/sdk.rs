@@ -12,10 +12,7 @@ use crate::error::validation::ValidationError;
 use crate::types;
 
 /// What to do after a task failed: the documented advice for its code, else the general rule.
-fn task_failure_advice(
-    retryable: bool,
-    documented: Option<&crate::lineup::TaskErrorCode>,
-) -> String {
+fn task_failure_advice(documented: Option<&crate::lineup::TaskErrorCode>) -> String {
     use crate::lineup::Resubmit;
     match documented {
         Some(doc) => {
@@ -33,7 +30,6 @@ fn task_failure_advice(
                 Resubmit::No => format!("{advice}: submitting again will not help."),
             }
         }
-        None if retryable => "The service may recover: submit it again later.".into(),
         None => "Submitting it again unchanged may fail the same way: check the message, change the prompt or inputs.".into(),
     }
 }
@@ -383,7 +379,7 @@ pub enum Error {
         detail: String,
     },
     /// The task ended without images.
-    #[error("task {task_id} ended with status `{status}`{}{}. {}{}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("The API suggests: {}. ", s.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.retryable, *.documented))]
+    #[error("task {task_id} ended with status `{status}`{}{}. {}{}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("The API suggests: {}. ", s.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.documented))]
     TaskFailed {
         /// The task.
         task_id: String,
@@ -393,13 +389,12 @@ pub enum Error {
         code: Option<String>,
         /// `error.message` of the task.
         message: Option<String>,
-        /// `error.suggestion` of the task: what the API suggests doing.
-        suggestion: Option<String>,
-        /// Whether submitting the same request again later may succeed (the documented
-        /// codes the service recovers from, `resubmit: same` in the spec's table).
-        retryable: bool,
-        /// The documentation of `code`: its meaning, whether resubmitting helps, the advice;
-        /// `None` for a code the spec does not list.
+        /// `error.suggestion` of the task: what the API suggests doing (boxed: the error
+        /// stays small to move).
+        suggestion: Option<Box<str>>,
+        /// The documentation of `code`: its meaning, whether resubmitting helps (`resubmit`:
+        /// `Same` for the codes the service recovers from, so the same request may succeed
+        /// later), the advice; `None` for a code the spec does not list.
         documented: Option<&'static crate::lineup::TaskErrorCode>,
     },
     /// The task was cancelled on the server (status `cancelled`): no image was made.

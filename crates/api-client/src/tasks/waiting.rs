@@ -263,9 +263,12 @@ pub(crate) fn finished(task: types::TaskDetail) -> Result<types::TaskDetail, Err
         task_id: task.id.clone(),
         status: task.status.to_string(),
         message: task.error.as_ref().and_then(|e| e.message.clone()),
-        suggestion: task.error.as_ref().and_then(|e| e.suggestion.clone()),
+        suggestion: task
+            .error
+            .as_ref()
+            .and_then(|e| e.suggestion.as_deref())
+            .map(Box::from),
         code,
-        retryable: documented.is_some_and(|d| d.resubmit == crate::lineup::Resubmit::Same),
         documented,
     })
 }

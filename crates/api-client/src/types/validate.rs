@@ -519,9 +519,10 @@ mod tests {
     #[test]
     fn model_params_only_where_each_model_takes_them() {
         let thinking = |level: types::ThinkingLevel| {
-            let mut params = types::ModelParams::default();
-            params.thinking_level = Some(level);
-            Some(params)
+            Some(types::ModelParams {
+                thinking_level: Some(level),
+                ..Default::default()
+            })
         };
         let mut pro = for_model("gemini-3-pro-image-preview");
         pro.model_params = thinking(types::ThinkingLevel::High);
@@ -532,9 +533,10 @@ mod tests {
             "`model_params.thinking_level` is set, but gemini-3-pro-image-preview does not take \
              it; the limit is only web_search with gemini-3-pro-image-preview"
         );
-        let mut web = types::ModelParams::default();
-        web.web_search = Some(true);
-        pro.model_params = Some(web.clone());
+        pro.model_params = Some(types::ModelParams {
+            web_search: Some(true),
+            ..Default::default()
+        });
         assert!(pro.validate().is_ok());
 
         let mut flash = for_model("gemini-3.1-flash-image-preview");
