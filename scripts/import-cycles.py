@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""File-level import cycles among `crate::` paths of a crate's src/ (issue 23's check).
+"""File-level import cycles among `crate::` paths of a crate's src/ (issue 23's check), for a
+library (lib.rs) or a binary (main.rs).
 
 Each file's module path is taken from its place under src/ (`a/b.rs` and `a/b/mod.rs` are
 `a::b`); a `crate::x::y::Z` in a file is an edge to the deepest module file that path names
@@ -13,10 +14,11 @@ modules = {}
 for f in src.rglob("*.rs"):
     rel = f.relative_to(src).with_suffix("")
     parts = list(rel.parts)
-    if parts[-1] in ("mod", "lib"):
+    if parts[-1] in ("mod", "lib") or rel.parts == ("main",):
         parts = parts[:-1]
     modules["::".join(parts)] = f
-lib = src / "lib.rs"
+# The crate root: lib.rs, or main.rs for a binary crate.
+lib = src / "lib.rs" if (src / "lib.rs").exists() else src / "main.rs"
 # Root re-exports: `pub use x::y::Name;` in lib.rs makes `crate::Name` mean module x::y.
 root_items = {}
 for m in re.finditer(r"pub use (?:crate::)?([a-z_:]+)::\{?([A-Za-z_, ]+)\}?;", lib.read_text()):

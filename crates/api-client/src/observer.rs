@@ -60,7 +60,7 @@ pub enum Event<'a> {
     /// A create was answered with the task an earlier submission with the same
     /// `Idempotency-Key` created (`Idempotency-Replayed: true`): nothing new was created or
     /// billed.
-    Replayed(&'a crate::tasks::CreatedTask),
+    Replayed(&'a crate::idempotency::CreatedTask),
     /// A request of [`NanoBanana::generate_many`](crate::NanoBanana::generate_many) ended.
     BatchItem {
         /// Its position in the batch.

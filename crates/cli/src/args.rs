@@ -41,16 +41,6 @@ pub struct ConnectionArgs {
     pub timeout: u64,
 }
 
-impl ConnectionArgs {
-    /// The hosts named by the flags and environment.
-    pub fn hosts(&self) -> crate::connection::Hosts<'_> {
-        crate::connection::Hosts {
-            base_url: self.base_url.as_deref(),
-            files_base_url: self.files_base_url.as_deref(),
-        }
-    }
-}
-
 /// The commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -86,7 +76,7 @@ pub enum Command {
     /// Serve the Model Context Protocol on stdin/stdout, for agents (Claude Code, Codex,
     /// Cursor, Gemini CLI): tools to generate images, follow tasks and read limits. Without
     /// EVOLINK_API_KEY it runs on a local sandbox (placeholder images, no credits).
-    Mcp(crate::mcp::McpArgs),
+    Mcp(McpArgs),
 }
 
 impl Command {
@@ -105,6 +95,19 @@ impl Command {
             Command::Sandbox(_) | Command::Mcp(_) => false,
         }
     }
+}
+
+/// `nanobanana mcp`.
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// Where `generate_image` and `wait_task` save images when a call names no output_dir
+    /// (default: ./nanobanana-images, made absolute when the server starts; announced to the
+    /// agent in the server's instructions).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Where to send requests.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// `nanobanana generate`.

@@ -408,7 +408,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         signal = signals.next() => {
             stop.stop();
             interrupted = Some(signal);
-            let timeout = crate::connection::timeout_secs();
+            let timeout = crate::timeout::secs();
             let waiting = stop.creates_in_flight().len();
             note!(
                 "{signal}: stopping; no new request is sent. Waiting up to {timeout} s (--timeout) for the {waiting} create request(s) on their way, so their tasks are recorded in {}. Ctrl-C again abandons them.",

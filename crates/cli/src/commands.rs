@@ -189,7 +189,7 @@ async fn create(
         note!("{signal}: stopped while uploading the input images; no task was created");
         std::process::exit(crate::exit::INTERRUPTED);
     }
-    let timeout = crate::connection::timeout_secs();
+    let timeout = crate::timeout::secs();
     note!(
         "{signal}: the create request is on its way to {}; waiting up to {timeout} s for its answer so the task is not lost. Ctrl-C again abandons it (the task may then exist and be billed).",
         connection.base_url

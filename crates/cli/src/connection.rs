@@ -1,7 +1,6 @@
 //! Where commands send requests: the API (or a sandbox) named by the environment and flags,
 //! or, with no key and no base URL, a sandbox started in this process.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use nanobanana_api::{
@@ -27,14 +26,6 @@ pub struct Connection {
     pub files_base_url: String,
 }
 
-/// `--timeout` of this command, for messages (seconds).
-static TIMEOUT_SECS: OnceLock<u64> = OnceLock::new();
-
-/// The seconds this command waits for each answer (`--timeout`).
-pub fn timeout_secs() -> u64 {
-    TIMEOUT_SECS.get().copied().unwrap_or(60)
-}
-
 /// Where to send requests, from the flags and environment (`None`: Evolink's own hosts).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Hosts<'a> {
@@ -47,14 +38,17 @@ pub struct Hosts<'a> {
 /// Connects to `hosts` (or the production services) with `EVOLINK_API_KEY`; with neither a
 /// key nor a base URL and `allow_embedded`, starts an in-process sandbox (API and file service).
 pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Connection, Error> {
-    let hosts = args.hosts();
+    let hosts = Hosts {
+        base_url: args.base_url.as_deref(),
+        files_base_url: args.files_base_url.as_deref(),
+    };
     let key = std::env::var(API_KEY_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty());
     let mut policy = RetryPolicy::default();
     policy.max_attempts = args.retries + 1;
     let timeout = Duration::from_secs(args.timeout);
-    let _ = TIMEOUT_SECS.set(args.timeout);
+    crate::timeout::set(args.timeout);
     match (key, hosts.base_url) {
         (None, None) if allow_embedded => {
             let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)
@@ -128,7 +122,7 @@ impl Connection {
         call: impl std::future::Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
         let _notice = crate::notices::SlowNotice::start(what, from);
-        let secs = timeout_secs();
+        let secs = crate::timeout::secs();
         match tokio::time::timeout(Duration::from_secs(secs), call).await {
             Ok(answer) => answer,
             Err(_) => Err(Error::Io {

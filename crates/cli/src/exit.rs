@@ -95,7 +95,7 @@ pub fn in_cli_words(error: &Error) -> String {
             "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
             &format!(
                 "no answer within {} s (--timeout raises it)",
-                crate::connection::timeout_secs()
+                crate::timeout::secs()
             ),
         )
 }

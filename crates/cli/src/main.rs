@@ -11,6 +11,7 @@ mod notices;
 mod output;
 mod progress;
 mod signals;
+mod timeout;
 
 use std::process::ExitCode;
 

@@ -62,7 +62,7 @@ impl SlowNotice {
     /// Starts counting.
     pub fn start(what: &str, from: &str) -> Self {
         let (what, from) = (what.to_string(), from.to_string());
-        let timeout = crate::connection::timeout_secs();
+        let timeout = crate::timeout::secs();
         let started = tokio::time::Instant::now();
         Self(tokio::spawn(async move {
             tokio::time::sleep(QUIET_FOR).await;

@@ -178,17 +178,17 @@ impl CallOutcome {
 }
 
 /// Deserializes a placed value into the generated type of its owner.
-pub fn typed_owner(owner: &crate::instances::Owner, value: &Value) -> Result<Typed, String> {
+pub fn typed_owner(owner: &crate::owner::Owner, value: &Value) -> Result<Typed, String> {
     match owner {
-        crate::instances::Owner::Component(name) => typed_component(name, value)
+        crate::owner::Owner::Component(name) => typed_component(name, value)
             .unwrap_or_else(|| Err(format!("no generated type is bound to component {name}"))),
-        crate::instances::Owner::Parameter { operation, name } => {
+        crate::owner::Owner::Parameter { operation, name } => {
             typed_parameter(operation, name, value).unwrap_or_else(|| {
                 Err(format!(
                     "no generated type is bound to parameter {name} of {operation}"
                 ))
             })
         }
-        crate::instances::Owner::Primitive(rust_type) => typed_primitive(rust_type, value),
+        crate::owner::Owner::Primitive(rust_type) => typed_primitive(rust_type, value),
     }
 }

@@ -8,21 +8,7 @@ use spec_support::{escape, unescape};
 
 use crate::spec::Spec;
 
-/// The generated type a placed value is deserialized into.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Owner {
-    /// A component schema (`components/schemas/<name>`), generated as `types::<Name>`.
-    Component(String),
-    /// A constrained parameter, generated as its own newtype (`GetTaskDetailTaskId`).
-    Parameter {
-        /// The operation's id.
-        operation: String,
-        /// The parameter's name.
-        name: String,
-    },
-    /// An inline primitive schema (a parameter's), passed as a Rust primitive (`String`, `i64`…).
-    Primitive(&'static str),
-}
+pub use crate::owner::Owner;
 
 /// A value placed inside an instance of its owner.
 #[derive(Clone, Debug)]

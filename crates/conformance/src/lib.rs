@@ -16,6 +16,7 @@ pub mod instances;
 pub mod limits;
 pub mod live;
 pub mod operations;
+pub mod owner;
 pub mod spec;
 
 /// `value` as compact JSON, cut to a readable length for failure reports.

@@ -15,12 +15,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::state::AppState;
-use crate::{journal, page};
+use crate::{journal_http, page};
 
 /// The sandbox's own routes, each behind the `Host` check.
 pub(crate) fn sandbox_routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
-        .route("/__sandbox/requests", get(journal::list))
+        .route("/__sandbox/requests", get(journal_http::list))
         .route("/__sandbox/", get(page::show))
         .route("/__sandbox", get(page::show))
         .route_layer(axum::middleware::from_fn_with_state(

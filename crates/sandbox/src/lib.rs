@@ -38,6 +38,7 @@ mod idempotency;
 pub mod images;
 pub mod journal;
 mod journal_body;
+mod journal_http;
 mod outbound;
 mod page;
 mod rate_limit;

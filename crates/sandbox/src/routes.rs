@@ -14,7 +14,9 @@ use axum::Router;
 use nanobanana_api::files::MAX_IMAGE_BYTES;
 
 use crate::state::AppState;
-use crate::{api, auth, faults, file_service, host_check, journal, request_id, results, state};
+use crate::{
+    api, auth, faults, file_service, host_check, journal_http, request_id, results, state,
+};
 
 /// The image API's address.
 pub(crate) fn api_router(state: Arc<AppState>) -> Router {
@@ -36,7 +38,7 @@ pub(crate) fn api_router(state: Arc<AppState>) -> Router {
         // Bodies are read and limited by the handler, which answers the documented 413.
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(request_id::tag))
-        .layer(from_fn_with_state(state.clone(), journal::record))
+        .layer(from_fn_with_state(state.clone(), journal_http::record))
         .with_state(state)
 }
 
@@ -75,7 +77,7 @@ pub(crate) fn files_router(state: Arc<AppState>) -> Router {
         .merge(files)
         .fallback(file_service::no_such_endpoint)
         .layer(axum::middleware::from_fn(request_id::tag))
-        .layer(from_fn_with_state(state.clone(), journal::record))
+        .layer(from_fn_with_state(state.clone(), journal_http::record))
         // The image limit as base64 (4/3 of the bytes) plus room for the other fields.
         .layer(DefaultBodyLimit::max(
             MAX_IMAGE_BYTES as usize / 3 * 4 + 64 * 1024,

@@ -35,23 +35,10 @@ use std::path::PathBuf;
 use nanobanana_api::Error;
 use rmcp::ServiceExt as _;
 
-use crate::args::ConnectionArgs;
+use crate::args::McpArgs;
 
 /// The folder images are saved in when a call names none, relative to where the server starts.
 pub const DEFAULT_OUTPUT_DIR: &str = "nanobanana-images";
-
-/// `nanobanana mcp`.
-#[derive(clap::Args, Debug)]
-pub struct McpArgs {
-    /// Where `generate_image` and `wait_task` save images when a call names no output_dir
-    /// (default: ./nanobanana-images, made absolute when the server starts; announced to the
-    /// agent in the server's instructions).
-    #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
-    /// Where to send requests.
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-}
 
 /// Serves MCP on stdin/stdout until stdin closes (then exits 0).
 pub async fn run(args: McpArgs) -> Result<(), Error> {

@@ -1,0 +1,175 @@
+//! The journal's HTTP side: the middleware that records each request with its answer, and
+//! `GET /__sandbox/requests`. The journal itself (what is kept, how) is `journal`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::contract::SpecOperation;
+use crate::faults::InjectedFault;
+use crate::journal::{now_unix_ms, JournalEntry, SANDBOX_PREFIX};
+use crate::journal_body::SentBody;
+use crate::state::AppState;
+
+/// The longest error body read for its `type`, `param` and `message`.
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
+
+/// Middleware: records the request and its answer.
+pub(crate) async fn record(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let at_unix_ms = now_unix_ms();
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    if path.starts_with(SANDBOX_PREFIX) || path == "/favicon.ico" {
+        return next.run(request).await;
+    }
+    let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
+    let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
+    let key_hint = key_hint(request.headers());
+    let idempotency_key = request
+        .headers()
+        .get(crate::idempotency::KEY_HEADER)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(300)
+                .collect()
+        });
+    let body = SentBody::default();
+    request.extensions_mut().insert(body.clone());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get(crate::request_id::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let replayed = response
+        .headers()
+        .get(crate::idempotency::REPLAYED_HEADER)
+        .is_some_and(|v| v == "true");
+    let fault = response
+        .extensions()
+        .get::<InjectedFault>()
+        .and_then(|f| f.0.as_ref())
+        .map(|f| format!("{f:?}"));
+    let (response, answer) =
+        if response.status().is_success() && operation != Some("create_image_generation") {
+            (response, serde_json::Value::Null)
+        } else {
+            read_small_body(response).await
+        };
+    let text = |value: &serde_json::Value| value.as_str().map(str::to_string);
+    let created_task = if response.status().is_success() {
+        text(&answer["id"])
+    } else {
+        None
+    };
+    state.journal.record(JournalEntry {
+        at_unix_ms,
+        method,
+        path,
+        operation: operation.map(str::to_string),
+        status,
+        duration_ms: started.elapsed().as_millis() as u64,
+        task_id: created_task.or(queried_task),
+        error_type: text(&answer["error"]["type"]),
+        param: text(&answer["error"]["param"]),
+        message: text(&answer["error"]["message"]).or_else(|| text(&answer["msg"])),
+        fault,
+        body: body.take(),
+        key_hint,
+        request_id,
+        idempotency_key,
+        replayed,
+    });
+    response
+}
+
+/// The last four characters of the request's key (`…a1b2`); a key of 12 characters or fewer
+/// is only said to be there, so that no short key is half shown.
+fn key_hint(headers: &axum::http::HeaderMap) -> Option<String> {
+    let key = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    let chars: Vec<char> = key.chars().collect();
+    Some(match chars.len() {
+        0 => return None,
+        1..=12 => format!("(a key of {} characters)", chars.len()),
+        n => format!("…{}", chars[n - 4..].iter().collect::<String>()),
+    })
+}
+
+/// A small answer's JSON (a create's, or an error's); the body is passed on unchanged.
+async fn read_small_body(response: Response) -> (Response, serde_json::Value) {
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, ERROR_BODY_LIMIT).await {
+        Ok(bytes) => {
+            let json = serde_json::from_slice(&bytes).unwrap_or_default();
+            (Response::from_parts(parts, Body::from(bytes)), json)
+        }
+        // Too long, or cut by an injected fault: the client sees a broken body, as it would.
+        Err(_) => (
+            Response::from_parts(parts, Body::from_stream(broken())),
+            serde_json::Value::Null,
+        ),
+    }
+}
+
+/// A body stream that fails at once (what a cut connection looks like to the client).
+fn broken() -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    futures_util::stream::once(async {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "sandbox fault: connection cut",
+        ))
+    })
+}
+
+/// Filters of `GET /__sandbox/requests`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Filter {
+    operation: Option<String>,
+    status: Option<u16>,
+    task: Option<String>,
+}
+
+/// `GET /__sandbox/requests`: the journal, newest first, filtered.
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    Query(filter): Query<Filter>,
+) -> Json<Vec<JournalEntry>> {
+    let mut entries: Vec<JournalEntry> = state
+        .journal
+        .entries()
+        .into_iter()
+        .filter(|e| {
+            filter
+                .operation
+                .as_ref()
+                .is_none_or(|op| e.operation.as_ref() == Some(op))
+        })
+        .filter(|e| filter.status.is_none_or(|status| e.status == status))
+        .filter(|e| {
+            filter
+                .task
+                .as_ref()
+                .is_none_or(|task| e.task_id.as_ref() == Some(task))
+        })
+        .collect();
+    entries.reverse();
+    Json(entries)
+}
