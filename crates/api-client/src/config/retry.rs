@@ -56,6 +56,50 @@ impl RetryPolicy {
         }
     }
 
+    /// Attempts in all, the first included (1 = never retry).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use nanobanana_api::config::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::default()
+    ///     .with_max_attempts(6)
+    ///     .with_initial_delay(Duration::from_millis(200))
+    ///     .with_max_delay(Duration::from_secs(10))
+    ///     .with_jitter(false);
+    /// assert_eq!(policy.max_attempts, 6);
+    /// ```
+    pub fn with_max_attempts(mut self, attempts: usize) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first backoff delay; it doubles on each retry.
+    pub fn with_initial_delay(mut self, delay: Duration) -> Self {
+        self.initial_delay = delay;
+        self
+    }
+
+    /// The longest wait between attempts.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Whether delays are randomized (default: yes).
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Whether a create whose outcome is unknown is resent with its `Idempotency-Key`
+    /// (default: yes; see [`resend_unknown_creates`](Self::resend_unknown_creates) for the risk
+    /// of turning it off, and of leaving it on with a gateway that ignores keys).
+    pub fn with_resend_unknown_creates(mut self, resend: bool) -> Self {
+        self.resend_unknown_creates = resend;
+        self
+    }
+
     fn backoff(&self) -> ExponentialBuilder {
         let builder = ExponentialBuilder::default()
             .with_min_delay(self.initial_delay)

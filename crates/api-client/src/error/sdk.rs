@@ -338,7 +338,8 @@ pub enum Error {
     /// An error whose `error.type` this SDK does not know; `error_type` keeps it as sent.
     #[error("{}", .0.describe("See the message; this error type is new to this SDK version."))]
     Api(Box<ApiError>),
-    /// A local image cannot be uploaded (missing, over 10 MB, not an accepted image type);
+    /// A local image cannot be uploaded (missing, over the model's size limit (10 or 20 MB), not
+    /// a regular file, not an accepted image type);
     /// nothing was sent.
     #[error(transparent)]
     LocalImage(#[from] LocalImageError),

@@ -146,7 +146,7 @@ pub fn checked_limits(model: &ImageModel) -> &'static ModelLimits {
 }
 
 impl ModelLimits {
-    /// The model's name for messages: its wire name, or "a model not listed in this SDK".
+    /// The model's name for messages: its wire name, or "any model" for one this SDK does not list.
     pub fn name(&self) -> &str {
         match &self.model {
             ImageModel::Unknown(_) => "any model",

@@ -101,6 +101,13 @@ impl From<&str> for TaskHandle {
     }
 }
 
+impl From<&String> for TaskHandle {
+    /// A task known only by id: `client.wait(&id)` with a `String` id.
+    fn from(id: &String) -> Self {
+        Self::from(id.as_str())
+    }
+}
+
 impl From<String> for TaskHandle {
     fn from(id: String) -> Self {
         Self::from(id.as_str())

@@ -3,6 +3,7 @@
 //! `FromStr` from the wire strings, and `Unknown(String)` in the open ones), with [`Validate`]
 //! for the spec's limits that the types do not enforce themselves.
 
+mod credits;
 pub(crate) mod model_params;
 pub(crate) mod open_enums;
 pub(crate) mod validate;
