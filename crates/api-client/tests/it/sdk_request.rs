@@ -1,8 +1,6 @@
 //! `ImageRequest`: a request as a person states it, checked against its model's own limits
 //! before anything is sent; local files are uploaded as part of sending it.
 
-mod support;
-
 use nanobanana_api::{types, Error, ImageInput, ImageRequest, NanoBanana};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
@@ -97,7 +95,7 @@ async fn a_request_of_urls_only_uploads_nothing_and_keeps_their_order() {
         )
         .mount(&server)
         .await;
-    let client = NanoBanana::new(&support::config(&server)).unwrap();
+    let client = NanoBanana::new(&crate::support::config(&server)).unwrap();
     let request = ImageRequest::new(types::ImageModel::NanoBanana2Lite, "a cat")
         .size(types::ImageSize::Ratio16x9)
         .images(urls(3));
@@ -119,7 +117,7 @@ async fn a_request_of_urls_only_uploads_nothing_and_keeps_their_order() {
 #[tokio::test]
 async fn a_generated_builder_missing_its_prompt_is_refused_naming_it() {
     let server = MockServer::start().await;
-    let client = NanoBanana::new(&support::config(&server)).unwrap();
+    let client = NanoBanana::new(&crate::support::config(&server)).unwrap();
     let builder =
         types::ImageGenerationRequest::builder().model(types::ImageModel::NanoBanana2Lite);
     let err = client.create(builder).await.unwrap_err();

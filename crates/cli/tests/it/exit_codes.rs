@@ -1,8 +1,6 @@
 //! The exit-code table, class by class: each code the documentation lists is what a real path
 //! of that class exits with, and `--help` lists the same codes as docs/cli.md.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
@@ -15,7 +13,7 @@ const EXERCISED: [i32; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130];
 
 /// Runs the binary with `args` against `target` (a key and base URL; none: the embedded sandbox).
 fn run(args: &[&str], target: Option<(&str, &str)>, dir: &Path) -> Output {
-    let mut command = common::nanobanana_in(dir);
+    let mut command = crate::common::nanobanana_in(dir);
     command
         .args(args)
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
@@ -189,7 +187,7 @@ fn code_4_no_key() {
 
 #[test]
 fn code_7_no_connection() {
-    let base_url = format!("http://{}", common::closed_port_address());
+    let base_url = format!("http://{}", crate::common::closed_port_address());
     let dir = tempfile::tempdir().unwrap();
     assert_exit(
         &run(

@@ -106,7 +106,7 @@ async fn a_killed_sandbox_s_uploads_are_removed_by_the_next_one() {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "a_sandbox_held_until_killed",
+            "sandbox_lifecycle::a_sandbox_held_until_killed",
             "--ignored",
             "--nocapture",
         ])

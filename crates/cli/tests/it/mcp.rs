@@ -3,8 +3,6 @@
 //! the embedded sandbox; with EVOLINK_BASE_URL, a sandbox of this test whose journal shows
 //! what reached it. Everything is on loopback.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
@@ -23,7 +21,7 @@ use tokio::sync::mpsc;
 /// `nanobanana mcp` in `dir` for rmcp's child-process transport, with no key from the
 /// developer's environment and fast sandbox tasks.
 fn mcp_command(dir: &Path) -> tokio::process::Command {
-    let mut command = tokio::process::Command::from(common::nanobanana_in(dir));
+    let mut command = tokio::process::Command::from(crate::common::nanobanana_in(dir));
     command
         .arg("mcp")
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
@@ -236,7 +234,7 @@ struct Raw {
 
 impl Raw {
     fn start(dir: &Path) -> Self {
-        let mut child = common::nanobanana_in(dir)
+        let mut child = crate::common::nanobanana_in(dir)
             .arg("mcp")
             .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")
             .stdin(Stdio::piped())

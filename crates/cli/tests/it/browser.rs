@@ -8,8 +8,6 @@
 //! with `--ignored` and no browser, they say so and pass, except under CI (`CI` set), where
 //! they fail.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -87,7 +85,7 @@ async fn the_sandbox_page_shows_tasks_refusals_callbacks_and_result_images_in_a_
     .unwrap();
     let mut journal = sandbox.watch_requests();
     // Its callback goes where nobody listens: given up after its retries (7 s × 0.0005).
-    let hook = format!("http://{}/hook", common::closed_port_address());
+    let hook = format!("http://{}/hook", crate::common::closed_port_address());
     let (status, created, _) = raw_create(
         &sandbox,
         json!({"model": "gemini-3.1-flash-image-preview", "prompt": "a lighthouse at dawn", "size": "16:9", "quality": "1K", "callback_url": hook}),
@@ -159,7 +157,7 @@ fn a_batch_leaves_a_contact_sheet_with_every_prompt_its_images_and_the_failure()
         .join("\n"),
     )
     .unwrap();
-    let output = common::nanobanana_in(dir.path())
+    let output = crate::common::nanobanana_in(dir.path())
         .args(["batch", "posters.jsonl", "--out-dir", "out"])
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")
         .output()

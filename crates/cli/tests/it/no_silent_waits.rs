@@ -2,9 +2,7 @@
 //! slow or silent server is named within seconds, retries say what they wait for, and a query
 //! against a server that never answers ends within `--timeout`.
 
-mod common;
-
-use common::{finish, read_until, signal};
+use crate::common::{finish, read_until, signal};
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -15,7 +13,7 @@ use nanobanana_test_kit::KEY;
 
 /// Starts `nanobanana` with `args` against `base_url` with the test key; stderr piped.
 fn spawn(args: &[&str], base_url: &str, dir: &Path) -> Child {
-    common::nanobanana_in(dir)
+    crate::common::nanobanana_in(dir)
         .args(args)
         .env("EVOLINK_API_KEY", KEY)
         .env("EVOLINK_BASE_URL", base_url)
@@ -189,7 +187,7 @@ fn a_query_to_a_server_that_never_answers_names_it_and_ends_within_the_timeout()
 #[test]
 fn every_retry_says_what_it_waits_for_where_and_when() {
     // A port nobody listens on: connections are refused, which is safe to retry.
-    let base_url = format!("http://{}", common::closed_port_address());
+    let base_url = format!("http://{}", crate::common::closed_port_address());
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_nanobanana"))
         .args(["credits", "--retries", "2"])

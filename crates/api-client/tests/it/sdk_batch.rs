@@ -1,14 +1,12 @@
 //! Batches: results in input order, one shared backoff on 429, and resuming from the ledger
 //! without creating (and paying for) a task twice.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use nanobanana_api::{tasks::BatchOptions, types};
-use support::*;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

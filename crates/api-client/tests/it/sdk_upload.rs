@@ -3,15 +3,13 @@
 //! mocks count what they received); inputs mix URLs and files, in order; quota and retries; and
 //! the key reaches only the two Evolink services, never the host of a result or a redirect.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
+use crate::support::{config, KEY};
 use nanobanana_api::error::LocalImageProblem;
 use nanobanana_api::files::{Upload, UploadEvent, MAX_IMAGE_BYTES};
 use nanobanana_api::{types, Error, Event, ImageInput, ImageRequest, NanoBanana, Observer};
 use serde_json::{json, Value};
-use support::{config, KEY};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -52,7 +50,7 @@ fn fast_retry_client(api: &MockServer, files: &MockServer) -> NanoBanana {
         .with_files_base_url(files.uri())
         .unwrap()
         .with_retry_policy({
-            let mut policy = support::policy();
+            let mut policy = crate::support::policy();
             policy.initial_delay = std::time::Duration::from_millis(1);
             policy
         });
@@ -373,7 +371,7 @@ async fn a_failed_upload_is_retried_by_opening_the_file_again_and_the_quota_is_t
     assert!(matches!(err, Error::UploadQuota(_)), "{err:?}");
     assert_eq!(err.status(), Some(403));
     assert!(err.to_string().contains("Upload quota exceeded"), "{err}");
-    support::assert_key_hidden(&err, &err.to_string());
+    crate::support::assert_key_hidden(&err, &err.to_string());
 }
 
 /// What the observer heard, as `(index, sent, total)` or `(index, "stored")`.
@@ -616,10 +614,10 @@ async fn the_key_goes_to_the_two_evolink_services_and_nowhere_else() {
         )
         .mount(&elsewhere)
         .await;
-    support::mount_completed_task(&api, "task-unified-1-k", &[result_url]).await;
+    crate::support::mount_completed_task(&api, "task-unified-1-k", &[result_url]).await;
     Mock::given(method("GET"))
         .and(path("/results/out.png"))
-        .respond_with(ResponseTemplate::new(200).set_body_bytes(support::png_bytes(64)))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(crate::support::png_bytes(64)))
         .mount(&elsewhere)
         .await;
 

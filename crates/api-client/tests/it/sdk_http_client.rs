@@ -2,13 +2,11 @@
 //! it, the key is added per request to the API and the file service only, and settings the SDK
 //! can no longer apply are refused rather than dropped.
 
-mod support;
-
+use crate::support::*;
 use nanobanana_api::config::{ApiKey, ConfigError};
 use nanobanana_api::files::Upload;
 use nanobanana_api::{config::ClientConfig, raw::Client, types, NanoBanana};
 use reqwest::header::{HeaderMap, HeaderValue};
-use support::*;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

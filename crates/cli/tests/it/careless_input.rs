@@ -2,8 +2,6 @@
 //! ledger, the contact sheet or each other, a name made to look like a link, a local image
 //! that is a FIFO, and bytes a terminal or a JSON reader chokes on.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -11,7 +9,7 @@ use std::time::{Duration, Instant};
 /// Runs the binary in `dir` with no key (the embedded sandbox, its tasks taking milliseconds)
 /// plus `env`, ending it (and failing) if it runs past two minutes.
 fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
-    let mut command = common::nanobanana_in(dir);
+    let mut command = crate::common::nanobanana_in(dir);
     command
         .args(args)
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")

@@ -1,14 +1,12 @@
 //! Downloads: atomic (no partial file under the final name), resumed with `Range`, checked by
 //! magic bytes and length, never sent the API key.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use nanobanana_api::config::RetryPolicy;
 use nanobanana_api::tasks::SaveTo;
 use nanobanana_api::{types, Error, NanoBanana};
-use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -1,8 +1,6 @@
 //! The `nanobanana` binary as a user runs it: against the embedded sandbox with no key, and
 //! against a sandbox with faults to check each documented error's exit code.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -13,7 +11,7 @@ use nanobanana_test_kit::{png_size, write_png, KEY as SECRET};
 
 /// Runs the binary with a clean environment (no key, no base URL) plus `env`.
 fn nanobanana(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Output {
-    let mut command = common::nanobanana_in(dir);
+    let mut command = crate::common::nanobanana_in(dir);
     command
         .args(args)
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
@@ -514,7 +512,7 @@ fn a_wrong_quality_lists_the_accepted_values_without_internal_names() {
 
 /// Starts `nanobanana` with `args` against `env`, stderr piped, stdout discarded.
 fn spawn(args: &[&str], env: &[(String, String)], dir: &Path) -> std::process::Child {
-    let mut command = common::nanobanana_in(dir);
+    let mut command = crate::common::nanobanana_in(dir);
     command
         .args(args)
         .stdout(std::process::Stdio::null())
@@ -538,9 +536,9 @@ async fn an_interrupted_generate_prints_how_to_resume_and_the_resume_gets_the_im
         let mut child = spawn(&["generate", "a cat", "-o", "cat.png"], &env, &path);
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         // The task id and the resume command arrive as soon as the create returns.
-        let seen = common::read_until(&mut stderr, "resume with:");
-        common::signal(&child, "-INT");
-        common::finish(child, stderr, seen)
+        let seen = crate::common::read_until(&mut stderr, "resume with:");
+        crate::common::signal(&child, "-INT");
+        crate::common::finish(child, stderr, seen)
     })
     .await
     .unwrap();
@@ -645,7 +643,7 @@ async fn messages_say_what_happened_and_what_to_do() {
             ("EVOLINK_API_KEY".into(), SECRET.into()),
             (
                 "EVOLINK_BASE_URL".into(),
-                format!("http://{}", common::closed_port_address()),
+                format!("http://{}", crate::common::closed_port_address()),
             ),
         ],
     )
@@ -1231,7 +1229,10 @@ async fn the_sandbox_prints_a_line_per_request_naming_what_it_refused_and_each_c
     ];
     let (mut child, mut lines, export) = sandbox_process(dir.path(), &extra);
     // A receiver that is not there: the callback is given up after its retries (7 s × 0.01).
-    let hook = format!("http://{}/hook?token=s3cret", common::closed_port_address());
+    let hook = format!(
+        "http://{}/hook?token=s3cret",
+        crate::common::closed_port_address()
+    );
     let base = export
         .split_whitespace()
         .find_map(|word| word.strip_prefix("EVOLINK_BASE_URL="))

@@ -4,8 +4,6 @@
 
 #![cfg(unix)]
 
-mod common;
-
 use std::collections::HashSet;
 use std::io::BufReader;
 use std::path::Path;
@@ -54,7 +52,7 @@ async fn sigint_in_a_busy_batch_records_every_created_task_and_the_rerun_creates
 
     let (path, run_env, watched) = (dir.path().to_path_buf(), env.clone(), ledger.clone());
     let (code, stderr, at_signal) = tokio::task::spawn_blocking(move || {
-        let mut command = common::nanobanana_in(&path);
+        let mut command = crate::common::nanobanana_in(&path);
         command
             .args(args)
             .envs(run_env)
@@ -71,8 +69,8 @@ async fn sigint_in_a_busy_batch_records_every_created_task_and_the_rerun_creates
             std::thread::sleep(Duration::from_millis(5));
             at_signal = ledger_lines(&watched).len();
         }
-        common::signal(&child, "-INT");
-        let (code, stderr) = common::finish(child, stderr, String::new());
+        crate::common::signal(&child, "-INT");
+        let (code, stderr) = crate::common::finish(child, stderr, String::new());
         (code, stderr, at_signal)
     })
     .await
@@ -97,7 +95,7 @@ async fn sigint_in_a_busy_batch_records_every_created_task_and_the_rerun_creates
     // The rerun finishes the batch and creates none of the recorded tasks again.
     let path = dir.path().to_path_buf();
     let output = tokio::task::spawn_blocking(move || {
-        common::nanobanana_in(&path)
+        crate::common::nanobanana_in(&path)
             .args(args)
             .envs(env)
             .output()

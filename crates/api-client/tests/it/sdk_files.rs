@@ -1,15 +1,13 @@
 //! `client.files()`'s list and delete against a mock file service: what is sent (the query
 //! names, the path), how answers and failures are read, and the retries each one gets.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{config, policy, KEY};
 use nanobanana_api::error::Operation;
 use nanobanana_api::files::ListFiles;
 use nanobanana_api::{Error, NanoBanana};
 use serde_json::json;
-use support::{config, policy, KEY};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

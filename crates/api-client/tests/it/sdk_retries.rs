@@ -1,13 +1,11 @@
 //! Retries: honoured waits on 429, safe retries of creates only, GETs retried on every
 //! transient failure. Timing is checked on tokio's paused clock, not by sleeping.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use nanobanana_api::{config::RetryPolicy, types, Error};
 use serde_json::json;
-use support::*;
 use tokio::time::Instant;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -427,7 +425,8 @@ async fn rate_limited_error() -> nanobanana_api::error::ApiError {
         .mount(&server)
         .await;
     let client = nanobanana_api::NanoBanana::new(
-        &support::config(&server).with_retry_policy(nanobanana_api::config::RetryPolicy::never()),
+        &crate::support::config(&server)
+            .with_retry_policy(nanobanana_api::config::RetryPolicy::never()),
     )
     .unwrap();
     match client.credits().await.unwrap_err() {

@@ -2,16 +2,14 @@
 //! list, the deadline, and cancel-safety. On tokio's paused clock, but for the query counts of
 //! fresh tasks on the sandbox.
 
-mod support;
-
 use std::time::Duration;
 
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use nanobanana_api::lineup::Resubmit;
 use nanobanana_api::tasks::{TaskHandle, WaitEvent};
 use nanobanana_api::{types, Error, Event, NanoBanana, Observer};
-use support::*;
 use tokio::time::Instant;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -1,8 +1,6 @@
 //! The contract as Evolink's gateway speaks it, from the shell: model parameters per model,
 //! each model's default quality, request ids, the 402 family, cancelled tasks.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
@@ -12,7 +10,7 @@ use nanobanana_test_kit::{png_size, KEY as SECRET};
 
 /// Runs the binary with no key (the embedded sandbox) plus `env`.
 fn nanobanana(args: &[&str], env: &[(String, String)], dir: &Path) -> Output {
-    let mut command = common::nanobanana_in(dir);
+    let mut command = crate::common::nanobanana_in(dir);
     command
         .args(args)
         .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002");
