@@ -17,6 +17,7 @@ use crate::image_input::ImageInput;
 use crate::observer::Event;
 use crate::request::ImageRequest;
 use crate::tasks::batch_stop::BatchStop;
+use crate::tasks::budget::Budget;
 use crate::tasks::output_name::{candidates, check_names, NameContext, NameRefusal};
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::waiting::TaskHandle;
@@ -41,6 +42,9 @@ pub struct BatchOptions {
     pub overwrite: bool,
     /// Stops the batch without losing a created task (see [`BatchStop`]).
     pub stop: Option<BatchStop>,
+    /// Creates no task that would bring the credits this run reserves past this (see
+    /// [`max_credits`](Self::max_credits)).
+    pub max_credits: Option<f64>,
 }
 
 impl BatchOptions {
@@ -52,7 +56,18 @@ impl BatchOptions {
             ledger: None,
             overwrite: false,
             stop: None,
+            max_credits: None,
         }
+    }
+
+    /// A budget: before each create the batch counts what it will reserve (learned from an
+    /// earlier create's `usage.credits_reserved` for the same model and quality; until one is
+    /// seen, one create of that kind at a time) and creates nothing that would bring this run's
+    /// reserved credits past `credits`. Requests not created end in [`Error::OverBudget`]; a
+    /// rerun with the same ledger and a larger budget creates them.
+    pub fn max_credits(mut self, credits: f64) -> Self {
+        self.max_credits = Some(credits);
+        self
     }
 
     /// Replace files in `dir` that items are named after and that this batch did not save,
@@ -378,6 +393,8 @@ impl NanoBanana {
             return Err(names_refused(&refused));
         }
         let stop = options.stop.as_ref();
+        let budget = options.max_credits.map(Budget::new);
+        let budget = budget.as_ref();
         let mut results: Vec<Option<Result<Saved, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
@@ -385,7 +402,10 @@ impl NanoBanana {
                 let result = match stop {
                     // Not started before the stop: nothing to wait for.
                     Some(stop) if stop.is_stopped() => Err(Error::Stopped { task_id: None }),
-                    _ => self.generate_one(index, item, ledger, dir, stop).await,
+                    _ => {
+                        self.generate_one(index, item, ledger, dir, stop, budget)
+                            .await
+                    }
                 };
                 (index, result)
             })
@@ -410,6 +430,7 @@ impl NanoBanana {
         ledger: Option<&Ledger>,
         dir: &Path,
         stop: Option<&BatchStop>,
+        budget: Option<&Budget>,
     ) -> Result<Saved, Error> {
         // Resolves when the batch is stopped (never without a stop handle).
         let stopped = || async move {
@@ -468,11 +489,19 @@ impl NanoBanana {
                             (request, key)
                         }
                     };
+                    // Nothing is created past the budget (the request stays for a rerun).
+                    let allowance = match budget {
+                        Some(budget) => Some(budget.allow(&request).await?),
+                        None => None,
+                    };
                     // From the moment the create is sent it runs to its answer, stop or not:
                     // its task is recorded before this request ends.
                     let in_flight = match stop {
                         Some(stop) if stop.is_stopped() => {
-                            return Err(Error::Stopped { task_id: None })
+                            if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                                budget.settle(allowance, None, false);
+                            }
+                            return Err(Error::Stopped { task_id: None });
                         }
                         Some(stop) => Some(stop.create_sent(index)),
                         None => None,
@@ -491,9 +520,23 @@ impl NanoBanana {
                     // The key is in the ledger before the create leaves: a batch killed with
                     // the create on the wire sends it again, on rerun, with this key.
                     if let (Some(ledger), None) = (ledger, unanswered) {
-                        ledger.record(&entry(String::new(), now_unix(), None))?;
+                        if let Err(e) = ledger.record(&entry(String::new(), now_unix(), None)) {
+                            if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                                budget.settle(allowance, None, false);
+                            }
+                            return Err(e);
+                        }
                     }
-                    let created = self.send_create(request.clone(), key.clone()).await?;
+                    let created = self.send_create(request.clone(), key.clone()).await;
+                    if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                        let answer = created.as_ref().ok();
+                        budget.settle(
+                            allowance,
+                            answer.and_then(|c| c.usage.as_ref()?.credits_reserved),
+                            answer.is_some_and(|c| c.replayed),
+                        );
+                    }
+                    let created = created?;
                     let created_at = now_unix();
                     let credits = created.usage.as_ref().and_then(|u| u.credits_reserved);
                     if let Some(ledger) = ledger {
