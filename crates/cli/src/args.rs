@@ -185,6 +185,10 @@ pub struct BatchArgs {
     /// How many generations run at once (1 or more).
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = at_least_one)]
     pub concurrency: usize,
+    /// Create no task that would bring the credits this run reserves past N; lines left are
+    /// created by running the same command again with a larger budget.
+    #[arg(long, value_name = "N")]
+    pub max_credits: Option<f64>,
     /// Replace files already in the folder that lines name as their `output` (and a page
     /// there named index.html that nanobanana did not write).
     #[arg(long)]

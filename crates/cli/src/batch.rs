@@ -367,10 +367,13 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
     let sheet = std::sync::Arc::new(std::sync::Mutex::new(SheetUpdates::new(sheet)));
     let sheet_dir = out_dir.clone();
     let stop = BatchStop::new();
-    let options = BatchOptions::new(args.concurrency, &out_dir)
+    let mut options = BatchOptions::new(args.concurrency, &out_dir)
         .with_ledger(&ledger_path)
         .overwrite(args.force)
         .stopped_by(stop.clone());
+    if let Some(max) = args.max_credits {
+        options = options.max_credits(max);
+    }
     let shown = progress.clone();
     let items = lines.into_iter().map(|l| l.item);
     let line_numbers = numbers.clone();
@@ -445,7 +448,12 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         .filter(|(index, r)| r.is_ok() && earlier.saved.contains(index))
         .count();
     let this_run = done - from_earlier;
-    let stopped = |e: &Error| matches!(e, Error::Stopped { .. });
+    let stopped = |e: &Error| matches!(e, Error::Stopped { .. } | Error::OverBudget { .. });
+    // Lines the budget left uncreated (a rerun with a larger --max-credits creates them).
+    let over_budget = results
+        .iter()
+        .filter(|r| matches!(r, Err(Error::OverBudget { .. })))
+        .count();
     let failed: Vec<(usize, &Error)> = results
         .iter()
         .zip(&numbers)
@@ -468,6 +476,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             .map(|(r, n)| match r {
                 Ok(g) => serde_json::json!({"line": n, "status": "done", "task_id": g.task.id, "files": g.files}),
                 Err(Error::Stopped { task_id }) => serde_json::json!({"line": n, "status": "interrupted", "task_id": task_id}),
+                Err(Error::OverBudget { .. }) => serde_json::json!({"line": n, "status": "not_created", "reason": "max_credits"}),
                 Err(e) => serde_json::json!({"line": n, "status": "failed", "error": crate::exit::in_cli_words(e)}),
             })
             .collect();
@@ -476,6 +485,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
             "done_earlier": from_earlier,
             "done_this_run": this_run,
             "failed": failed.len(),
+            "not_created_over_budget": over_budget,
             "credits_used": used,
             "out_dir": out_dir,
             "items": items,
@@ -515,6 +525,12 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         }
         output::print(&text)?;
     }
+    if over_budget > 0 {
+        note!(
+            "{over_budget} line(s) not created: the next create would pass --max-credits {}. They stay for later: run the same command with a larger --max-credits to create them, without paying twice for what is done.",
+            args.max_credits.unwrap_or_default()
+        );
+    }
     if let Some(signal) = interrupted {
         note!(
             "{signal}: stopped; {running} task(s) already created keep running and are recorded in {}, {not_sent} line(s) were not sent. Run the same command again to finish the batch without paying twice.",
@@ -523,6 +539,7 @@ pub async fn run(args: BatchArgs) -> Result<(), Error> {
         std::process::exit(crate::exit::INTERRUPTED);
     }
     match failed.first() {
+        None if over_budget > 0 => std::process::exit(i32::from(crate::exit::OVER_BUDGET)),
         None => Ok(()),
         Some(_) => {
             // The first failure decides the exit code; every one is listed above.

@@ -5,6 +5,9 @@ use nanobanana_api::{config::ConfigError, Error};
 /// The exit code after Ctrl-C or SIGTERM (128 + SIGINT), as shells report an interrupt.
 pub const INTERRUPTED: i32 = 130;
 
+/// The exit code of a batch that stopped creating at its budget (`--max-credits`).
+pub const OVER_BUDGET: u8 = 10;
+
 /// The process exit codes, also listed in `--help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -19,6 +22,7 @@ Exit codes:
   7  server or network error (500, 502, 503, timeouts, no connection, broken answers)
   8  the task failed, or did not finish before the deadline
   9  the task was cancelled on the server (no image was made)
+ 10  a batch stopped at its budget (--max-credits): rerun with a larger one for the rest
 130  interrupted (Ctrl-C, SIGTERM): a created task keeps running, resume it as printed";
 
 /// The exit code for `error`.
@@ -49,6 +53,7 @@ pub fn code_for(error: &Error) -> u8 {
         | Error::Download { .. } => 7,
         Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
         Error::Cancelled { .. } => 9,
+        Error::OverBudget { .. } => OVER_BUDGET,
         // A query that got no answer within --timeout: a network failure.
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => 7,
         Error::Api(api) if (400..500).contains(&api.status) => 3,
@@ -129,6 +134,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::LedgerInUse { .. } => "ledger_in_use",
         Error::LedgerElsewhere { .. } => "ledger_elsewhere",
         Error::Stopped { .. } => "interrupted",
+        Error::OverBudget { .. } => "over_budget",
         _ => "other",
     }
 }

@@ -444,6 +444,16 @@ pub enum Error {
         /// The request's task, when it was created.
         task_id: Option<String>,
     },
+    /// Not created: the batch's budget ([`BatchOptions::max_credits`](crate::tasks::BatchOptions::max_credits))
+    /// would be passed by this request's create. Nothing was sent for it; run the batch again
+    /// with a larger budget to create it (what is already created is not paid for again).
+    #[error("not created: its create would pass the batch's budget of {max_credits} credits ({reserved:.1} reserved by this run); run the batch again with a larger budget to create it, without paying twice for what is done")]
+    OverBudget {
+        /// The budget, in credits.
+        max_credits: f64,
+        /// Credits this run's creates reserved when this request was turned away.
+        reserved: f64,
+    },
     /// A result image could not be downloaded.
     #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
     Download {

@@ -17,6 +17,7 @@ use crate::image_input::ImageInput;
 use crate::observer::Event;
 use crate::request::ImageRequest;
 use crate::tasks::batch_stop::BatchStop;
+use crate::tasks::budget::Budget;
 use crate::tasks::output_name::{candidates, check_names, NameContext, NameRefusal};
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::waiting::TaskHandle;
@@ -41,6 +42,9 @@ pub struct BatchOptions {
     pub overwrite: bool,
     /// Stops the batch without losing a created task (see [`BatchStop`]).
     pub stop: Option<BatchStop>,
+    /// Creates no task that would bring the credits this run reserves past this (see
+    /// [`max_credits`](Self::max_credits)).
+    pub max_credits: Option<f64>,
 }
 
 impl BatchOptions {
@@ -52,7 +56,18 @@ impl BatchOptions {
             ledger: None,
             overwrite: false,
             stop: None,
+            max_credits: None,
         }
+    }
+
+    /// A budget: before each create the batch counts what it will reserve (learned from an
+    /// earlier create's `usage.credits_reserved` for the same model and quality; until one is
+    /// seen, one create of that kind at a time) and creates nothing that would bring this run's
+    /// reserved credits past `credits`. Requests not created end in [`Error::OverBudget`]; a
+    /// rerun with the same ledger and a larger budget creates them.
+    pub fn max_credits(mut self, credits: f64) -> Self {
+        self.max_credits = Some(credits);
+        self
     }
 
     /// Replace files in `dir` that items are named after and that this batch did not save,
@@ -114,7 +129,9 @@ pub struct LedgerEntry {
     pub index: usize,
     /// The request as sent; a changed request is not resumed.
     pub request: types::ImageGenerationRequest,
-    /// The task created for it.
+    /// The task created for it; empty while its create is on the wire (the entry then holds
+    /// the create's `idempotency_key`, and a rerun sends the create again with that key).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub task_id: String,
     /// Unix seconds when it was created.
     pub created_at: u64,
@@ -125,6 +142,13 @@ pub struct LedgerEntry {
     /// uploaded anew each run); compared instead of `request` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// The `Idempotency-Key` its create was sent with, recorded before the create is sent
+    /// (absent in ledgers written before 0.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// The credits the service reserved for its task (`usage.credits_reserved`), once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_reserved: Option<f64>,
     /// Set once its images are saved: the completed task and where its images are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<CompletedEntry>,
@@ -207,6 +231,19 @@ impl Ledger {
 
     /// The task already submitted for this request, if it is recent enough to resume.
     fn resumable(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        self.recent(index, fingerprint)
+            .filter(|entry| !entry.task_id.is_empty())
+    }
+
+    /// A create sent for this request whose answer the ledger never got (the batch was killed
+    /// or the answer lost): sent again with its key, it answers the task it created, if any.
+    fn unanswered(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
+        self.recent(index, fingerprint)
+            .filter(|entry| entry.task_id.is_empty() && entry.idempotency_key.is_some())
+    }
+
+    /// This request's entry, if it was written within the results' (and keys') lifetime.
+    fn recent(&self, index: usize, fingerprint: &str) -> Option<&LedgerEntry> {
         let entry = self.entry(index, fingerprint)?;
         let age = now_unix().saturating_sub(entry.created_at);
         (age < RESULT_LIFETIME.as_secs()).then_some(entry)
@@ -356,6 +393,8 @@ impl NanoBanana {
             return Err(names_refused(&refused));
         }
         let stop = options.stop.as_ref();
+        let budget = options.max_credits.map(Budget::new);
+        let budget = budget.as_ref();
         let mut results: Vec<Option<Result<Saved, Error>>> =
             requests.iter().map(|_| None).collect();
         let mut finished = futures_util::stream::iter(requests.into_iter().enumerate())
@@ -363,7 +402,10 @@ impl NanoBanana {
                 let result = match stop {
                     // Not started before the stop: nothing to wait for.
                     Some(stop) if stop.is_stopped() => Err(Error::Stopped { task_id: None }),
-                    _ => self.generate_one(index, item, ledger, dir, stop).await,
+                    _ => {
+                        self.generate_one(index, item, ledger, dir, stop, budget)
+                            .await
+                    }
                 };
                 (index, result)
             })
@@ -388,6 +430,7 @@ impl NanoBanana {
         ledger: Option<&Ledger>,
         dir: &Path,
         stop: Option<&BatchStop>,
+        budget: Option<&Budget>,
     ) -> Result<Saved, Error> {
         // Resolves when the batch is stopped (never without a stop handle).
         let stopped = || async move {
@@ -403,7 +446,7 @@ impl NanoBanana {
             tracing::info!(index, "already saved, per the ledger");
             return Ok(done);
         }
-        let (handle, created_at, resumed, request) =
+        let (handle, created_at, resumed, request, key, credits) =
             match ledger.and_then(|l| l.resumable(index, &fingerprint)) {
                 Some(entry) => {
                     tracing::info!(
@@ -416,44 +459,98 @@ impl NanoBanana {
                         entry.created_at,
                         true,
                         entry.request.clone(),
+                        entry.idempotency_key.clone(),
+                        entry.credits_reserved,
                     )
                 }
                 None => {
-                    // The request's own key, else a new one for this submission (the ledger
-                    // does not hold it yet: issue 31's deliverable 2).
-                    let key = checked
-                        .idempotency_key
-                        .clone()
-                        .unwrap_or_else(crate::idempotency::new_idempotency_key);
-                    // Uploads end at a stop: nothing is created for this request.
-                    let request = tokio::select! {
-                        request = self.with_uploads(checked) => request?,
-                        () = stopped() => return Err(Error::Stopped { task_id: None }),
+                    let unanswered = ledger.and_then(|l| l.unanswered(index, &fingerprint));
+                    let (request, key) = match unanswered {
+                        // Sent before without an answer: the same body (its uploads as they
+                        // were) and the same key, so the service answers the task it created.
+                        Some(entry) => {
+                            tracing::info!(index, "sending a create again with its recorded key");
+                            (
+                                entry.request.clone(),
+                                entry.idempotency_key.clone().unwrap_or_default(),
+                            )
+                        }
+                        None => {
+                            // The request's own key, else a new one for this submission.
+                            let key = checked
+                                .idempotency_key
+                                .clone()
+                                .unwrap_or_else(crate::idempotency::new_idempotency_key);
+                            // Uploads end at a stop: nothing is created for this request.
+                            let request = tokio::select! {
+                                request = self.with_uploads(checked) => request?,
+                                () = stopped() => return Err(Error::Stopped { task_id: None }),
+                            };
+                            (request, key)
+                        }
+                    };
+                    // Nothing is created past the budget (the request stays for a rerun).
+                    let allowance = match budget {
+                        Some(budget) => Some(budget.allow(&request).await?),
+                        None => None,
                     };
                     // From the moment the create is sent it runs to its answer, stop or not:
                     // its task is recorded before this request ends.
                     let in_flight = match stop {
                         Some(stop) if stop.is_stopped() => {
-                            return Err(Error::Stopped { task_id: None })
+                            if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                                budget.settle(allowance, None, false);
+                            }
+                            return Err(Error::Stopped { task_id: None });
                         }
                         Some(stop) => Some(stop.create_sent(index)),
                         None => None,
                     };
-                    let created = self.send_create(request.clone(), key).await?;
+                    let entry = |task_id: String, created_at, credits_reserved| LedgerEntry {
+                        index,
+                        request: request.clone(),
+                        task_id,
+                        created_at,
+                        base_url: Some(self.base_url().to_string()),
+                        fingerprint: Some(fingerprint.clone()),
+                        idempotency_key: Some(key.clone()),
+                        credits_reserved,
+                        completed: None,
+                    };
+                    // The key is in the ledger before the create leaves: a batch killed with
+                    // the create on the wire sends it again, on rerun, with this key.
+                    if let (Some(ledger), None) = (ledger, unanswered) {
+                        if let Err(e) = ledger.record(&entry(String::new(), now_unix(), None)) {
+                            if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                                budget.settle(allowance, None, false);
+                            }
+                            return Err(e);
+                        }
+                    }
+                    let created = self.send_create(request.clone(), key.clone()).await;
+                    if let (Some(budget), Some(allowance)) = (budget, allowance) {
+                        let answer = created.as_ref().ok();
+                        budget.settle(
+                            allowance,
+                            answer.and_then(|c| c.usage.as_ref()?.credits_reserved),
+                            answer.is_some_and(|c| c.replayed),
+                        );
+                    }
+                    let created = created?;
                     let created_at = now_unix();
+                    let credits = created.usage.as_ref().and_then(|u| u.credits_reserved);
                     if let Some(ledger) = ledger {
-                        ledger.record(&LedgerEntry {
-                            index,
-                            request: request.clone(),
-                            task_id: created.id.clone(),
-                            created_at,
-                            base_url: Some(self.base_url().to_string()),
-                            fingerprint: Some(fingerprint.clone()),
-                            completed: None,
-                        })?;
+                        ledger.record(&entry(created.id.clone(), created_at, credits))?;
                     }
                     drop(in_flight);
-                    (TaskHandle::from(&created), created_at, false, request)
+                    (
+                        TaskHandle::from(&created),
+                        created_at,
+                        false,
+                        request,
+                        Some(key),
+                        credits,
+                    )
                 }
             };
         let task_id = handle.id.clone();
@@ -488,6 +585,8 @@ impl NanoBanana {
                 created_at,
                 base_url: Some(self.base_url().to_string()),
                 fingerprint: Some(fingerprint),
+                idempotency_key: key,
+                credits_reserved: credits,
                 completed: Some(CompletedEntry {
                     task: task.clone(),
                     files: files.clone(),

@@ -4,6 +4,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod batch_stop;
+pub(crate) mod budget;
 pub(crate) mod callback;
 pub(crate) mod download;
 pub(crate) mod known;

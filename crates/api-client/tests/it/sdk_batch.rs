@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-use nanobanana_api::{tasks::BatchOptions, types};
+use nanobanana_api::{tasks::BatchOptions, types, NanoBanana};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -457,7 +457,9 @@ async fn a_stopped_batch_sends_no_new_create_and_records_every_create_on_its_way
     let recorded: Vec<serde_json::Value> = std::fs::read_to_string(&ledger)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        // Each create's key is recorded before it is sent, its task once answered.
+        .filter(|entry| entry.get("task_id").is_some())
         .collect();
     assert_eq!(recorded.len(), 3, "each create answered is in the ledger");
     for (index, result) in results.iter().enumerate() {
@@ -481,4 +483,74 @@ async fn a_stopped_batch_sends_no_new_create_and_records_every_create_on_its_way
         .unwrap();
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(creates(&f.api).await, 12);
+}
+
+/// The creates the sandbox answered, in order: (key, replayed).
+fn sandbox_creates(sandbox: &nanobanana_sandbox::SandboxHandle) -> Vec<(Option<String>, bool)> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some("create_image_generation"))
+        .map(|e| (e.idempotency_key, e.replayed))
+        .collect()
+}
+
+/// A create the sandbox made but whose answer was lost (the connection closed, and this client
+/// does not resend): the ledger already holds its key, so the rerun sends it again with that key
+/// and gets the original task back. Every line is created once, every image saved.
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_resent_on_rerun_with_its_recorded_key() {
+    let sandbox = nanobanana_sandbox::Sandbox::start(nanobanana_sandbox::SandboxConfig {
+        time_scale: 0.001,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.jsonl");
+    let requests = || {
+        ["a cat", "a dog", "a fox"].map(|p| {
+            types::ImageGenerationRequest::builder()
+                .model(types::ImageModel::NanoBanana2Lite)
+                .prompt(p)
+        })
+    };
+    let options = || BatchOptions::new(1, dir.path().join("out")).with_ledger(&ledger);
+    let mut no_resend = nanobanana_api::config::RetryPolicy::default();
+    no_resend.resend_unknown_creates = false;
+    let first = NanoBanana::new(
+        &sandbox
+            .client_config(KEY)
+            .unwrap()
+            .with_retry_policy(no_resend),
+    )
+    .unwrap();
+    // The first call is line 0's create: made, then its connection closed without an answer.
+    sandbox.inject(nanobanana_sandbox::Fault::Drop);
+    let results = first.generate_many(requests(), options()).await.unwrap();
+    assert!(results[0].is_err(), "{:?}", results[0]);
+    assert!(results[1].is_ok() && results[2].is_ok(), "{results:?}");
+    assert_eq!(sandbox.stats().creates, 3, "line 0's task exists");
+    let lost_key = sandbox_creates(&sandbox)[0].0.clone().expect("a key");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    assert!(
+        text.lines().next().unwrap().contains(&lost_key)
+            && !text.lines().next().unwrap().contains("task_id"),
+        "the key is recorded before the create is sent, without a task: {text}"
+    );
+
+    let second = NanoBanana::new(&sandbox.client_config(KEY).unwrap()).unwrap();
+    let results = second.generate_many(requests(), options()).await.unwrap();
+    for result in &results {
+        let saved = result.as_ref().unwrap();
+        assert!(saved.files.iter().all(|f| f.is_file()), "{saved:?}");
+    }
+    assert_eq!(sandbox.stats().creates, 3, "every line created once");
+    let creates = sandbox_creates(&sandbox);
+    assert_eq!(
+        creates.len(),
+        4,
+        "three creates, and line 0's again: {creates:?}"
+    );
+    assert_eq!(creates[3], (Some(lost_key), true), "the same key, replayed");
 }

@@ -9,7 +9,7 @@ use nanobanana_sandbox::{Fault, Sandbox, SandboxConfig, SandboxHandle};
 use nanobanana_test_kit::KEY;
 
 /// Every code of the table, each exercised by a test below.
-const EXERCISED: [i32; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130];
+const EXERCISED: [i32; 12] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130];
 
 /// Runs the binary with `args` against `target` (a key and base URL; none: the embedded sandbox).
 fn run(args: &[&str], target: Option<(&str, &str)>, dir: &Path) -> Output {
@@ -251,6 +251,73 @@ async fn code_9_the_task_was_cancelled() {
         9,
     );
     assert!(stderr.contains("was cancelled on the server"), "{stderr}");
+}
+
+/// Ten 2K lines at 1.6 credits each under `--max-credits 5`: at most three created, the rest
+/// left for a rerun, which creates exactly those with a larger budget (nothing paid twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_10_a_batch_stopped_at_its_budget() {
+    let sandbox = sandbox_with(SandboxConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..10)
+        .map(|i| format!("{{\"prompt\": \"cat {i}\", \"quality\": \"2K\"}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("ten.jsonl"), lines).unwrap();
+    let base_url = sandbox.base_url().to_string();
+    let batch = |budget: &'static str| {
+        let (base_url, path) = (base_url.clone(), dir.path().to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            run(
+                &[
+                    "batch",
+                    "ten.jsonl",
+                    "--concurrency",
+                    "4",
+                    "--max-credits",
+                    budget,
+                ],
+                Some((KEY, &base_url)),
+                &path,
+            )
+        })
+    };
+    let output = batch("5").await.unwrap();
+    let stderr = assert_exit(&output, 10);
+    let created = sandbox.stats().creates;
+    assert!(
+        (1..=3).contains(&created),
+        "{created} created under 5 credits"
+    );
+    assert!((sandbox.credits_reserved() - 1.6 * created as f64).abs() < 1e-6);
+    assert!(
+        stderr.contains(&format!("{} line(s) not created", 10 - created))
+            && stderr.contains("--max-credits 5")
+            && stderr.contains("larger --max-credits"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with(&format!("{created} of 10 done")),
+        "{stdout}"
+    );
+
+    let output = batch("100").await.unwrap();
+    let stderr = assert_exit(&output, 0);
+    assert_eq!(
+        sandbox.stats().creates,
+        10,
+        "the rest created, none twice: {stderr}"
+    );
+    let saved = std::fs::read_dir(dir.path().join("ten-images"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "png" || x == "jpg" || x == "webp")
+        })
+        .count();
+    assert_eq!(saved, 10);
 }
 
 // Code 130 (interrupted) is exercised in no_silent_waits.rs (SIGINT during a create, SIGTERM
