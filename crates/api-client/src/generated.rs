@@ -4358,7 +4358,9 @@ Sends a `GET` request to `/api/v1/files/list`
 
 Arguments:
 - `page`: The page to read, from 1 (1 when omitted)
-- `page_size`: Files per page, 1 to 100 (20 when omitted)
+- `page_size`: Files per page, 1 to 100 (20 when omitted). The most, 100, is checked by the SDK
+before sending (`files::ListFiles`): a generated query parameter carries no upper
+bound, so the schema states only the least.
 ```ignore
 let response = client.list_files()
     .page(page)

@@ -69,6 +69,7 @@ pub fn typed_primitive(rust_type: &str, value: &Value) -> Result<Typed, String> 
     match rust_type {
         "String" => parse::<String>(value),
         "i64" => parse::<i64>(value),
+        "NonZeroU64" => parse::<std::num::NonZeroU64>(value),
         "f64" => parse::<f64>(value),
         "bool" => parse::<bool>(value),
         other => Err(format!("no primitive binding for {other}")),

@@ -71,6 +71,10 @@ pub fn place(spec: &Spec, schema_ptr: &str, value: Value) -> Result<Placed, Stri
     }
     let primitive = match spec.at(&ptr)["type"].as_str() {
         Some("string") => "String",
+        // progenitor passes an integer of minimum 1 as a `NonZeroU64` (what build.rs binds).
+        Some("integer") if spec.at(&ptr)["minimum"].as_i64().is_some_and(|m| m >= 1) => {
+            "NonZeroU64"
+        }
         Some("integer") => "i64",
         Some("number") => "f64",
         Some("boolean") => "bool",
