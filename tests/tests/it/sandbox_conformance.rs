@@ -20,10 +20,13 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
     assert_eq!(
         report.checked,
         [
+            "GET /api/v1/files/list -> 200",
             "GET /api/v1/files/quota -> 200",
             "POST /api/v1/files/upload/base64 -> 200",
             "POST /api/v1/files/upload/stream -> 200",
             "POST /api/v1/files/upload/url -> 200",
+            // The example's id names no stored file: the documented 404.
+            "DELETE /api/v1/files/{file_id} -> 404",
             "GET /v1/credits -> 200",
             "POST /v1/images/generations -> 200",
             "GET /v1/tasks/{task_id} -> 200"

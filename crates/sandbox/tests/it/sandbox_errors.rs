@@ -176,13 +176,11 @@ async fn faults_reach_the_sdk_as_the_right_errors_without_duplicate_creates() {
     let sandbox = start().await;
     let client = fast_client(&sandbox);
 
-    // A dropped answer to a create: the task exists, the SDK must not create it again.
+    // A dropped answer to a create: the task exists; the SDK resends the create with the same
+    // Idempotency-Key and gets that task back (replayed), never a second one.
     sandbox.inject(Fault::Drop);
-    let err = client.create(lite_request("a cat")).await.unwrap_err();
-    assert!(
-        !err.is_retryable(nanobanana_api::error::Operation::CreateTask),
-        "{err:?}"
-    );
+    let created = client.create(lite_request("a cat")).await.unwrap();
+    assert!(created.replayed, "{created:?}");
     assert_eq!(sandbox.stats().creates, 1);
 
     // A truncated task query is retried and then succeeds.
