@@ -17,7 +17,7 @@ use super::answer::{self, refused};
 use super::progress::Reporter;
 use super::schema::GenerateImageArgs;
 use super::server::State;
-use super::session::{new_key, Created, KeyLookup};
+use super::session::{Created, KeyLookup};
 
 /// How a wait ended when it did not give a completed task.
 pub enum Stopped {
@@ -55,7 +55,10 @@ pub async fn generate_image(
         return answer::failure(&state.mode, &e);
     }
     let dir = state.output_dir_for(args.output_dir.as_deref());
-    let key = args.idempotency_key.clone().unwrap_or_else(new_key);
+    let key = args
+        .idempotency_key
+        .clone()
+        .unwrap_or_else(nanobanana_api::tasks::new_idempotency_key);
     if key.trim().is_empty() || key.len() > 255 {
         return answer::failure(
             &state.mode,
@@ -101,7 +104,14 @@ pub async fn generate_image(
         .task
         .get_or_try_init(|| {
             replayed = false;
-            create(state, request.clone(), &args.prompt, &reporter)
+            // The key goes to the API too (`Idempotency-Key`): a repeat after this server
+            // restarted, or a resend of a create whose answer was lost, gets the original task.
+            create(
+                state,
+                request.clone().idempotency_key(key.clone()),
+                &args.prompt,
+                &reporter,
+            )
         })
         .await;
     let created = match created {

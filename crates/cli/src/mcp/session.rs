@@ -103,23 +103,6 @@ impl Session {
     }
 }
 
-/// A new idempotency key: random enough that two calls never share one by chance.
-pub fn new_key() -> String {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    // Two std random hashers (each process and each call seeds its own) and the clock.
-    let word = || {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(
-            SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
-        hasher.finish()
-    };
-    format!("nb-{:016x}{:016x}", word(), word())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,10 +121,5 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &again));
         assert!(matches!(session.key("k1", &dog), KeyLookup::Conflict));
         assert!(matches!(session.key("k2", &dog), KeyLookup::Slot(_)));
-    }
-
-    #[test]
-    fn new_keys_differ() {
-        assert_ne!(new_key(), new_key());
     }
 }
