@@ -188,8 +188,14 @@ fn a_batch_leaves_a_contact_sheet_with_every_prompt_its_images_and_the_failure()
         .iter()
         .map(|i| i["src"].as_str().unwrap())
         .collect();
-    assert!(images.contains(&"whale.png"), "{images:?}");
-    assert!(images.iter().all(|src| !src.contains('/')), "{images:?}");
+    assert!(images.contains(&"./whale.png"), "{images:?}");
+    // Each source is `./` and a name in this folder: never a scheme, never another folder.
+    assert!(
+        images
+            .iter()
+            .all(|src| src.starts_with("./") && !src[2..].contains('/')),
+        "{images:?}"
+    );
 
     // `generate --out-dir` into that folder adds its image to the sheet.
     let output = Command::new(env!("CARGO_BIN_EXE_nanobanana"))
