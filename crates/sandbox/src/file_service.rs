@@ -68,7 +68,8 @@ pub(crate) async fn list_files(
     let (mut page, mut page_size) = (1, 20);
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         let (slot, range, limit) = match name.as_ref() {
-            "page" => (&mut page, 1..=u64::MAX, "a page number from 1"),
+            // An int64 in the spec: a page past its range is refused like any other bad value.
+            "page" => (&mut page, 1..=i64::MAX as u64, "a page number from 1"),
             "pageSize" => (&mut page_size, 1..=100, "between 1 and 100"),
             _ => continue,
         };
