@@ -23,8 +23,6 @@ pub struct Created {
     pub model: String,
     /// Its prompt, cut to 200 characters.
     pub prompt: String,
-    /// When it was created.
-    pub at: SystemTime,
     /// What the service reserved for it, when it said.
     pub credits_reserved: Option<f64>,
 }
