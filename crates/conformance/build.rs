@@ -141,12 +141,12 @@ fn write_operations(spec: &Value, out: &mut String) {
                     Some("boolean") => "bool",
                     _ => "String",
                 };
-                write!(
-                    call,
-                    ".{}(request.param::<{ty}>({name:?})?)",
-                    name.to_snake_case()
-                )
-                .unwrap();
+                // progenitor's builder methods: a Rust keyword gets a trailing `_` (`type_`).
+                let method = match name.to_snake_case() {
+                    keyword if keyword == "type" => "type_".to_string(),
+                    other => other,
+                };
+                write!(call, ".{method}(request.param::<{ty}>({name:?})?)").unwrap();
             }
             if let Some(reference) =
                 op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()

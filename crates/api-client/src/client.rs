@@ -60,7 +60,7 @@ pub(crate) struct Inner {
 
 /// The task ids the service answers start with `task-unified-` (the spec's `pattern`; the
 /// service refuses others with a 400).
-fn check_task_id(task_id: &str) -> Result<(), ValidationError> {
+pub(crate) fn check_task_id(task_id: &str) -> Result<(), ValidationError> {
     if task_id
         .strip_prefix("task-unified-")
         .is_some_and(|rest| !rest.is_empty())

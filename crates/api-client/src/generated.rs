@@ -648,6 +648,37 @@ followed).*/
         }
     }
 
+    /**The tasks to query at once. Seen in Evolink's clients (evolink-mcp
+services/api-client.ts), not on a documentation page.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TaskBatchRequest {
+        ///1 to 50 task IDs
+        pub task_ids: ::std::vec::Vec<::std::string::String>,
+    }
+
+    impl TaskBatchRequest {
+        pub fn builder() -> builder::TaskBatchRequest {
+            Default::default()
+        }
+    }
+
+    /**The known tasks among those asked for; unknown ids and ids of other API keys are
+absent. Seen in Evolink's clients (evolink-mcp services/api-client.ts), not on a
+documentation page.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TaskBatchResponse {
+        ///The tasks found, as the task query answers each
+        pub data: ::std::vec::Vec<TaskDetail>,
+    }
+
+    impl TaskBatchResponse {
+        pub fn builder() -> builder::TaskBatchResponse {
+            Default::default()
+        }
+    }
+
     /**The state of an asynchronous task, as returned by the task query and sent to callback
 URLs. Every field but `id` and `status` may be absent (a documented failed task carries
 only `id`, `object`, `status`, `model`, `progress` and `error`).*/
@@ -735,6 +766,73 @@ shows `error.suggestion`), not on a documentation page.*/
 
     impl TaskInfo {
         pub fn builder() -> builder::TaskInfo {
+            Default::default()
+        }
+    }
+
+    /**One page of the key's tasks. Seen in Evolink's clients (evolink-mcp
+services/api-client.ts), not on a documentation page.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TaskListResponse {
+        ///The tasks of this page, newest first
+        pub data: ::std::vec::Vec<TaskSummary>,
+        ///The page this is, from 1
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The most tasks a page holds
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<::std::num::NonZeroU64>,
+        ///How many tasks match the filters in all (every page)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+    }
+
+    impl TaskListResponse {
+        pub fn builder() -> builder::TaskListResponse {
+            Default::default()
+        }
+    }
+
+    /**A task as the list shows it (no result links). Seen in Evolink's clients (evolink-mcp
+services/api-client.ts), not on a documentation page. Assumed: only `id` and `status`
+are always present; `created_at` is Unix seconds, like a task's `created`.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TaskSummary {
+        ///Task creation timestamp (Unix seconds, assumed)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
+        ///Credits charged, once the task has ended
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub credits_used: ::std::option::Option<f64>,
+        ///How long the task ran, in seconds, once it has ended
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<f64>,
+        ///Whether the task ended with an error
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_error: ::std::option::Option<bool>,
+        ///Whether the task has result images
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_results: ::std::option::Option<bool>,
+        ///Task ID
+        pub id: ::std::string::String,
+        ///The model
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<::std::string::String>,
+        ///Task progress percentage (0-100)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub progress: ::std::option::Option<i64>,
+        ///How many result images it has
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub result_count: ::std::option::Option<u64>,
+        pub status: crate::generated_lineup::TaskStatus,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::generated_lineup::TaskType>,
+    }
+
+    impl TaskSummary {
+        pub fn builder() -> builder::TaskSummary {
             Default::default()
         }
     }
@@ -2905,6 +3003,100 @@ reads `usage.cost`), not on a documentation page; Evolink displays 1 USD = 68 cr
         }
 
         #[derive(Clone, Debug)]
+        pub struct TaskBatchRequest {
+            task_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TaskBatchRequest {
+            fn default() -> Self {
+                Self {
+                    task_ids: Err("no value supplied for task_ids".to_string()),
+                }
+            }
+        }
+
+        impl TaskBatchRequest {
+            pub fn task_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for task_ids: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TaskBatchRequest> for super::TaskBatchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskBatchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { task_ids: value.task_ids? })
+            }
+        }
+
+        impl ::std::convert::From<super::TaskBatchRequest> for TaskBatchRequest {
+            fn from(value: super::TaskBatchRequest) -> Self {
+                Self {
+                    task_ids: Ok(value.task_ids),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct TaskBatchResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TaskDetail>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TaskBatchResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                }
+            }
+        }
+
+        impl TaskBatchResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TaskDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TaskBatchResponse> for super::TaskBatchResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskBatchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+
+        impl ::std::convert::From<super::TaskBatchResponse> for TaskBatchResponse {
+            fn from(value: super::TaskBatchResponse) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct TaskDetail {
             created: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -3336,6 +3528,354 @@ reads `usage.cost`), not on a documentation page; Evolink displays 1 USD = 68 cr
                 Self {
                     can_cancel: Ok(value.can_cancel),
                     estimated_time: Ok(value.estimated_time),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct TaskListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TaskSummary>,
+                ::std::string::String,
+            >,
+            page: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TaskListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    page: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TaskListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TaskSummary>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page: {e}")
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TaskListResponse> for super::TaskListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    page: value.page?,
+                    page_size: value.page_size?,
+                    total: value.total?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::TaskListResponse> for TaskListResponse {
+            fn from(value: super::TaskListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    page: Ok(value.page),
+                    page_size: Ok(value.page_size),
+                    total: Ok(value.total),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct TaskSummary {
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            credits_used: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            duration: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            has_error: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            has_results: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            progress: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            result_count: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::generated_lineup::TaskStatus,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::generated_lineup::TaskType>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for TaskSummary {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    credits_used: Ok(Default::default()),
+                    duration: Ok(Default::default()),
+                    has_error: Ok(Default::default()),
+                    has_results: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    model: Ok(Default::default()),
+                    progress: Ok(Default::default()),
+                    result_count: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl TaskSummary {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn credits_used<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.credits_used = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for credits_used: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
+                    });
+                self
+            }
+            pub fn has_error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_error: {e}")
+                    });
+                self
+            }
+            pub fn has_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_results: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
+                self
+            }
+            pub fn result_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result_count: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated_lineup::TaskStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated_lineup::TaskType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<TaskSummary> for super::TaskSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TaskSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    credits_used: value.credits_used?,
+                    duration: value.duration?,
+                    has_error: value.has_error?,
+                    has_results: value.has_results?,
+                    id: value.id?,
+                    model: value.model?,
+                    progress: value.progress?,
+                    result_count: value.result_count?,
+                    status: value.status?,
+                    type_: value.type_?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::TaskSummary> for TaskSummary {
+            fn from(value: super::TaskSummary) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    credits_used: Ok(value.credits_used),
+                    duration: Ok(value.duration),
+                    has_error: Ok(value.has_error),
+                    has_results: Ok(value.has_results),
+                    id: Ok(value.id),
+                    model: Ok(value.model),
+                    progress: Ok(value.progress),
+                    result_count: Ok(value.result_count),
+                    status: Ok(value.status),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -4505,6 +5045,61 @@ let response = client.create_image_generation()
         builder::CreateImageGeneration::new(self)
     }
 
+    /**List the tasks of the API key
+
+One page of the tasks created with the calling API key, newest first, without result
+links (query a task for them). Seen in Evolink's clients (evolink-mcp
+services/api-client.ts), not on a documentation page: the path, the query parameters
+`status`, `type`, `model`, `page` and `page_size`, the answer `{data, total, page,
+page_size}` and each item's fields. Assumed: `page` is 1 and `page_size` 20 when
+omitted, `page_size` is at most 100 (more is a 400 naming `page_size`), the filter
+`processing` includes queued tasks (as their CLI words it), and the error statuses and
+bodies are those of the task query.
+
+Sends a `GET` request to `/v1/tasks`
+
+Arguments:
+- `model`: Only tasks of this model
+- `page`: The page to read, from 1 (1 when omitted)
+- `page_size`: Tasks per page, 1 to 100 (20 when omitted)
+- `status`: Only tasks with this status (`processing` includes `pending`)
+- `type_`: Only tasks of this output type (`image`)
+```ignore
+let response = client.list_tasks()
+    .model(model)
+    .page(page)
+    .page_size(page_size)
+    .status(status)
+    .type_(type_)
+    .send()
+    .await;
+```*/
+    pub fn list_tasks(&self) -> builder::ListTasks<'_> {
+        builder::ListTasks::new(self)
+    }
+
+    /**Query up to 50 tasks at once
+
+The state of several tasks in one call, each as the task query answers it. Seen in
+Evolink's clients (evolink-mcp services/api-client.ts), not on a documentation page:
+the path, the body `{task_ids}`, at most 50 ids, and the answer `{data: [task…]}` in
+which unknown ids and ids of other API keys are simply absent. Assumed: more than 50
+ids (or none) is a 400 naming `task_ids`, the order of `data` is not meaningful, and
+the error statuses and bodies are those of the task query. A gateway without this
+operation answers 404 or 405: query the tasks one by one then.
+
+Sends a `POST` request to `/v1/tasks/batch`
+
+```ignore
+let response = client.get_tasks_batch()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_tasks_batch(&self) -> builder::GetTasksBatch<'_> {
+        builder::GetTasksBatch::new(self)
+    }
+
     /**Query the status and results of a task
 
 Returns the current state of an asynchronous task created by
@@ -5317,6 +5912,340 @@ pub mod builder {
                     )
                 }
                 413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                502u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::list_tasks`]
+
+[`Client::list_tasks`]: super::Client::list_tasks*/
+    #[derive(Debug, Clone)]
+    pub struct ListTasks<'a> {
+        client: &'a super::Client,
+        model: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        status: Result<Option<::std::string::String>, String>,
+        type_: Result<Option<::std::string::String>, String>,
+    }
+
+    impl<'a> ListTasks<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                model: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                status: Ok(None),
+                type_: Ok(None),
+            }
+        }
+
+        pub fn model<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.model = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for model failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn type_<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.type_ = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for type_ failed"
+                        .to_string()
+                });
+            self
+        }
+
+        ///Sends a `GET` request to `/v1/tasks`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TaskListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, model, page, page_size, status, type_ } = self;
+            let model = model.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let type_ = type_.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/tasks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("model", &model))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .query(&progenitor_client::QueryParam::new("type", &type_))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_tasks",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                502u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /**Builder for [`Client::get_tasks_batch`]
+
+[`Client::get_tasks_batch`]: super::Client::get_tasks_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetTasksBatch<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TaskBatchRequest, String>,
+    }
+
+    impl<'a> GetTasksBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TaskBatchRequest>,
+            <V as std::convert::TryInto<
+                types::TaskBatchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TaskBatchRequest` for body failed: {}", s)
+                });
+            self
+        }
+
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TaskBatchRequest,
+            ) -> types::builder::TaskBatchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+
+        ///Sends a `POST` request to `/v1/tasks/batch`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TaskBatchResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TaskBatchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/tasks/batch", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_tasks_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -85,6 +85,7 @@ impl Command {
     pub fn answers_in_json(&self) -> bool {
         match self {
             Command::Generate(args) => args.json,
+            Command::Task(TaskCommand::List { json, .. }) => *json,
             Command::Task(_) => true,
             Command::Credits { json, .. } | Command::Models { json } => *json,
             Command::Files(FilesCommand::Quota { json, .. } | FilesCommand::List { json, .. }) => {
@@ -229,6 +230,34 @@ pub enum TaskCommand {
         #[command(flatten)]
         connection: ConnectionArgs,
     },
+    /// List this API key's tasks, newest first: id, status, model, created, credits.
+    List {
+        /// Only tasks with this status: pending, processing (includes pending), completed,
+        /// failed or cancelled.
+        #[arg(long, value_parser = ["pending", "processing", "completed", "failed", "cancelled"])]
+        status: Option<String>,
+        /// Only tasks of this model (as `nanobanana models` names it).
+        #[arg(long, value_parser = parse_model)]
+        model: Option<nanobanana_api::types::ImageModel>,
+        /// Only tasks created within this long: 30m, 2h, 1day.
+        #[arg(long)]
+        since: Option<humantime::Duration>,
+        /// Show at most this many tasks (1 to 1000).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        limit: u64,
+        /// Print the tasks as JSON (`total` and `tasks`).
+        #[arg(long)]
+        json: bool,
+        /// Where to send requests.
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+}
+
+/// A model by its wire name (`gemini-3.1-flash-image-preview`).
+fn parse_model(name: &str) -> Result<nanobanana_api::types::ImageModel, String> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .map_err(|_| format!("{name:?} is not a model name: `nanobanana models` lists them"))
 }
 
 /// `nanobanana files …`.

@@ -19,6 +19,10 @@ pub enum SpecOperation {
     GetTask,
     /// `GET /v1/credits`
     GetCredits,
+    /// `GET /v1/tasks`
+    ListTasks,
+    /// `POST /v1/tasks/batch`
+    GetTasksBatch,
     /// `POST /api/v1/files/upload/stream` (file service)
     UploadStream,
     /// `POST /api/v1/files/upload/url` (file service)
@@ -41,6 +45,8 @@ impl SpecOperation {
             "/v1/images/generations" => Self::CreateTask,
             "/v1/tasks/{task_id}" | "/results/{name}" => Self::GetTask,
             "/v1/credits" => Self::GetCredits,
+            "/v1/tasks" => Self::ListTasks,
+            "/v1/tasks/batch" => Self::GetTasksBatch,
             "/api/v1/files/upload/stream" => Self::UploadStream,
             "/api/v1/files/upload/url" => Self::UploadUrl,
             "/api/v1/files/upload/base64" => Self::UploadBase64,
@@ -61,6 +67,8 @@ impl SpecOperation {
             "/api/v1/files/upload/base64" => Self::UploadBase64,
             "/api/v1/files/quota" => Self::FilesQuota,
             "/api/v1/files/list" => Self::ListFiles,
+            "/v1/tasks" => Self::ListTasks,
+            "/v1/tasks/batch" => Self::GetTasksBatch,
             _ if path.starts_with("/v1/tasks/") => Self::GetTask,
             // One segment under /api/v1/files/ (a download is two): a file's own path.
             _ if path
@@ -79,6 +87,8 @@ impl SpecOperation {
             Self::CreateTask => "create_image_generation",
             Self::GetTask => "get_task_detail",
             Self::GetCredits => "get_credits",
+            Self::ListTasks => "list_tasks",
+            Self::GetTasksBatch => "get_tasks_batch",
             Self::UploadStream => "upload_file_stream",
             Self::UploadUrl => "upload_file_url",
             Self::UploadBase64 => "upload_file_base64",
@@ -103,6 +113,8 @@ impl SpecOperation {
             Self::CreateTask => "/paths/~1v1~1images~1generations/post",
             Self::GetTask => "/paths/~1v1~1tasks~1{task_id}/get",
             Self::GetCredits => "/paths/~1v1~1credits/get",
+            Self::ListTasks => "/paths/~1v1~1tasks/get",
+            Self::GetTasksBatch => "/paths/~1v1~1tasks~1batch/post",
             Self::UploadStream => "/paths/~1api~1v1~1files~1upload~1stream/post",
             Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
             Self::UploadBase64 => "/paths/~1api~1v1~1files~1upload~1base64/post",

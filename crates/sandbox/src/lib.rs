@@ -51,6 +51,7 @@ pub mod simulation;
 mod state;
 mod store;
 mod task_factory;
+mod task_list;
 #[cfg(feature = "tls")]
 mod tls;
 #[cfg(not(feature = "tls"))]

@@ -16,12 +16,15 @@ use nanobanana_api::files::MAX_IMAGE_BYTES;
 use crate::state::AppState;
 use crate::{
     api, auth, faults, file_service, host_check, journal_http, request_id, results, state,
+    task_list,
 };
 
 /// The image API's address.
 pub(crate) fn api_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/images/generations", post(api::create_task))
+        .route("/v1/tasks", get(task_list::list_tasks))
+        .route("/v1/tasks/batch", post(task_list::get_tasks_batch))
         .route("/v1/tasks/{task_id}", get(api::get_task))
         .route("/v1/credits", get(api::get_credits))
         .route_layer(from_fn_with_state(state.clone(), faults::inject))

@@ -154,6 +154,8 @@ pub(crate) async fn count_refusals(
             }
             SpecOperation::GetTask
             | SpecOperation::GetCredits
+            | SpecOperation::ListTasks
+            | SpecOperation::GetTasksBatch
             | SpecOperation::FilesQuota
             | SpecOperation::ListFiles
             | SpecOperation::DeleteFile => {}

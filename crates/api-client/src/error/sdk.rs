@@ -44,6 +44,10 @@ pub enum Operation {
     GetTask,
     /// `GET /v1/credits`: safe to repeat.
     GetCredits,
+    /// `GET /v1/tasks` (the key's task list): safe to repeat.
+    ListTasks,
+    /// `POST /v1/tasks/batch` (up to 50 tasks at once): a read, safe to repeat.
+    GetTasks,
     /// Fetching a result image from the result host.
     Download,
     /// Reading a callback body.
@@ -65,6 +69,8 @@ impl Operation {
             Self::CreateTask => "create task",
             Self::GetTask => "get task",
             Self::GetCredits => "get credits",
+            Self::ListTasks => "list tasks",
+            Self::GetTasks => "get tasks",
             Self::Download => "download",
             Self::Callback => "callback",
             Self::Upload => "upload",

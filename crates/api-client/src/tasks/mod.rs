@@ -1,4 +1,4 @@
-//! Following tasks: what a create made ([`CreatedTask`], its [`new_idempotency_key`]), waiting ([`TaskHandle`], [`WaitEvent`]), where results are saved
+//! Following tasks: finding them again ([`Tasks`], [`ListTasks`], [`TaskPage`]), what a create made ([`CreatedTask`], its [`new_idempotency_key`]), waiting ([`TaskHandle`], [`WaitEvent`]), where results are saved
 //! ([`SaveTo`], [`Saved`]), batches ([`BatchOptions`], [`BatchRequest`], the ledger), and
 //! callbacks ([`parse_callback`], [`verify_callback`]).
 
@@ -8,6 +8,7 @@ pub(crate) mod budget;
 pub(crate) mod callback;
 pub(crate) mod download;
 pub(crate) mod known;
+pub(crate) mod listing;
 pub(crate) mod output_name;
 pub(crate) mod saved;
 pub(crate) mod waiting;
@@ -19,6 +20,9 @@ pub use batch::{
 };
 pub use batch_stop::BatchStop;
 pub use callback::{parse_callback, verify_callback};
+pub use listing::{
+    ListTasks, TaskPage, Tasks, DEFAULT_TASK_PAGE_SIZE, MAX_BATCH_IDS, MAX_TASK_PAGE_SIZE,
+};
 pub use output_name::{
     check_output_name, NameProblem, NameRefusal, IMAGE_EXTENSIONS, MAX_NAME_BYTES, RESERVED_NAMES,
 };

@@ -351,6 +351,54 @@ impl Validate for types::TaskDetail {
     }
 }
 
+/// A page of the task list: a count of at least 0, each task valid.
+impl Validate for types::TaskListResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(total) = self.total.filter(|total| *total < 0) {
+            return Err(ValidationError::new(
+                "total",
+                format!("is {total}"),
+                "a count of at least 0",
+            ));
+        }
+        self.data.iter().try_for_each(Validate::validate)
+    }
+}
+
+/// A listed task: progress 0–100, duration and credits not negative.
+impl Validate for types::TaskSummary {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_progress(self.progress)?;
+        check_not_negative("duration", self.duration)?;
+        check_not_negative("credits_used", self.credits_used)
+    }
+}
+
+/// A batch query names 1 to 50 tasks.
+impl Validate for types::TaskBatchRequest {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let count = self.task_ids.len();
+        if count == 0 || count > crate::tasks::MAX_BATCH_IDS {
+            return Err(ValidationError::new(
+                "task_ids",
+                format!("holds {count} task ids"),
+                format!(
+                    "1 to {} task ids (query more in several calls)",
+                    crate::tasks::MAX_BATCH_IDS
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Each task found is valid.
+impl Validate for types::TaskBatchResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.data.iter().try_for_each(Validate::validate)
+    }
+}
+
 impl Validate for types::Usage {
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_negative("usage.credits_reserved", self.credits_reserved)?;

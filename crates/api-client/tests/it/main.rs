@@ -14,3 +14,4 @@ mod sdk_request;
 mod sdk_retries;
 mod sdk_upload;
 mod sdk_wait;
+mod sdk_tasks;

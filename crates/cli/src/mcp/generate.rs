@@ -3,7 +3,7 @@
 //! with `wait_task`, which a cancel stops without touching the task.
 
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use nanobanana_api::tasks::{SaveTo, TaskHandle};
 use nanobanana_api::types::{self, ImageQuality, ImageSize};
@@ -228,7 +228,6 @@ async fn create(
             .clone()
             .unwrap_or_else(|| "the requested model".into()),
         prompt,
-        at: SystemTime::now(),
         credits_reserved: created.usage.as_ref().and_then(|u| u.credits_reserved),
     };
     state.session.created(record.clone());

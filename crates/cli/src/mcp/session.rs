@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
 use nanobanana_api::ImageRequest;
 
@@ -23,8 +22,6 @@ pub struct Created {
     pub model: String,
     /// Its prompt, cut to 200 characters.
     pub prompt: String,
-    /// When it was created.
-    pub at: SystemTime,
     /// What the service reserved for it, when it said.
     pub credits_reserved: Option<f64>,
 }

@@ -110,36 +110,46 @@ pub async fn list_tasks(state: &State, args: ListTasksArgs) -> CallToolResult {
             return answer::failure(&state.mode, &refused);
         }
     }
-    let now = SystemTime::now();
-    let mut listed = Vec::new();
-    for created in state.session.tasks() {
-        if listed.len() >= limit as usize {
-            break;
-        }
-        let age = now.duration_since(created.at).unwrap_or_default();
-        if since.is_some_and(|since| age > since) {
-            // Newest first: every older one is out too.
-            break;
-        }
-        let status = match state.client().get_task(&created.task_id).await {
-            Ok(task) => task.status.to_string(),
-            Err(e) => format!("unknown ({})", answer::in_agent_words(&e)),
-        };
-        if args.status.as_ref().is_some_and(|wanted| wanted != &status) {
-            continue;
-        }
-        listed.push(json!({
-            "task_id": created.task_id,
-            "status": status,
-            "model": created.model,
-            "prompt": created.prompt,
-            "created_seconds_ago": age.as_secs(),
-            "credits_reserved": created.credits_reserved,
-        }));
+    let mut options = nanobanana_api::tasks::ListTasks::default().page_size(u64::from(limit));
+    if let Some(status) = args
+        .status
+        .as_deref()
+        .and_then(|s| serde_json::from_value(json!(s)).ok())
+    {
+        options = options.status(status);
     }
+    if let Some(since) = since {
+        options = options.since(SystemTime::now() - since);
+    }
+    let page = match state.client().tasks().list(options).await {
+        Ok(page) => page,
+        Err(e) => return answer::failure(&state.mode, &e),
+    };
+    // The prompt of a task this server created, when it still remembers it.
+    let made_here = state.session.tasks();
+    let now = SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let listed: Vec<serde_json::Value> = page
+        .tasks
+        .iter()
+        .map(|task| {
+            let prompt = made_here
+                .iter()
+                .find(|c| c.task_id == task.id)
+                .map(|c| c.prompt.clone());
+            json!({
+                "task_id": task.id,
+                "status": task.status.to_string(),
+                "model": task.model,
+                "prompt": prompt,
+                "created_seconds_ago": task.created_at.map(|c| (now - c).max(0)),
+                "credits_used": task.credits_used,
+            })
+        })
+        .collect();
     let summary = if listed.is_empty() {
-        "No task of this server matches (it lists the tasks it created since it started)."
-            .to_string()
+        "No task of this API key matches: widen `since` or drop `status`.".to_string()
     } else {
         listed
             .iter()
@@ -157,7 +167,7 @@ pub async fn list_tasks(state: &State, args: ListTasksArgs) -> CallToolResult {
     };
     let facts = json!({
         "tasks": listed,
-        "scope": "tasks this server created since it started, newest first",
+        "scope": "tasks of this API key, newest first",
     });
     answer::success(&state.mode, &summary, facts, vec![])
 }

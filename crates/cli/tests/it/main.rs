@@ -12,3 +12,4 @@ mod exit_codes;
 mod gateway;
 mod mcp;
 mod no_silent_waits;
+mod task_list;

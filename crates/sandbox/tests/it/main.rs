@@ -12,3 +12,4 @@ mod sandbox_journal;
 mod sandbox_lifecycle;
 mod sandbox_reach;
 mod sandbox_store;
+mod sandbox_task_list;
