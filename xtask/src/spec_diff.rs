@@ -650,16 +650,7 @@ impl Differ<'_> {
                     ),
                 );
             }
-            if o["model_params"] != n["model_params"] {
-                let now = n["model_params"] == true;
-                let class = if now {
-                    Class::NonBreaking
-                } else {
-                    Class::Breaking
-                };
-                let what = if now { "now takes" } else { "no longer takes" };
-                self.push(class, place, format!("model '{model}' {what} model_params"));
-            }
+            self.model_params(place, model, &o["model_params"], &n["model_params"]);
             for key in ["summary", "page", "max_real_persons"] {
                 if o[key] != n[key] {
                     self.push(
@@ -670,6 +661,68 @@ impl Differ<'_> {
                 }
             }
         }
+    }
+}
+
+/// The `model_params` fields a model takes, in either form the spec has had: a list of field
+/// names (empty or absent: none), or before the lineup named them, `true` for "takes
+/// `model_params`" with its fields unnamed.
+enum ModelParams {
+    Unnamed,
+    Fields(BTreeSet<String>),
+}
+
+impl ModelParams {
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::Bool(true) => ModelParams::Unnamed,
+            _ => ModelParams::Fields(value.as_array().into_iter().flatten().map(text).collect()),
+        }
+    }
+}
+
+impl Differ<'_> {
+    /// A `model_params` field a model took and no longer takes breaks callers that send it; a
+    /// field added does not. From the unnamed form (`true`) to a list: breaking only when the
+    /// list is empty (the model takes none any more); otherwise its fields are newly named.
+    fn model_params(&mut self, place: &str, model: &str, old: &Value, new: &Value) {
+        let (class, change) = match (ModelParams::of(old), ModelParams::of(new)) {
+            (ModelParams::Fields(o), ModelParams::Fields(n)) => {
+                let removed: BTreeSet<_> = o.difference(&n).cloned().collect();
+                let added: BTreeSet<_> = n.difference(&o).cloned().collect();
+                if !removed.is_empty() {
+                    self.push(
+                        Class::Breaking,
+                        place,
+                        format!("model '{model}' model_params: removed {}", quoted(&removed)),
+                    );
+                }
+                if !added.is_empty() {
+                    self.push(
+                        Class::NonBreaking,
+                        place,
+                        format!("model '{model}' model_params: added {}", quoted(&added)),
+                    );
+                }
+                return;
+            }
+            (ModelParams::Unnamed, ModelParams::Unnamed) => return,
+            (ModelParams::Unnamed, ModelParams::Fields(n)) if n.is_empty() => {
+                (Class::Breaking, "no longer takes model_params".to_string())
+            }
+            (ModelParams::Unnamed, ModelParams::Fields(n)) => (
+                Class::NonBreaking,
+                format!("model_params: its fields named: {}", quoted(&n)),
+            ),
+            (ModelParams::Fields(o), ModelParams::Unnamed) if o.is_empty() => {
+                (Class::NonBreaking, "now takes model_params".to_string())
+            }
+            (ModelParams::Fields(_), ModelParams::Unnamed) => (
+                Class::NonBreaking,
+                "model_params: its fields no longer named".to_string(),
+            ),
+        };
+        self.push(class, place, format!("model '{model}' {change}"));
     }
 }
 

@@ -93,11 +93,14 @@ async fn every_documented_response_reaches_the_caller_typed() {
                 }
             }
 
-            let snapshot_name = format!(
-                "{}.{}.{}",
-                op.id,
-                documented.status,
-                documented.example.name.rsplit('.').next().unwrap()
+            let snapshot_name = crate::snapshot_name(
+                module_path!(),
+                &format!(
+                    "{}.{}.{}",
+                    op.id,
+                    documented.status,
+                    documented.example.name.rsplit('.').next().unwrap()
+                ),
             );
             match (documented.status, outcome) {
                 (
@@ -112,10 +115,12 @@ async fn every_documented_response_reaches_the_caller_typed() {
                         failures.push(format!("{label}: got {status} {body}"));
                     }
                     successes += 1;
-                    insta::assert_yaml_snapshot!(
-                        snapshot_name,
-                        json!({"status": status, "rust_type": rust_type, "body": body})
-                    );
+                    crate::snapshot_settings().bind(|| {
+                        insta::assert_yaml_snapshot!(
+                            snapshot_name,
+                            json!({"status": status, "rust_type": rust_type, "body": body})
+                        )
+                    });
                 }
                 (
                     400..,
@@ -129,10 +134,12 @@ async fn every_documented_response_reaches_the_caller_typed() {
                         failures.push(format!("{label}: got {status} {body}"));
                     }
                     error_statuses += 1;
-                    insta::assert_yaml_snapshot!(
-                        snapshot_name,
-                        json!({"variant": "Error::ErrorResponse", "status": status, "rust_type": rust_type, "body": body})
-                    );
+                    crate::snapshot_settings().bind(|| {
+                        insta::assert_yaml_snapshot!(
+                            snapshot_name,
+                            json!({"variant": "Error::ErrorResponse", "status": status, "rust_type": rust_type, "body": body})
+                        )
+                    });
                 }
                 (_, other) => failures.push(format!("{label}: got {other:?}")),
             }

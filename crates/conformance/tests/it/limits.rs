@@ -133,5 +133,10 @@ fn every_limit_is_enforced_at_its_boundary() {
         failures.len(),
         failures.join("\n")
     );
-    insta::assert_snapshot!("where_each_limit_is_enforced", report.join("\n"));
+    crate::snapshot_settings().bind(|| {
+        insta::assert_snapshot!(
+            crate::snapshot_name(module_path!(), "where_each_limit_is_enforced"),
+            report.join("\n")
+        )
+    });
 }

@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! CONFORMANCE_BASE_URL=https://api.evolink.ai EVOLINK_API_KEY=sk-... \
-//!     cargo test -p conformance --test live -- --ignored --nocapture
+//!     cargo test -p conformance --test it -- --ignored --nocapture live::
 //! ```
 //!
 //! It sends each operation's documented request example (the create call spends credits) and

@@ -49,14 +49,16 @@ fn every_example_round_trips_validates_and_matches_its_snapshot() {
         if let Err(e) = &typed.limits {
             failures.push(format!("{at}: api-client validation rejects it: {e}"));
         }
-        insta::assert_yaml_snapshot!(
-            example.name.clone(),
-            json!({
-                "example": at,
-                "rust_type": typed.rust_type,
-                "typed_value": typed.json,
-            })
-        );
+        crate::snapshot_settings().bind(|| {
+            insta::assert_yaml_snapshot!(
+                crate::snapshot_name(module_path!(), &example.name),
+                json!({
+                    "example": at,
+                    "rust_type": typed.rust_type,
+                    "typed_value": typed.json,
+                })
+            )
+        });
         exercised += 1;
     }
 

@@ -186,6 +186,18 @@ const RULES: &[Rule] = &[
         line: "POST /v1/images/generations request .model model 'nano-banana-3' added",
     },
     Rule {
+        name: "a model's model_params field removed",
+        mutate: |s| edit(s, "model_params: [thinking_level, web_search, image_search]", "model_params: [thinking_level, web_search]"),
+        class: Class::Breaking,
+        line: "POST /v1/images/generations request .model model 'gemini-3.1-flash-image-preview' model_params: removed 'image_search'",
+    },
+    Rule {
+        name: "a model's model_params field added",
+        mutate: |s| edit(s, "model_params: [web_search]", "model_params: [web_search, thinking_level]"),
+        class: Class::NonBreaking,
+        line: "POST /v1/images/generations request .model model 'gemini-3-pro-image-preview' model_params: added 'thinking_level'",
+    },
+    Rule {
         name: "description changed",
         mutate: |s| edit(s, "      summary: Query the status and results of a task", "      summary: Query a task"),
         class: Class::NonBreaking,
@@ -242,6 +254,45 @@ fn each_rule_classifies_its_change() {
 fn an_unchanged_spec_has_no_differences() {
     let base = parse(&spec());
     assert!(diff(&base, &base).is_empty());
+}
+
+#[test]
+fn model_params_written_as_a_bool_before_their_fields_were_listed_are_not_taken_as_removed() {
+    // Before the lineup listed each model's `model_params` fields, the spec said `true` (takes
+    // model_params, fields unnamed) or `false`. From that form to the lists nothing is removed:
+    // a model with fields has them named, a model with `[]` still takes none.
+    let base = spec();
+    let mut models_with_fields = 0;
+    let old: String = base
+        .lines()
+        .map(
+            |line| match line.trim_start().strip_prefix("model_params: [") {
+                Some(fields) => {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    let takes = fields != "]";
+                    models_with_fields += usize::from(takes);
+                    format!("{indent}model_params: {takes}\n")
+                }
+                None => format!("{line}\n"),
+            },
+        )
+        .collect();
+    assert!(
+        models_with_fields > 0,
+        "the spec lists some model_params fields"
+    );
+    let changes = diff(&parse(&old), &parse(&base));
+    let breaking: Vec<String> = changes
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .map(ToString::to_string)
+        .collect();
+    assert!(breaking.is_empty(), "breaking lines: {breaking:#?}");
+    let named = changes
+        .iter()
+        .filter(|c| c.change.contains("model_params: its fields named"))
+        .count();
+    assert_eq!(named, models_with_fields, "{changes:#?}");
 }
 
 #[test]
