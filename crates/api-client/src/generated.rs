@@ -5061,7 +5061,7 @@ Sends a `GET` request to `/v1/tasks`
 Arguments:
 - `model`: Only tasks of this model
 - `page`: The page to read, from 1 (1 when omitted)
-- `page_size`: Tasks per page, 1 to 100 (20 when omitted)
+- `page_size`: Tasks per page (20 when omitted). Assumed, not declared as a schema maximum: more than 100 is a 400 naming `page_size`, as the sandbox answers.
 - `status`: Only tasks with this status (`processing` includes `pending`)
 - `type_`: Only tasks of this output type (`image`)
 ```ignore

@@ -95,8 +95,11 @@ async fn the_same_prompt_gives_the_same_bytes() {
 
 #[tokio::test]
 async fn tasks_move_from_pending_through_processing_to_completed() {
+    // 10 simulated seconds at a 0.2 time scale: 2 real seconds, wide enough that a loaded
+    // machine's first poll still finds the task running.
     let sandbox = Sandbox::start(SandboxConfig {
-        time_scale: 0.02,
+        time_scale: 0.2,
+        estimated_time_secs: 10,
         ..SandboxConfig::default()
     })
     .await
@@ -104,8 +107,8 @@ async fn tasks_move_from_pending_through_processing_to_completed() {
     let client = fast_client(&sandbox);
     let created = client.create(lite_request("a cat")).await.unwrap();
     assert_eq!(created.status, types::TaskStatus::Pending);
-    // 45 simulated seconds at a 0.02 time scale: the estimate is reported in real seconds.
-    assert_eq!(created.task_info.as_ref().unwrap().estimated_time, Some(1));
+    // The estimate is reported in real seconds.
+    assert_eq!(created.task_info.as_ref().unwrap().estimated_time, Some(2));
     assert_eq!(created.usage.as_ref().unwrap().credits_reserved, Some(1.6));
     let config = sandbox
         .client_config(KEY)
