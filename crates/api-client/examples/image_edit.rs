@@ -8,7 +8,7 @@
 //!     "make it a watercolor" ./photo.png https://example.com/style.png
 //! ```
 
-use nanobanana_api::files::UploadEvent;
+use nanobanana_api::UploadEvent;
 use nanobanana_api::{Event, ImageInput, ImageRequest, NanoBanana, Observer};
 
 #[tokio::main]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::config::client_config::ClientConfig;
 use crate::config::poll::PollSchedule;
-use crate::config::retry::{with_retries, RateLimitGate, RetryPolicy};
+use crate::config::retry::RetryPolicy;
 use crate::error::classify::{classify, ErrorBody};
 use crate::error::validation::ValidationError;
 use crate::error::{Error, Operation};
@@ -20,6 +20,7 @@ use crate::request::ImageRequest;
 use crate::tasks::download::ResultDownloader;
 use crate::tasks::saved::{SaveTo, Saved};
 use crate::tasks::CreatedTask;
+use crate::transport::{with_retries, RateLimitGate};
 use crate::types;
 use crate::types::validate::Validate;
 

@@ -23,7 +23,7 @@ pub fn parse_network_bytes(data: &[u8]) {
     if let Ok(value) = HeaderValue::from_bytes(data) {
         headers.insert(RETRY_AFTER, value);
     }
-    let _ = crate::config::retry::retry_after(&headers, Some(&text));
+    let _ = crate::transport::retry_after(&headers, Some(&text));
     let _ = ImageFormat::sniff(data);
 }
 

@@ -25,16 +25,17 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`config`] | [`ClientConfig`](config::ClientConfig): key, addresses, timeouts, retries, polling, TLS |
-//! | [`error`] | the parts of [`Error`]: what the API said, a value refused before sending |
+//! | [`error`] | the parts of [`Error`]: what the API said, a value refused before sending, what to do next ([`Hint`](error::Hint)) |
 //! | [`types`] | the request and response types and enums, generated from the spec |
 //! | [`lineup`] | each model's limits, and the documented task failure codes |
 //! | [`files`] | uploads to the file service |
 //! | [`tasks`] | waiting, saving, batches, callbacks |
 //! | [`raw`] | the generated client, for full control |
 //!
-//! Progress of uploads, waits and batches goes to one [`Observer`]
-//! ([`NanoBanana::observe`]). The repository README's programs are compiled as doctests of
-//! this crate.
+//! Progress of uploads, waits, retries and batches goes to one [`Observer`]
+//! ([`NanoBanana::observe`]) as an [`Event`], whose payloads ([`UploadEvent`], [`WaitEvent`],
+//! [`RetryEvent`]) are beside it at the crate root. The repository README's programs are
+//! compiled as doctests of this crate.
 
 #![warn(missing_docs)]
 
@@ -54,6 +55,7 @@ mod observer;
 pub mod raw;
 mod request;
 pub mod tasks;
+mod transport;
 pub mod types;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
@@ -64,7 +66,7 @@ mod generated_lineup;
 pub use client::NanoBanana;
 pub use error::sdk::Error;
 pub use image_input::ImageInput;
-pub use observer::{Event, Observer};
+pub use observer::{Event, Observer, RetryEvent, UploadEvent, WaitEvent};
 pub use request::ImageRequest;
 
 /// The repository's README: its programs compile, and the one against the sandbox runs.

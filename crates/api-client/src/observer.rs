@@ -1,5 +1,7 @@
 //! [`Observer`]: one place to watch what the client is doing, for every long job alike (uploads,
-//! waiting for a task, a batch), instead of a callback parameter on each method.
+//! waiting for a task, retries, a batch), instead of a callback parameter on each method; the
+//! [`Event`]s it hears and their payloads ([`UploadEvent`], [`WaitEvent`], [`RetryEvent`]), all
+//! at the crate root.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), nanobanana_api::Error> {

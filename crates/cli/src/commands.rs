@@ -150,7 +150,7 @@ async fn create(
         let stored = Arc::clone(&stored);
         nanobanana_api::Observer::new(move |event| match event {
             nanobanana_api::Event::Upload(upload) => {
-                if let nanobanana_api::files::UploadEvent::Stored { .. } = upload {
+                if let nanobanana_api::UploadEvent::Stored { .. } = upload {
                     stored.fetch_add(1, Ordering::SeqCst);
                 }
                 if let Some(uploads) = &uploads {

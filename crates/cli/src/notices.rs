@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use indicatif::ProgressBar;
-use nanobanana_api::config::RetryEvent;
+use nanobanana_api::RetryEvent;
 use nanobanana_api::{Error, Event, Observer};
 
 use crate::output::note;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nanobanana_api::{files::UploadEvent, tasks::WaitEvent, Event, Observer};
+use nanobanana_api::{Event, Observer, UploadEvent, WaitEvent};
 
 /// A progress bar for one task.
 pub struct TaskProgress {

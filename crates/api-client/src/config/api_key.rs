@@ -4,7 +4,21 @@ use std::fmt;
 
 use reqwest::header::HeaderValue;
 
-use crate::config::error::ConfigError;
+/// Why [`ApiKey::new`] refused a key (the key is not repeated). A client's configuration
+/// reports it as [`ConfigError::EmptyApiKey`](crate::config::ConfigError::EmptyApiKey) or
+/// [`ConfigError::MalformedApiKey`](crate::config::ConfigError::MalformedApiKey).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiKeyError {
+    /// The key is empty or only whitespace.
+    #[error("the API key is empty: pass the key from https://evolink.ai/dashboard/keys")]
+    Empty,
+    /// The key holds characters an HTTP header cannot carry.
+    #[error(
+        "the API key contains spaces, control or non-ASCII characters: check it was copied whole"
+    )]
+    Malformed,
+}
 
 /// An Evolink API key. Its `Debug` output is redacted and it has no `Display`, so it cannot end
 /// up in logs or error messages by accident.
@@ -23,14 +37,14 @@ impl ApiKey {
     ///
     /// Surrounding whitespace (a pasted newline) is trimmed; an empty key, or one with control
     /// or non-ASCII characters, is an error that does not repeat the key.
-    pub fn new(key: impl Into<String>) -> Result<Self, ConfigError> {
+    pub fn new(key: impl Into<String>) -> Result<Self, ApiKeyError> {
         let key = key.into();
         let trimmed = key.trim();
         if trimmed.is_empty() {
-            return Err(ConfigError::EmptyApiKey);
+            return Err(ApiKeyError::Empty);
         }
         if !trimmed.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ConfigError::MalformedApiKey);
+            return Err(ApiKeyError::Malformed);
         }
         let mut bearer = HeaderValue::from_str(&format!("Bearer {trimmed}"))
             .expect("only visible ASCII is admitted, which is a valid header value");
@@ -61,8 +75,7 @@ impl fmt::Debug for ApiKey {
 
 #[cfg(test)]
 mod tests {
-    use super::ApiKey;
-    use crate::config::error::ConfigError;
+    use super::{ApiKey, ApiKeyError};
 
     #[test]
     fn debug_output_is_redacted() {
@@ -86,9 +99,9 @@ mod tests {
 
     #[test]
     fn empty_and_malformed_keys_are_rejected_without_echoing_them() {
-        assert!(matches!(ApiKey::new("  "), Err(ConfigError::EmptyApiKey)));
+        assert_eq!(ApiKey::new("  "), Err(ApiKeyError::Empty));
         let err = ApiKey::new("sk-abc\u{7f}def").unwrap_err();
-        assert!(matches!(err, ConfigError::MalformedApiKey));
+        assert_eq!(err, ApiKeyError::Malformed);
         assert!(!err.to_string().contains("sk-abc"));
     }
 }

@@ -1,24 +1,23 @@
 //! Errors in building a client: they say what to change, and never repeat the key.
 
+use crate::config::api_key::ApiKeyError;
+use crate::error::hint::Hint;
+
 /// Why a [`Client`](crate::raw::Client) could not be built from a [`ClientConfig`](crate::config::ClientConfig).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No API key in the environment.
-    #[error(
-        "no API key: set the environment variable {variable} (get a key at https://evolink.ai/dashboard/keys)"
-    )]
+    #[error("no API key: {}", Hint::SetApiKey { variable })]
     MissingApiKey {
         /// The variable that was read.
         variable: &'static str,
     },
     /// The key given is empty or only whitespace.
-    #[error("the API key is empty: pass the key from https://evolink.ai/dashboard/keys")]
+    #[error("{}", ApiKeyError::Empty)]
     EmptyApiKey,
     /// The key holds characters an HTTP header cannot carry (the key is not repeated here).
-    #[error(
-        "the API key contains spaces, control or non-ASCII characters: check it was copied whole"
-    )]
+    #[error("{}", ApiKeyError::Malformed)]
     MalformedApiKey,
     /// A base URL is not an absolute http(s) URL.
     #[error("invalid {which} {url:?}: {reason} (expected e.g. {example}; set with {set_by})")]
@@ -35,7 +34,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// A CA certificate to trust could not be read.
-    #[error("cannot use the CA certificate{}: {reason} (expected a PEM file: -----BEGIN CERTIFICATE-----; set with EVOLINK_CA_CERT or ClientConfig::with_root_certificate)", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    #[error("cannot use the CA certificate{}: {reason} (expected a PEM file: -----BEGIN CERTIFICATE-----; {})", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default(), Hint::SetCaCertificate)]
     RootCertificate {
         /// The file, when read from one.
         path: Option<std::path::PathBuf>,
@@ -43,7 +42,10 @@ pub enum ConfigError {
         reason: String,
     },
     /// A plain-http base URL on another machine: the key would cross the network unencrypted.
-    #[error("refusing to send the API key over plain http to {url} ({which}): use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1 (ClientConfig::allow_insecure_http)")]
+    #[error(
+        "refusing to send the API key over plain http to {url} ({which}): {}",
+        Hint::AllowInsecureHttp
+    )]
     InsecureHttp {
         /// Which address: "API base URL" or "file service base URL".
         which: &'static str,
@@ -61,6 +63,28 @@ pub enum ConfigError {
     /// reqwest could not build its HTTP client (e.g. no TLS backend).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+}
+
+impl ConfigError {
+    /// What to do next, when the message says it with a [`Hint`].
+    pub(crate) fn hint(&self) -> Option<Hint> {
+        match self {
+            Self::MissingApiKey { variable } => Some(Hint::SetApiKey { variable }),
+            Self::RootCertificate { .. } => Some(Hint::SetCaCertificate),
+            Self::InsecureHttp { .. } => Some(Hint::AllowInsecureHttp),
+            _ => None,
+        }
+    }
+}
+
+/// A key refused by [`ApiKey::new`](crate::config::ApiKey::new), as a setting of the client.
+impl From<ApiKeyError> for ConfigError {
+    fn from(refused: ApiKeyError) -> Self {
+        match refused {
+            ApiKeyError::Empty => Self::EmptyApiKey,
+            ApiKeyError::Malformed => Self::MalformedApiKey,
+        }
+    }
 }
 
 /// A [`ClientConfig`](crate::config::ClientConfig) setting that applies to the HTTP client the SDK

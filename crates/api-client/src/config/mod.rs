@@ -8,8 +8,7 @@ pub(crate) mod poll;
 pub(crate) mod request_hooks;
 pub(crate) mod retry;
 
-pub use crate::observer::RetryEvent;
-pub use api_key::ApiKey;
+pub use api_key::{ApiKey, ApiKeyError};
 pub use client_config::{
     ClientConfig, ALLOW_INSECURE_HTTP_VAR, API_KEY_VAR, BASE_URL_VAR, CA_CERT_VAR,
     DEFAULT_BASE_URL, DEFAULT_FILES_BASE_URL, FILES_BASE_URL_VAR, USER_AGENT,

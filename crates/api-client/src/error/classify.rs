@@ -4,9 +4,9 @@
 
 use reqwest::header::HeaderMap;
 
-use crate::config::retry::retry_after;
 use crate::error::validation::ValidationError;
 use crate::error::{ApiError, Error, Operation};
+use crate::transport::retry_after;
 use crate::types;
 
 /// The generated client's error for the image API's operations.

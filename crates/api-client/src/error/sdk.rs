@@ -1,5 +1,5 @@
-//! The SDK's one error type, [`Error`] (at the crate root), and its parts [`ApiError`] and
-//! [`Operation`]. Every message says what happened and what to do next, in terms of this SDK;
+//! The SDK's one error type, [`Error`] (at the crate root). Every message says what happened
+//! and what to do next, in terms of this SDK ([`Error::hints`] gives the what-to-do as data);
 //! none contains the API key (nothing here ever holds it).
 
 use std::fmt;
@@ -7,289 +7,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::error::ConfigError;
+use crate::error::advice::{
+    broken_answer_advice, cause_advice, download_advice, host_of, invalid_request_advice,
+    not_found_advice, not_retried_advice, stopped_message, task_failure_hint, transport_advice,
+    transport_cause,
+};
+use crate::error::api::{ApiError, Operation};
+use crate::error::hint::{Advice, Hint};
 use crate::error::local_image::LocalImageError;
 use crate::error::validation::ValidationError;
 use crate::types;
-
-/// What to do after a task failed: the documented advice for its code, else the general rule.
-fn task_failure_advice(documented: Option<&crate::lineup::TaskErrorCode>) -> String {
-    use crate::lineup::Resubmit;
-    match documented {
-        Some(doc) => {
-            let advice = doc.advice;
-            let mut first = advice.chars();
-            let advice = match first.next() {
-                Some(c) => c.to_uppercase().chain(first).collect::<String>(),
-                None => String::new(),
-            };
-            match doc.resubmit {
-                Resubmit::Same => format!("{advice} (the same request may succeed then)."),
-                Resubmit::Changed => {
-                    format!("{advice}: the same request unchanged will fail the same way.")
-                }
-                Resubmit::No => format!("{advice}: submitting again will not help."),
-            }
-        }
-        None => "Submitting it again unchanged may fail the same way: check the message, change the prompt or inputs.".into(),
-    }
-}
-
-/// The API call an error came from; it decides whether retrying is safe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `POST /v1/images/generations`: may bill, so only retried when it cannot have arrived.
-    CreateTask,
-    /// `GET /v1/tasks/{task_id}`: safe to repeat.
-    GetTask,
-    /// `GET /v1/credits`: safe to repeat.
-    GetCredits,
-    /// `GET /v1/tasks` (the key's task list): safe to repeat.
-    ListTasks,
-    /// `POST /v1/tasks/batch` (up to 50 tasks at once): a read, safe to repeat.
-    GetTasks,
-    /// Fetching a result image from the result host.
-    Download,
-    /// Reading a callback body.
-    Callback,
-    /// Uploading an image to the file service (`upload/stream` or `upload/url`).
-    Upload,
-    /// `GET /api/v1/files/quota` on the file service: safe to repeat.
-    FilesQuota,
-    /// `GET /api/v1/files/list` on the file service: safe to repeat.
-    ListFiles,
-    /// `DELETE /api/v1/files/{file_id}` on the file service: repeating it leaves the same state.
-    DeleteFile,
-}
-
-impl Operation {
-    /// A short name for messages and logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::CreateTask => "create task",
-            Self::GetTask => "get task",
-            Self::GetCredits => "get credits",
-            Self::ListTasks => "list tasks",
-            Self::GetTasks => "get tasks",
-            Self::Download => "download",
-            Self::Callback => "callback",
-            Self::Upload => "upload",
-            Self::FilesQuota => "files quota",
-            Self::ListFiles => "list files",
-            Self::DeleteFile => "delete file",
-        }
-    }
-}
-
-/// An error response from the API, with everything the server said.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// Which call failed.
-    pub operation: Operation,
-    /// HTTP status.
-    pub status: u16,
-    /// `error.type` as sent (e.g. `rate_limit_error`).
-    pub error_type: Option<String>,
-    /// `error.code`: the HTTP status as a number, or a business code string.
-    pub code: Option<types::ErrorCode>,
-    /// `error.message`.
-    pub message: Option<String>,
-    /// `error.param`: the request field the error is about.
-    pub param: Option<String>,
-    /// `error.fallback_suggestion`: what the API suggests doing.
-    pub fallback_suggestion: Option<String>,
-    /// How long the server asked to wait (`Retry-After`, or "retry after N seconds").
-    pub retry_after: Option<Duration>,
-    /// The request's id (`error.request_id`, else the `x-request-id` header): quote it to
-    /// Evolink's support.
-    pub request_id: Option<String>,
-    /// The server that answered (`host[:port]`), when known: a 401 from a server that is not
-    /// Evolink's (a sandbox, a proxy) is about that server's key.
-    pub server: Option<String>,
-    /// Every field of `error` as sent, including the figures of a 402 (`estimated_credits`,
-    /// `account_balance_credits`, `remaining_credits`, `daily_limit_credits`,
-    /// `allowed_models`, `action_url`, …).
-    pub detail: types::ErrorDetail,
-}
-
-/// Which limit stopped a request refused with 402, from its `error.code` (codes seen in
-/// Evolink's clients).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum QuotaLimit {
-    /// The account's balance is too low (`insufficient_user_quota`, `insufficient_quota`,
-    /// `quota_not_enough`).
-    AccountBalance,
-    /// This API key's own spending limit is used up (`insufficient_token_quota`).
-    KeyLimit,
-    /// This API key's daily limit is used up (`token_daily_quota_exceeded`); it resets at
-    /// midnight.
-    KeyDailyLimit,
-    /// This API key is disabled (`key_disabled`).
-    KeyDisabled,
-    /// This API key has expired (`key_expired`).
-    KeyExpired,
-    /// This API key may not use the model (`key_model_not_allowed`).
-    ModelNotAllowed,
-}
-
-impl QuotaLimit {
-    /// The limit a 402's `error.code` names, or `None` for another code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Some(match code {
-            "insufficient_user_quota" | "insufficient_quota" | "quota_not_enough" => {
-                Self::AccountBalance
-            }
-            "insufficient_token_quota" => Self::KeyLimit,
-            "token_daily_quota_exceeded" => Self::KeyDailyLimit,
-            "key_disabled" => Self::KeyDisabled,
-            "key_expired" => Self::KeyExpired,
-            "key_model_not_allowed" => Self::ModelNotAllowed,
-            _ => return None,
-        })
-    }
-}
-
-/// Where Evolink's keys are managed.
-const KEYS_PAGE: &str = "https://evolink.ai/dashboard/keys";
-/// Where Evolink's credits are topped up.
-const BILLING_PAGE: &str = "https://evolink.ai/dashboard/billing";
-
-/// ` (12.5 credits)`-style figures: `credits` with up to four decimals.
-fn credits(value: f64) -> String {
-    let text = format!("{value:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text} credits")
-}
-
-impl ApiError {
-    /// Which limit stopped a 402, from `error.code`.
-    pub fn quota_limit(&self) -> Option<QuotaLimit> {
-        match &self.code {
-            Some(types::ErrorCode::String(code)) => QuotaLimit::from_code(code),
-            _ => None,
-        }
-    }
-
-    /// What to do about a 402, naming the limit that stopped the request and its figures.
-    fn quota_advice(&self) -> String {
-        let d = &self.detail;
-        let url = |default: &str| d.action_url.clone().unwrap_or_else(|| default.to_string());
-        let needs = d
-            .estimated_credits
-            .map(|c| format!(" This request needs about {}.", credits(c)))
-            .unwrap_or_default();
-        let balance_fine = d
-            .account_balance_credits
-            .map(|c| {
-                format!(
-                    " The account's balance ({}) is not the problem.",
-                    credits(c)
-                )
-            })
-            .unwrap_or_default();
-        match self.quota_limit() {
-            Some(QuotaLimit::AccountBalance) => format!(
-                "The account's balance is too low{}.{needs} Top up at {}, then send it again.",
-                d.account_balance_credits
-                    .map(|c| format!(" ({} left)", credits(c)))
-                    .unwrap_or_default(),
-                url(BILLING_PAGE)
-            ),
-            Some(QuotaLimit::KeyLimit) => {
-                let figures: Vec<String> = [
-                    d.total_limit_credits.map(|c| format!("limit {}", credits(c))),
-                    d.used_credits.map(|c| format!("used {}", credits(c))),
-                    d.remaining_credits.map(|c| format!("left {}", credits(c))),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                format!(
-                    "This API key's own spending limit{} is used up{}.{needs}{balance_fine} Raise the key's limit at {}, or use another key.",
-                    d.key_name.as_ref().map(|n| format!(" (key \"{n}\")")).unwrap_or_default(),
-                    if figures.is_empty() { String::new() } else { format!(": {}", figures.join(", ")) },
-                    url(KEYS_PAGE)
-                )
-            }
-            Some(QuotaLimit::KeyDailyLimit) => format!(
-                "This API key's daily limit is used up{}; it resets at midnight{}.{balance_fine} Wait until then, or raise the key's daily limit at {}.",
-                match (d.daily_used_credits, d.daily_limit_credits) {
-                    (Some(used), Some(limit)) => format!(" ({} of {} today)", credits(used), credits(limit)),
-                    (None, Some(limit)) => format!(" ({} a day)", credits(limit)),
-                    _ => String::new(),
-                },
-                d.reset_timezone.as_ref().map(|z| format!(" ({z})")).unwrap_or_default(),
-                url(KEYS_PAGE)
-            ),
-            Some(QuotaLimit::KeyDisabled) => format!(
-                "This API key is disabled. Enable it at {}, or use another key.",
-                url(KEYS_PAGE)
-            ),
-            Some(QuotaLimit::KeyExpired) => format!(
-                "This API key has expired. Extend it at {}, or use another key.",
-                url(KEYS_PAGE)
-            ),
-            Some(QuotaLimit::ModelNotAllowed) => format!(
-                "This API key may not use this model{}. Pick an allowed model, or change the key's models at {}.",
-                if d.allowed_models.is_empty() {
-                    String::new()
-                } else {
-                    format!("; it may use {}", d.allowed_models.join(", "))
-                },
-                url(KEYS_PAGE)
-            ),
-            None => format!("Top up credits at {}.", url(BILLING_PAGE)),
-        }
-    }
-
-    /// What to do about a 401: Evolink's key page, or the server that refused the key.
-    fn authentication_advice(&self) -> String {
-        match self.server.as_deref() {
-            Some(server) if !server.ends_with("evolink.ai") && !server.contains("evolink.ai:") => format!(
-                "The server at {server} refused the API key; it is not Evolink's API: check the key that server expects (EVOLINK_API_KEY) and the base URL (EVOLINK_BASE_URL)."
-            ),
-            _ => format!("Check the API key (EVOLINK_API_KEY); keys are at {KEYS_PAGE}."),
-        }
-    }
-}
-
-/// What the server said (`create failed: HTTP 429 rate_limit_error: Rate limit exceeded. The
-/// API suggests: retry after 60 seconds.`); [`Error`]'s message adds what to do about it.
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.describe("").trim_end())
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    fn describe(&self, advice: &str) -> String {
-        let mut text = format!("{} failed: HTTP {}", self.operation.name(), self.status);
-        if let Some(kind) = &self.error_type {
-            text.push_str(&format!(" {kind}"));
-        }
-        if let Some(message) = &self.message {
-            text.push_str(&format!(": {message}"));
-        }
-        if let Some(param) = &self.param {
-            text.push_str(&format!(" (param `{param}`)"));
-        }
-        text.push_str(". ");
-        match &self.fallback_suggestion {
-            Some(suggestion) => text.push_str(&format!("The API suggests: {suggestion}. {advice}")),
-            None => text.push_str(advice),
-        }
-        if let Some(id) = &self.request_id {
-            text.push_str(&format!(
-                " Request id {id}: quote it to Evolink's support if you contact them."
-            ));
-        }
-        text
-    }
-}
 
 /// Everything that can go wrong in the SDK layer.
 ///
@@ -301,7 +28,7 @@ impl ApiError {
 #[non_exhaustive]
 pub enum Error {
     /// 400 `invalid_request_error`.
-    #[error("{}", .0.describe(if .0.param.is_some() { "Fix the request field named above and send it again." } else { "The API named no field: check the message, fix the request and send it again." }))]
+    #[error("{}", .0.describe(&invalid_request_advice(.0)))]
     InvalidRequest(Box<ApiError>),
     /// 401 `authentication_error`.
     #[error("{}", .0.describe(&.0.authentication_advice()))]
@@ -310,43 +37,44 @@ pub enum Error {
     #[error("{}", .0.describe(&.0.quota_advice()))]
     InsufficientQuota(Box<ApiError>),
     /// 403 `permission_error`.
-    #[error("{}", .0.describe("This key may not use this model or task; try another model."))]
+    #[error("{}", .0.describe(&Advice::after("This key may not use this model or task; ", Hint::TryAnotherModel)))]
     Permission(Box<ApiError>),
     /// 404 `not_found_error`.
-    #[error("{}", .0.describe(not_found_advice(.0.operation)))]
+    #[error("{}", .0.describe(&not_found_advice(.0.operation)))]
     NotFound(Box<ApiError>),
     /// 413 `request_too_large_error`.
-    #[error("{}", .0.describe("Send fewer or smaller images (each model's limits are in `nanobanana_api::lineup::MODELS`)."))]
+    #[error("{}", .0.describe(&Advice::hint(Hint::SendFewerImages)))]
     RequestTooLarge(Box<ApiError>),
     /// 429 `rate_limit_error` (after the configured retries).
-    #[error("{}", .0.describe("Slow down: lower the concurrency or wait before sending more."))]
+    #[error("{}", .0.describe(&Advice::hint(Hint::SlowDown { retry_after: (.0.retry_after) })))]
     RateLimited(Box<ApiError>),
     /// 500 `internal_server_error`.
-    #[error("{}", .0.describe(not_retried_advice(.0.operation)))]
+    #[error("{}", .0.describe(&not_retried_advice(.0)))]
     Internal(Box<ApiError>),
     /// 502 `upstream_error`.
-    #[error("{}", .0.describe(not_retried_advice(.0.operation)))]
+    #[error("{}", .0.describe(&not_retried_advice(.0)))]
     Upstream(Box<ApiError>),
     /// 409 `idempotency_conflict`: the create's `Idempotency-Key` was already used for another
     /// request; nothing was created.
-    #[error("{}", .0.describe("The Idempotency-Key names another request: use a new key for a new image (or send that other request unchanged to get its task)."))]
+    #[error("{}", .0.describe(&Advice::after("The Idempotency-Key names another request: ", Hint::NewIdempotencyKey)))]
     IdempotencyConflict(Box<ApiError>),
     /// 409 `paid_outcome_unknown`: the first submission with this `Idempotency-Key` is still in
     /// progress or its outcome is not known yet (after the configured resends).
-    #[error("{}", .0.describe("The first submission with this Idempotency-Key is still being processed: wait a minute, then send the same request again with the same key to get its task (a new key would pay twice)."))]
+    #[error("{}", .0.describe(&Advice::after("The first submission with this Idempotency-Key is still being processed: ", Hint::ResendSameKeyLater { retry_after: (.0.retry_after) })))]
     PaidOutcomeUnknown(Box<ApiError>),
     /// 503 `service_unavailable_error` (after the configured retries).
-    #[error("{}", .0.describe("The service is overloaded; try again in a minute."))]
+    #[error("{}", .0.describe(&Advice::after("The service is overloaded; ", Hint::TryAgainSoon { retry_after: (.0.retry_after) })))]
     ServiceUnavailable(Box<ApiError>),
     /// 403 from the file service: the account's upload quota is spent.
-    #[error("{}", .0.describe("Uploaded files count until they expire (72 h after upload); wait, or pass the image as an http(s) URL instead of a local file."))]
+    #[error("{}", .0.describe(&Advice::after("Uploaded files count until they expire (72 h after upload); ", Hint::PassImageUrl)))]
     UploadQuota(Box<ApiError>),
     /// An error whose `error.type` this SDK does not know; `error_type` keeps it as sent.
-    #[error("{}", .0.describe("See the message; this error type is new to this SDK version."))]
+    #[error("{}", .0.describe(&Advice::hint(Hint::SeeMessage)))]
     Api(Box<ApiError>),
-    /// A local image cannot be uploaded (missing, over the model's size limit (10 or 20 MB), not
-    /// a regular file, not an accepted image type);
-    /// nothing was sent.
+    /// A local image cannot be uploaded (missing, over its size limit: the model's
+    /// [`max_image_mb`](crate::lineup::ModelLimits::max_image_mb), 10 or 20 MB of 2^20 bytes, or
+    /// the file service's [`MAX_IMAGE_BYTES`](crate::files::MAX_IMAGE_BYTES), 20 MB; not a regular
+    /// file, not an accepted image type); nothing was sent.
     #[error(transparent)]
     LocalImage(#[from] LocalImageError),
     /// The request breaks a documented limit; nothing was sent.
@@ -356,7 +84,7 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The connection failed.
-    #[error("{} failed: connection error: {}. {}{}", .operation.name(), transport_cause(.source), transport_advice(*.operation, *.may_have_reached_server), transport_hint(.source))]
+    #[error("{} failed: connection error: {}. {}{}", .operation.name(), transport_cause(.source), transport_advice(*.operation, *.may_have_reached_server), cause_advice(.source).map(|a| format!(" {a}")).unwrap_or_default())]
     Connection {
         /// Which call failed.
         operation: Operation,
@@ -367,7 +95,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The request timed out after it may have reached the server.
-    #[error("{} timed out{}: no answer within the request timeout (ClientConfig::with_request_timeout sets it). {}", .operation.name(), host_of(.source), transport_advice(*.operation, true))]
+    #[error("{} timed out{}: {}. {}", .operation.name(), host_of(.source), Hint::RaiseRequestTimeout, transport_advice(*.operation, true))]
     Timeout {
         /// Which call timed out.
         operation: Operation,
@@ -386,7 +114,7 @@ pub enum Error {
         detail: String,
     },
     /// The task ended without images.
-    #[error("task {task_id} ended with status `{status}`{}{}. {}{}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("The API suggests: {}. ", s.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_advice(*.documented))]
+    #[error("task {task_id} ended with status `{status}`{}{}. {}{}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .message.as_ref().map(|m| format!(": {}", m.trim_end().trim_end_matches('.'))).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("The API suggests: {}. ", s.trim_end().trim_end_matches('.'))).unwrap_or_default(), task_failure_hint(*.documented))]
     TaskFailed {
         /// The task.
         task_id: String,
@@ -405,13 +133,13 @@ pub enum Error {
         documented: Option<&'static crate::lineup::TaskErrorCode>,
     },
     /// The task was cancelled on the server (status `cancelled`): no image was made.
-    #[error("task {task_id} was cancelled on the server (status `cancelled`): no image was made and nothing more will come of it. Submit the request again if you still want the image.")]
+    #[error("task {task_id} was cancelled on the server (status `cancelled`): no image was made and nothing more will come of it. {}", Hint::SubmitAgain)]
     Cancelled {
         /// The task.
         task_id: String,
     },
     /// The overall deadline passed while the task was still running on the server.
-    #[error("gave up waiting for task {task_id} after {waited:?} (last status `{last_status}`). The task was not cancelled and may still finish: resume with wait(\"{task_id}\") within 24 h instead of submitting again.")]
+    #[error("gave up waiting for task {task_id} after {waited:?} (last status `{last_status}`). The task was not cancelled and may still finish: {}", Hint::ResumeWait { task_id: (.task_id.clone()) })]
     Deadline {
         /// The task, to resume.
         task_id: String,
@@ -422,7 +150,7 @@ pub enum Error {
     },
     /// Another batch (another process, or another `generate_many` of this one) is using the
     /// ledger: running both would create and pay for the same tasks twice.
-    #[error("the batch ledger {} is in use by another batch{}; nothing was sent. Wait for it to finish (or stop it), then run again: the ledger resumes its work without paying twice; or give this batch another ledger", .ledger.display(), .holder.map(|pid| format!(" (process {pid})")).unwrap_or_default())]
+    #[error("the batch ledger {} is in use by another batch{}; nothing was sent. {}", .ledger.display(), .holder.map(|pid| format!(" (process {pid})")).unwrap_or_default(), Hint::WaitForOtherBatch)]
     LedgerInUse {
         /// The ledger file.
         ledger: PathBuf,
@@ -431,7 +159,7 @@ pub enum Error {
     },
     /// The ledger records unfinished tasks created on another server than this client's:
     /// resuming them here would query tasks this server never made.
-    #[error("the batch ledger {} records {unfinished} unfinished task(s) created on {recorded}, but this client sends to {current}; nothing was sent. Run against {recorded} to finish them (they exist only there), or move the ledger away to create them anew (paid again on the real API)", .ledger.display())]
+    #[error("the batch ledger {} records {unfinished} unfinished task(s) created on {recorded}, but this client sends to {current}; nothing was sent. {}", .ledger.display(), Hint::RunAgainst { base_url: (.recorded.clone()) })]
     LedgerElsewhere {
         /// The ledger file.
         ledger: PathBuf,
@@ -453,7 +181,7 @@ pub enum Error {
     /// Not created: the batch's budget ([`BatchOptions::max_credits`](crate::tasks::BatchOptions::max_credits))
     /// would be passed by this request's create. Nothing was sent for it; run the batch again
     /// with a larger budget to create it (what is already created is not paid for again).
-    #[error("not created: its create would pass the batch's budget of {max_credits} credits ({reserved:.1} reserved by this run); run the batch again with a larger budget to create it, without paying twice for what is done")]
+    #[error("not created: its create would pass the batch's budget of {max_credits} credits ({reserved:.1} reserved by this run); {}", Hint::RaiseBudget { max_credits: *.max_credits })]
     OverBudget {
         /// The budget, in credits.
         max_credits: f64,
@@ -461,7 +189,7 @@ pub enum Error {
         reserved: f64,
     },
     /// A result image could not be downloaded.
-    #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.expired))]
+    #[error("download of result {index} of task {task_id} failed: {problem}. {}", download_advice(.task_id, *.expired))]
     Download {
         /// The task, to resume.
         task_id: String,
@@ -485,106 +213,125 @@ pub enum Error {
     },
 }
 
-fn stopped_message(task_id: Option<&str>) -> String {
-    match task_id {
-        Some(id) => format!("stopped before task {id} ended; it keeps running and the ledger records it: run the batch again to get its image without paying twice"),
-        None => "stopped before this request was sent; nothing was created for it".into(),
-    }
-}
-
-fn not_retried_advice(operation: Operation) -> &'static str {
-    match operation {
-        Operation::CreateTask => "Not retried automatically: the task may have been created and billed. Check your tasks before submitting again.",
-        _ => "Try again later.",
-    }
-}
-
-fn not_found_advice(operation: Operation) -> &'static str {
-    match operation {
-        Operation::CreateTask => {
-            "Check the model name: `nanobanana_api::lineup::MODELS` lists the ones this version knows (any other name is sent as is)."
-        }
-        Operation::GetTask => {
-            "Check the task id: it is the `id` the create call returned (task-unified-...); tasks are kept 24 h."
-        }
-        Operation::DeleteFile => {
-            "No stored file has this id: it may have expired (uploads are kept 72 h) or been deleted already. List the stored files to see their ids."
-        }
-        _ => "Check the address and the ids in the request.",
-    }
-}
-
-/// reqwest's message and, after it, what actually failed: the lookup, the refusal, the
-/// certificate (reqwest's own text names only the URL).
-fn transport_cause(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    let mut innermost = None;
-    while let Some(cause) = source {
-        innermost = Some(cause.to_string());
-        source = cause.source();
-    }
-    if let Some(cause) = innermost.filter(|c| !text.contains(c.as_str())) {
-        text.push_str(": ");
-        text.push_str(&cause);
-    }
-    text
-}
-
-/// ` waiting for <host:port>`, naming where a request went (never its path or query).
-fn host_of(error: &reqwest::Error) -> String {
-    error
-        .url()
-        .and_then(|url| {
-            let host = url.host_str()?;
-            Some(match url.port_or_known_default() {
-                Some(port) => format!(" waiting for {host}:{port}"),
-                None => format!(" waiting for {host}"),
-            })
-        })
-        .unwrap_or_default()
-}
-
-/// What the cause of a connection error suggests doing, after the general advice.
-fn transport_hint(error: &reqwest::Error) -> &'static str {
-    let cause = transport_cause(error).to_ascii_lowercase();
-    if cause.contains("certificate") || cause.contains("tls") || cause.contains("ssl") {
-        " The server's TLS certificate is not trusted: if a private CA issued it (or a proxy inspects TLS), trust that CA with EVOLINK_CA_CERT=/path/to/ca.pem (ClientConfig::with_root_certificate), or add it to the system's trust store."
-    } else if cause.contains("dns") || cause.contains("lookup") || cause.contains("resolve") {
-        " The host name could not be looked up: check the base URL and the network (DNS)."
-    } else if cause.contains("refused") {
-        " Nothing is listening there: check the base URL and that the server is running."
-    } else {
-        ""
-    }
-}
-
-fn transport_advice(operation: Operation, may_have_reached_server: bool) -> &'static str {
-    match (operation, may_have_reached_server) {
-        (Operation::CreateTask, true) => "The request may have reached the server and created a task: it was resent with the same Idempotency-Key as often as the retry policy allows (unless RetryPolicy::resend_unknown_creates is off). Send it again with the same key to get that task without paying twice; a new key may pay twice.",
-        (Operation::CreateTask, false) => "The request was never sent.",
-        _ => "Check the network and the address, then try again.",
-    }
-}
-
-/// After an answer that is not the documented JSON: a server answered, so a create is not
-/// resent (its task, if any, may be billed).
-fn broken_answer_advice(operation: Operation) -> &'static str {
-    match operation {
-        Operation::CreateTask => "Not retried automatically: the request may have reached the server and been billed. Check your tasks before submitting again.",
-        _ => "Check the network and the address, then try again.",
-    }
-}
-
-fn download_advice(expired: &bool) -> &'static str {
-    if *expired {
-        "Result links expire 24 h after generation; the image is gone."
-    } else {
-        "Download again with the task id: the partial file is resumed."
-    }
-}
-
 impl Error {
+    /// What to do next, as data: each piece of advice the message gives, in its order. Each
+    /// hint's `Display` is the text the message gives it, in this SDK's terms; to speak other
+    /// terms (a command line's flags, an agent's tools), see [`message_with`](Self::message_with).
+    ///
+    /// ```
+    /// use nanobanana_api::{error::Hint, Error};
+    ///
+    /// let error = Error::Deadline {
+    ///     task_id: "task-unified-1".into(),
+    ///     waited: std::time::Duration::from_secs(600),
+    ///     last_status: "processing".into(),
+    /// };
+    /// assert_eq!(error.hints(), [Hint::ResumeWait { task_id: "task-unified-1".into() }]);
+    /// ```
+    pub fn hints(&self) -> Vec<Hint> {
+        let advice = |advice: Advice| advice.hint;
+        let hints: Vec<Option<Hint>> = match self {
+            Self::InvalidRequest(e) => vec![advice(invalid_request_advice(e))],
+            Self::Authentication(e) => vec![advice(e.authentication_advice())],
+            Self::InsufficientQuota(e) => vec![advice(e.quota_advice())],
+            Self::Permission(_) => vec![Some(Hint::TryAnotherModel)],
+            Self::NotFound(e) => vec![advice(not_found_advice(e.operation))],
+            Self::RequestTooLarge(_) => vec![Some(Hint::SendFewerImages)],
+            Self::RateLimited(e) => vec![Some(Hint::SlowDown {
+                retry_after: e.retry_after,
+            })],
+            Self::Internal(e) | Self::Upstream(e) => vec![advice(not_retried_advice(e))],
+            Self::IdempotencyConflict(_) => vec![Some(Hint::NewIdempotencyKey)],
+            Self::PaidOutcomeUnknown(e) => vec![Some(Hint::ResendSameKeyLater {
+                retry_after: e.retry_after,
+            })],
+            Self::ServiceUnavailable(e) => vec![Some(Hint::TryAgainSoon {
+                retry_after: e.retry_after,
+            })],
+            Self::UploadQuota(_) => vec![Some(Hint::PassImageUrl)],
+            Self::Api(_) => vec![Some(Hint::SeeMessage)],
+            Self::LocalImage(_) | Self::Io { .. } => vec![],
+            // A batch's names are refused in one message, which names an existing file so.
+            Self::Validation(refused) => vec![refused
+                .problem
+                .contains(&Hint::OverwriteInBatch.to_string())
+                .then_some(Hint::OverwriteInBatch)],
+            Self::Config(config) => vec![config.hint()],
+            Self::Connection {
+                operation,
+                may_have_reached_server,
+                source,
+            } => vec![
+                advice(transport_advice(*operation, *may_have_reached_server)),
+                cause_advice(source).and_then(advice),
+            ],
+            Self::Timeout { operation, .. } => vec![
+                Some(Hint::RaiseRequestTimeout),
+                advice(transport_advice(*operation, true)),
+            ],
+            Self::InvalidResponse { operation, .. } => {
+                vec![advice(broken_answer_advice(*operation))]
+            }
+            Self::TaskFailed { documented, .. } => vec![Some(task_failure_hint(*documented))],
+            Self::Cancelled { .. } => vec![Some(Hint::SubmitAgain)],
+            Self::Deadline { task_id, .. } => vec![Some(Hint::ResumeWait {
+                task_id: task_id.clone(),
+            })],
+            Self::LedgerInUse { .. } => vec![Some(Hint::WaitForOtherBatch)],
+            Self::LedgerElsewhere { recorded, .. } => vec![Some(Hint::RunAgainst {
+                base_url: recorded.clone(),
+            })],
+            Self::Stopped { task_id } => vec![task_id.as_ref().map(|_| Hint::RerunBatch)],
+            Self::OverBudget { max_credits, .. } => vec![Some(Hint::RaiseBudget {
+                max_credits: *max_credits,
+            })],
+            Self::Download {
+                task_id,
+                problem,
+                expired,
+                ..
+            } => vec![
+                // The file to save to exists (the downloader says so in `problem`).
+                problem
+                    .contains(&Hint::Overwrite.to_string())
+                    .then_some(Hint::Overwrite),
+                advice(download_advice(task_id, *expired)),
+            ],
+        };
+        hints.into_iter().flatten().collect()
+    }
+
+    /// The message, with each hint for which `words` gives text in that text instead of this
+    /// SDK's (`None` keeps the SDK's): a command line names its flags, an agent its tools.
+    ///
+    /// ```
+    /// use nanobanana_api::{error::Hint, Error};
+    ///
+    /// let error = Error::Cancelled { task_id: "task-unified-1".into() };
+    /// let message = error.message_with(|hint| match hint {
+    ///     Hint::SubmitAgain => Some("Run the same command again if you still want the image.".into()),
+    ///     _ => None,
+    /// });
+    /// assert!(message.ends_with("nothing more will come of it. Run the same command again if you still want the image."));
+    /// ```
+    pub fn message_with(&self, words: impl Fn(&Hint) -> Option<String>) -> String {
+        let mut message = self.to_string();
+        // From the last hint back: each is the last place its text appears, after the facts
+        // (which may quote the server) and after the hints before it.
+        let mut before = message.len();
+        for hint in self.hints().iter().rev() {
+            let sdk = hint.to_string();
+            let Some(at) = message[..before].rfind(&sdk) else {
+                continue;
+            };
+            if let Some(own) = words(hint) {
+                message.replace_range(at..at + sdk.len(), &own);
+            }
+            before = at;
+        }
+        message
+    }
+
     /// The API error inside, for any of the API variants.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
@@ -785,5 +532,13 @@ impl From<crate::types::open_enums::UnknownValue> for Error {
             format!("is `{}`", unknown.value),
             format!("one of {}", unknown.accepted.join(", ")),
         ))
+    }
+}
+
+/// A key [`ApiKey::new`](crate::config::ApiKey::new) refused is a bad setting of the client
+/// ([`Error::Config`]).
+impl From<crate::config::ApiKeyError> for Error {
+    fn from(refused: crate::config::ApiKeyError) -> Self {
+        Error::Config(refused.into())
     }
 }

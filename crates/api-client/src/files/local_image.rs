@@ -186,12 +186,12 @@ mod tests {
             problem: LocalImageProblem::TooLarge {
                 size: 10 * 1024 * 1024 + 1,
                 limit: 10 * 1024 * 1024,
-                applies_to: "gemini-3-pro-image-preview".into(),
+                applies_to: "nano-banana-2-lite".into(),
             },
         };
         assert_eq!(
             err.to_string(),
-            "image big.png: 10485761 bytes is over the limit of 10485760 bytes (10 MB) per image for gemini-3-pro-image-preview; nothing was sent"
+            "image big.png: 10485761 bytes is over the limit of 10485760 bytes (10 MB) per image for nano-banana-2-lite; nothing was sent"
         );
     }
 }

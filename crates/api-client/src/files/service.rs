@@ -7,11 +7,11 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::client::NanoBanana;
-use crate::config::retry::with_retries;
 use crate::error::classify::classify;
 use crate::error::validation::ValidationError;
 use crate::error::{Error, Operation};
 use crate::files::upload::{refused, Upload};
+use crate::transport::with_retries;
 use crate::types;
 use crate::types::validate::Validate;
 

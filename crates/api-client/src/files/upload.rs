@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::try_join_all;
 
 use crate::client::NanoBanana;
-use crate::config::retry::with_retries;
 use crate::error::classify::classify;
 use crate::error::local_image::{HexHead, LocalImageError, LocalImageProblem};
 use crate::error::{ApiError, Error, Operation};
@@ -19,10 +18,12 @@ use crate::files::local_image::{
 use crate::image_input::ImageInput;
 use crate::lineup::ModelLimits;
 use crate::observer::{Event, UploadEvent};
-use crate::raw::multipart_upload::{FilePart, HandWrittenOperations};
+use crate::raw::multipart_upload::FilePart;
 use crate::request::CheckedRequest;
+use crate::transport::with_retries;
 use crate::types;
-use crate::types::validate::{check_image_url, Validate};
+use crate::types::validate::request::check_image_url;
+use crate::types::validate::Validate;
 
 /// Called with the running count of bytes sent in an upload attempt.
 type SentBytes = Arc<dyn Fn(u64) + Send + Sync>;

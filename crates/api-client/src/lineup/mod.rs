@@ -74,10 +74,11 @@ impl ModelLimits {
         self.model_params.contains(&field)
     }
 
-    /// `Ok` when the model takes every field set in `params`. A model that takes none refuses
-    /// any; one that takes some refuses a listed field it does not take, and passes fields the
-    /// spec does not list yet through. The error names `model_params.<field>`, the model and
-    /// the fields it takes.
+    /// `Ok` when the model takes every field set in `params`, and a `thinking_level` is one of
+    /// [`ThinkingLevel::KNOWN`] (any value for a model the spec does not list). A model that
+    /// takes no field refuses any; one that takes some refuses a listed field it does not take,
+    /// and passes fields the spec does not list yet through. The error names
+    /// `model_params.<field>`, the model and the fields or values it takes.
     pub fn check_model_params(&self, params: &ModelParams) -> Result<(), ValidationError> {
         let takes = if self.model_params.is_empty() {
             "no model_params at all for this model: leave them out".to_string()

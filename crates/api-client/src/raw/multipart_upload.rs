@@ -2,10 +2,11 @@
 //! is written by hand: progenitor 0.15.1 generates `application/json`, `x-www-form-urlencoded`,
 //! `octet-stream` and `text/plain` bodies but not `multipart/form-data`. The spec marks it
 //! `x-nanobanana-hand-written: true`, `cargo xtask codegen` leaves it out, and this module gives
-//! it the generated operations' interface: a builder from a method on [`Client`], the same
-//! hooks (so the same key and tracing span), and the same `Result<ResponseValue<_>, Error<_>>`, with
-//! the documented statuses as `Error::ErrorResponse`. The conformance suite drives it exactly
-//! like a generated operation.
+//! it the generated operations' interface: a builder from a method on [`Client`]
+//! ([`Client::upload_file_stream`]; [`UploadFileStream::new`] too, as every generated builder
+//! has), the same hooks (so the same key and tracing span), and the same
+//! `Result<ResponseValue<_>, Error<_>>`, with the documented statuses as `Error::ErrorResponse`.
+//! The conformance suite drives it like a generated operation.
 
 use futures_util::StreamExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
@@ -115,14 +116,13 @@ impl FilePart {
     }
 }
 
-/// The hand-written operations as methods of the generated [`Client`], inside the crate.
-pub(crate) trait HandWrittenOperations {
-    /// See [`UploadFileStream`].
-    fn upload_file_stream(&self) -> UploadFileStream<'_>;
-}
-
-impl HandWrittenOperations for Client {
-    fn upload_file_stream(&self) -> UploadFileStream<'_> {
+/// The hand-written operations, as methods of the generated [`Client`] like the generated
+/// ones.
+impl Client {
+    /// Uploads one image as `multipart/form-data` (`POST /api/v1/files/upload/stream`): an
+    /// [`UploadFileStream`] to fill in and send. The client must have the file service's base
+    /// URL ([`ClientConfig::build_files`](crate::config::ClientConfig::build_files)).
+    pub fn upload_file_stream(&self) -> UploadFileStream<'_> {
         UploadFileStream::new(self)
     }
 }
@@ -133,10 +133,11 @@ impl HandWrittenOperations for Client {
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use nanobanana_api::config::ClientConfig;
-/// use nanobanana_api::raw::{FilePart, UploadFileStream};
+/// use nanobanana_api::raw::FilePart;
 /// let files = ClientConfig::from_env()?.build_files()?;
 /// let png = std::fs::read("photo.png")?;
-/// let uploaded = UploadFileStream::new(&files)
+/// let uploaded = files
+///     .upload_file_stream()
 ///     .file(FilePart::from_bytes(png, "photo.png", "image/png"))
 ///     .upload_path("photos")
 ///     .send()

@@ -1,4 +1,4 @@
-//! Following tasks: finding them again ([`Tasks`], [`ListTasks`], [`TaskPage`]), what a create made ([`CreatedTask`], its [`new_idempotency_key`]), waiting ([`TaskHandle`], [`WaitEvent`]), where results are saved
+//! Following tasks: finding them again ([`Tasks`], [`ListTasks`], [`TaskPage`]), what a create made ([`CreatedTask`], its [`new_idempotency_key`]), waiting ([`TaskHandle`]; its progress is [`WaitEvent`](crate::WaitEvent)), where results are saved
 //! ([`SaveTo`], [`Saved`]), batches ([`BatchOptions`], [`BatchRequest`], the ledger), and
 //! callbacks ([`parse_callback`], [`verify_callback`]).
 
@@ -14,7 +14,6 @@ pub(crate) mod saved;
 pub(crate) mod waiting;
 
 pub use crate::idempotency::{new_idempotency_key, CreatedTask};
-pub use crate::observer::WaitEvent;
 pub use batch::{
     check_output_names, BatchOptions, BatchRequest, CompletedEntry, LedgerEntry, RESULT_LIFETIME,
 };

@@ -12,6 +12,6 @@ mod sdk_files;
 mod sdk_http_client;
 mod sdk_request;
 mod sdk_retries;
+mod sdk_tasks;
 mod sdk_upload;
 mod sdk_wait;
-mod sdk_tasks;

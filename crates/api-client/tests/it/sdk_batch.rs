@@ -359,6 +359,7 @@ async fn names_that_would_overwrite_are_refused_before_anything_is_sent() {
         matches!(err, nanobanana_api::Error::Validation(_)),
         "{text}"
     );
+    assert_eq!(err.hints(), [nanobanana_api::error::Hint::OverwriteInBatch]);
     for said in [
         "request 0: the name `same.png` is also the name of request(s) 1",
         "request 1: the name `SAME.png` is also the name of request(s) 0",

@@ -277,6 +277,15 @@ async fn existing_files_are_kept_unless_overwrite_is_asked() {
     let client = client(&api);
     let err = client.download(&task, dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("overwrite(true)"), "{err}");
+    assert_eq!(
+        err.hints(),
+        [
+            nanobanana_api::error::Hint::Overwrite,
+            nanobanana_api::error::Hint::ResumeDownload {
+                task_id: "task-unified-7".into()
+            }
+        ]
+    );
     assert_eq!(std::fs::read(&existing).unwrap(), b"mine");
     client
         .download(&task, SaveTo::from(dir.path()).overwrite(true))

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{config, KEY};
 use nanobanana_api::error::LocalImageProblem;
-use nanobanana_api::files::{Upload, UploadEvent, MAX_IMAGE_BYTES};
+use nanobanana_api::files::{Upload, MAX_IMAGE_BYTES};
+use nanobanana_api::UploadEvent;
 use nanobanana_api::{types, Error, Event, ImageInput, ImageRequest, NanoBanana, Observer};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};

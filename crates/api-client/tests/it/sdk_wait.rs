@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::support::*;
 use nanobanana_api::lineup::Resubmit;
-use nanobanana_api::tasks::{TaskHandle, WaitEvent};
+use nanobanana_api::tasks::TaskHandle;
+use nanobanana_api::WaitEvent;
 use nanobanana_api::{types, Error, Event, NanoBanana, Observer};
 use tokio::time::Instant;
 use wiremock::matchers::method;

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use nanobanana_api::files::UploadEvent;
+use nanobanana_api::UploadEvent;
 use nanobanana_api::{Event, Observer};
 use rmcp::model::ProgressNotificationParam;
 use rmcp::service::RequestContext;
