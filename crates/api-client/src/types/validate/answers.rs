@@ -168,6 +168,54 @@ fn check_progress(progress: Option<i64>) -> Result<(), ValidationError> {
     }
 }
 
+/// A page of the task list: a count of at least 0, each task valid.
+impl Validate for types::TaskListResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(total) = self.total.filter(|total| *total < 0) {
+            return Err(ValidationError::new(
+                "total",
+                format!("is {total}"),
+                "a count of at least 0",
+            ));
+        }
+        self.data.iter().try_for_each(Validate::validate)
+    }
+}
+
+/// A listed task: progress 0–100, duration and credits not negative.
+impl Validate for types::TaskSummary {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_progress(self.progress)?;
+        check_not_negative("duration", self.duration)?;
+        check_not_negative("credits_used", self.credits_used)
+    }
+}
+
+/// A batch query names 1 to 50 tasks.
+impl Validate for types::TaskBatchRequest {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let count = self.task_ids.len();
+        if count == 0 || count > crate::tasks::MAX_BATCH_IDS {
+            return Err(ValidationError::new(
+                "task_ids",
+                format!("holds {count} task ids"),
+                format!(
+                    "1 to {} task ids (query more in several calls)",
+                    crate::tasks::MAX_BATCH_IDS
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Each task found is valid.
+impl Validate for types::TaskBatchResponse {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.data.iter().try_for_each(Validate::validate)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,52 +319,5 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(detail.validate().unwrap_err().field, "results[1]");
-    }
-}
-/// A page of the task list: a count of at least 0, each task valid.
-impl Validate for types::TaskListResponse {
-    fn validate(&self) -> Result<(), ValidationError> {
-        if let Some(total) = self.total.filter(|total| *total < 0) {
-            return Err(ValidationError::new(
-                "total",
-                format!("is {total}"),
-                "a count of at least 0",
-            ));
-        }
-        self.data.iter().try_for_each(Validate::validate)
-    }
-}
-
-/// A listed task: progress 0–100, duration and credits not negative.
-impl Validate for types::TaskSummary {
-    fn validate(&self) -> Result<(), ValidationError> {
-        check_progress(self.progress)?;
-        check_not_negative("duration", self.duration)?;
-        check_not_negative("credits_used", self.credits_used)
-    }
-}
-
-/// A batch query names 1 to 50 tasks.
-impl Validate for types::TaskBatchRequest {
-    fn validate(&self) -> Result<(), ValidationError> {
-        let count = self.task_ids.len();
-        if count == 0 || count > crate::tasks::MAX_BATCH_IDS {
-            return Err(ValidationError::new(
-                "task_ids",
-                format!("holds {count} task ids"),
-                format!(
-                    "1 to {} task ids (query more in several calls)",
-                    crate::tasks::MAX_BATCH_IDS
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Each task found is valid.
-impl Validate for types::TaskBatchResponse {
-    fn validate(&self) -> Result<(), ValidationError> {
-        self.data.iter().try_for_each(Validate::validate)
     }
 }
