@@ -132,9 +132,10 @@ pub fn kind_of(error: &CliError) -> &'static str {
         CliError::Interrupted { .. } => "interrupted",
         CliError::OverBudget { .. } => "over_budget",
         CliError::NoAnswer { .. } => "network",
-        CliError::CannotListen { .. } => "cannot_listen",
-        CliError::Exists(_) => "exists",
-        CliError::File { .. }
+        // As before the CLI had its own error type: scripts may already match on these.
+        CliError::CannotListen { .. }
+        | CliError::Exists(_)
+        | CliError::File { .. }
         | CliError::WrongKind { .. }
         | CliError::Tls { .. }
         | CliError::McpSession(_)

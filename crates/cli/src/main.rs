@@ -60,11 +60,13 @@ async fn run() -> u8 {
     let settings = Settings::of(&cli.command);
     // A signal while no command answers it stops the command at once (dropping its future).
     let outcome = tokio::select! {
-        outcome = commands::run(cli.command, &settings) => outcome,
+        // A signal that came first stops the command before it does anything.
+        biased;
         name = signals::unanswered() => Err(error::CliError::Interrupted {
             message: format!("{name}: stopped"),
             json: None,
         }),
+        outcome = commands::run(cli.command, &settings) => outcome,
     };
     exit::report(outcome, settings.json, settings.timeout_secs())
 }
