@@ -9,7 +9,8 @@ use nanobanana_api::{
 };
 use nanobanana_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
-use crate::args::ConnectionArgs;
+use crate::error::CliError;
+use crate::settings::Settings;
 
 /// Overrides the embedded sandbox's time scale (tests make it fast).
 pub const SANDBOX_TIME_SCALE_VAR: &str = "NANOBANANA_SANDBOX_TIME_SCALE";
@@ -24,6 +25,8 @@ pub struct Connection {
     pub base_url: String,
     /// Where uploads go, for messages.
     pub files_base_url: String,
+    /// How long each answer is awaited (`--timeout`), and one-answer queries in all.
+    pub timeout: Duration,
 }
 
 /// Where to send requests, from the flags and environment (`None`: Evolink's own hosts).
@@ -37,18 +40,17 @@ pub struct Hosts<'a> {
 
 /// Connects to `hosts` (or the production services) with `EVOLINK_API_KEY`; with neither a
 /// key nor a base URL and `allow_embedded`, starts an in-process sandbox (API and file service).
-pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Connection, Error> {
+pub async fn connect(settings: &Settings, allow_embedded: bool) -> Result<Connection, CliError> {
     let hosts = Hosts {
-        base_url: args.base_url.as_deref(),
-        files_base_url: args.files_base_url.as_deref(),
+        base_url: settings.base_url.as_deref(),
+        files_base_url: settings.files_base_url.as_deref(),
     };
     let key = std::env::var(API_KEY_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty());
     let mut policy = RetryPolicy::default();
-    policy.max_attempts = args.retries + 1;
-    let timeout = Duration::from_secs(args.timeout);
-    crate::timeout::set(args.timeout);
+    policy.max_attempts = settings.retries + 1;
+    let timeout = settings.timeout;
     match (key, hosts.base_url) {
         (None, None) if allow_embedded => {
             let scale = std::env::var(SANDBOX_TIME_SCALE_VAR)
@@ -60,9 +62,8 @@ pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Conn
                 ..SandboxConfig::default()
             })
             .await
-            .map_err(|source| Error::Io {
-                action: "cannot start the local sandbox on",
-                path: "127.0.0.1".into(),
+            .map_err(|source| CliError::CannotListen {
+                address: "127.0.0.1 (the local sandbox this command starts without EVOLINK_API_KEY; set it to use the real API)".into(),
                 source,
             })?;
             crate::output::note!(
@@ -80,13 +81,14 @@ pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Conn
                 base_url: sandbox.base_url().to_string(),
                 files_base_url: sandbox.files_base_url().to_string(),
                 sandbox: Some(sandbox),
+                timeout,
             })
         }
-        (None, _) => Err(Error::Config(
+        (None, _) => Err(CliError::Api(Error::Config(
             nanobanana_api::config::ConfigError::MissingApiKey {
                 variable: API_KEY_VAR,
             },
-        )),
+        ))),
         (Some(key), base_url) => {
             let mut config = ClientConfig::new(key)?
                 .with_retry_policy(policy)
@@ -107,6 +109,7 @@ pub async fn connect(args: &ConnectionArgs, allow_embedded: bool) -> Result<Conn
                     .unwrap_or(DEFAULT_FILES_BASE_URL)
                     .to_string(),
                 sandbox: None,
+                timeout,
             })
         }
     }
@@ -120,16 +123,14 @@ impl Connection {
         what: &str,
         from: &str,
         call: impl std::future::Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
-        let _notice = crate::notices::SlowNotice::start(what, from);
-        let secs = crate::timeout::secs();
-        match tokio::time::timeout(Duration::from_secs(secs), call).await {
-            Ok(answer) => answer,
-            Err(_) => Err(Error::Io {
-                action: "gave up: no answer within --timeout from",
-                path: format!("{from} ({what}, {secs} s, retries included; --timeout raises it)")
-                    .into(),
-                source: std::io::Error::from(std::io::ErrorKind::TimedOut),
+    ) -> Result<T, CliError> {
+        let _notice = crate::notices::SlowNotice::start(what, from, self.timeout.as_secs());
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(answer) => Ok(answer?),
+            Err(_) => Err(CliError::NoAnswer {
+                what: what.to_string(),
+                from: from.to_string(),
+                secs: self.timeout.as_secs(),
             }),
         }
     }

@@ -2,8 +2,10 @@
 
 use nanobanana_api::{config::ConfigError, Error};
 
+use crate::error::CliError;
+
 /// The exit code after Ctrl-C or SIGTERM (128 + SIGINT), as shells report an interrupt.
-pub const INTERRUPTED: i32 = 130;
+pub const INTERRUPTED: u8 = 130;
 
 /// The exit code of a batch that stopped creating at its budget (`--max-credits`).
 pub const OVER_BUDGET: u8 = 10;
@@ -25,8 +27,29 @@ Exit codes:
  10  a batch stopped at its budget (--max-credits): rerun with a larger one for the rest
 130  interrupted (Ctrl-C, SIGTERM): a created task keeps running, resume it as printed";
 
-/// The exit code for `error`.
-pub fn code_for(error: &Error) -> u8 {
+/// The exit code for `error`: the one table of the CLI's exit codes.
+pub fn code_for(error: &CliError) -> u8 {
+    match error {
+        CliError::Api(error) => api_code_for(error),
+        CliError::LinesFailed { first, .. } => api_code_for(first),
+        CliError::Interrupted { .. } => INTERRUPTED,
+        CliError::OverBudget { .. } => OVER_BUDGET,
+        // A query that got no answer within --timeout: a network failure.
+        CliError::NoAnswer { .. } => 7,
+        // Nobody reads stdout any more: the work is done, and `| head` is no failure.
+        CliError::StdoutClosed => 0,
+        CliError::CannotListen { .. }
+        | CliError::File { .. }
+        | CliError::Exists(_)
+        | CliError::WrongKind { .. }
+        | CliError::Tls { .. }
+        | CliError::McpSession(_)
+        | CliError::Stdout(_) => 1,
+    }
+}
+
+/// The exit code for the SDK's `error`.
+fn api_code_for(error: &Error) -> u8 {
     match error {
         Error::Validation(_)
         | Error::LocalImage(_)
@@ -54,8 +77,6 @@ pub fn code_for(error: &Error) -> u8 {
         Error::TaskFailed { .. } | Error::Deadline { .. } => 8,
         Error::Cancelled { .. } => 9,
         Error::OverBudget { .. } => OVER_BUDGET,
-        // A query that got no answer within --timeout: a network failure.
-        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => 7,
         Error::Api(api) if (400..500).contains(&api.status) => 3,
         Error::Api(_) => 7,
         _ => 1,
@@ -64,7 +85,8 @@ pub fn code_for(error: &Error) -> u8 {
 
 /// The SDK's message, with its advice in this command's terms: where the SDK points a program
 /// at its model table, a person at the shell is pointed at `nanobanana models`.
-pub fn in_cli_words(error: &Error) -> String {
+/// `timeout_secs` is `--timeout`, which the SDK's timeout message is worded with.
+pub fn in_cli_words(error: &Error, timeout_secs: u64) -> String {
     error
         .to_string()
         .replace(
@@ -98,14 +120,31 @@ pub fn in_cli_words(error: &Error) -> String {
         )
         .replace(
             "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
-            &format!(
-                "no answer within {} s (--timeout raises it)",
-                crate::timeout::secs()
-            ),
+            &format!("no answer within {timeout_secs} s (--timeout raises it)"),
         )
 }
 
 /// What kind of failure `error` is, in one stable word for scripts.
+pub fn kind_of(error: &CliError) -> &'static str {
+    match error {
+        CliError::Api(error) => kind(error),
+        CliError::LinesFailed { first, .. } => kind(first),
+        CliError::Interrupted { .. } => "interrupted",
+        CliError::OverBudget { .. } => "over_budget",
+        CliError::NoAnswer { .. } => "network",
+        // As before the CLI had its own error type: scripts may already match on these.
+        CliError::CannotListen { .. }
+        | CliError::Exists(_)
+        | CliError::File { .. }
+        | CliError::WrongKind { .. }
+        | CliError::Tls { .. }
+        | CliError::McpSession(_)
+        | CliError::Stdout(_)
+        | CliError::StdoutClosed => "other",
+    }
+}
+
+/// What kind of failure the SDK's `error` is, in one stable word for scripts.
 pub fn kind(error: &Error) -> &'static str {
     match error {
         Error::Validation(_) | Error::InvalidRequest(_) | Error::RequestTooLarge(_) => {
@@ -126,7 +165,6 @@ pub fn kind(error: &Error) -> &'static str {
         }
         Error::InvalidResponse { .. } => "invalid_response",
         Error::Timeout { .. } | Error::Connection { .. } => "network",
-        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => "network",
         Error::TaskFailed { .. } => "task_failed",
         Error::Cancelled { .. } => "cancelled",
         Error::Deadline { .. } => "deadline",
@@ -139,37 +177,80 @@ pub fn kind(error: &Error) -> &'static str {
     }
 }
 
+/// `error` in this command's words: the SDK's advice pointed at flags and commands
+/// (`timeout_secs` is `--timeout`).
+pub fn words(error: &CliError, timeout_secs: u64) -> String {
+    match error {
+        CliError::Api(error) => in_cli_words(error, timeout_secs),
+        other => other.to_string(),
+    }
+}
+
 /// `error` as the JSON object `--json` prints on stdout: its kind, message, the field it is
 /// about, the task it concerns and the exit code.
-pub fn as_json(error: &Error) -> serde_json::Value {
-    let param = match error {
-        Error::Validation(refused) => Some(refused.field.clone()),
-        _ => error.api_error().and_then(|api| api.param.clone()),
+pub fn as_json(error: &CliError, timeout_secs: u64) -> serde_json::Value {
+    let api = error.api();
+    let param = match api {
+        Some(Error::Validation(refused)) => Some(refused.field.clone()),
+        Some(error) => error.api_error().and_then(|api| api.param.clone()),
+        None => None,
     };
-    let task_id = match error {
-        Error::TaskFailed { task_id, .. }
-        | Error::Cancelled { task_id }
-        | Error::Deadline { task_id, .. }
-        | Error::Download { task_id, .. } => Some(task_id.clone()),
+    let task_id = match api {
+        Some(
+            Error::TaskFailed { task_id, .. }
+            | Error::Cancelled { task_id }
+            | Error::Deadline { task_id, .. }
+            | Error::Download { task_id, .. },
+        ) => Some(task_id.clone()),
         _ => None,
     };
     serde_json::json!({
         "error": {
-            "type": kind(error),
-            "message": in_cli_words(error),
+            "type": kind_of(error),
+            "message": words(error, timeout_secs),
             "param": param,
             "task_id": task_id,
-            "status": error.status(),
-            "request_id": error.request_id(),
+            "status": api.and_then(Error::status),
+            "request_id": api.and_then(Error::request_id),
             "exit_code": code_for(error),
         }
     })
 }
 
+/// Says how the command ended and decides the exit code: nothing on success; the last words
+/// of a command stopped on purpose (an interrupt, with what `--json` prints for it; the
+/// budget); else `error: …` on stderr and, with `--json`, the failure as one object on stdout
+/// (stderr keeps the sentence). A closed stdout changes nothing: the exit code still says it.
+/// `json`: the command answers in JSON; `timeout_secs`: its `--timeout`.
+pub fn report(outcome: Result<(), CliError>, json: bool, timeout_secs: u64) -> u8 {
+    let error = match outcome {
+        Ok(()) => return 0,
+        Err(error) => error,
+    };
+    let answers_in_json = json;
+    if let CliError::Interrupted {
+        json: Some(json), ..
+    } = &error
+    {
+        if answers_in_json {
+            let _ = crate::output::print_json(json);
+        }
+    }
+    if let Some(words) = error.last_words() {
+        crate::output::note!("{words}");
+    } else if !error.already_said() {
+        crate::output::note!("error: {}", words(&error, timeout_secs));
+        if answers_in_json {
+            let _ = crate::output::print_json(&as_json(&error, timeout_secs));
+        }
+    }
+    code_for(&error)
+}
+
 /// A command line clap refused: its message on stderr as clap prints it, exit 2; with `--json`
 /// (or `task get|wait`, which always answer in JSON) also the failure as one object on stdout.
 /// `--help` and `--version` print as usual.
-pub fn usage_error(usage: &clap::Error) -> std::process::ExitCode {
+pub fn usage_error(usage: &clap::Error) -> u8 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let _ = usage.print();
     if matches!(
@@ -178,7 +259,7 @@ pub fn usage_error(usage: &clap::Error) -> std::process::ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        return std::process::ExitCode::from(usage.exit_code() as u8);
+        return usage.exit_code() as u8;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let always_json = args.first().map(String::as_str) == Some("task")
@@ -210,5 +291,5 @@ pub fn usage_error(usage: &clap::Error) -> std::process::ExitCode {
             }
         }));
     }
-    std::process::ExitCode::from(2)
+    2
 }

@@ -1,26 +1,48 @@
 //! `nanobanana`: generate images with Nano Banana 2 from the shell.
+//!
+//! | file | what it holds |
+//! | --- | --- |
+//! | `args.rs`, `args/` | the command line, as clap reads it |
+//! | `settings.rs` | what the flags say about how to run, as one value |
+//! | `commands/` | one file per command (`generate`, `task`, `batch`, `mcp`…) |
+//! | `error.rs` | the ways a command ends without success |
+//! | `exit.rs` | the exit code of each, and the words and JSON a failure is reported in |
+//! | `signals.rs` | Ctrl-C and SIGTERM |
+//! | `connection.rs` | where requests go: the API, a sandbox, or one started in this process |
+//! | `output.rs`, `notices.rs`, `progress.rs` | what is printed on stdout and stderr |
+//! | `contact_sheet.rs` | a batch's `index.html` |
 
 mod args;
-mod batch;
 mod commands;
 mod connection;
 mod contact_sheet;
+mod error;
 mod exit;
-mod mcp;
 mod notices;
 mod output;
 mod progress;
+mod settings;
 mod signals;
-mod timeout;
-
-use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use crate::args::{Cli, Command};
+use crate::args::Cli;
+use crate::settings::Settings;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    let code = runtime.block_on(run());
+    // Work an interrupted command left behind (a DNS lookup, a file read) is not waited for.
+    runtime.shutdown_background();
+    // The one place the process ends: every command returns here with its outcome.
+    std::process::exit(i32::from(code));
+}
+
+/// Runs the command the arguments name; its exit code.
+async fn run() -> u8 {
     signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -35,38 +57,16 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let json = cli.command.answers_in_json();
-    let outcome = match cli.command {
-        Command::Generate(args) => commands::generate(args).await,
-        Command::Task(command) => commands::task(command).await,
-        Command::Credits { json, connection } => commands::credits(json, &connection).await,
-        Command::Files(args::FilesCommand::Quota { json, connection }) => {
-            commands::files_quota(json, &connection).await
-        }
-        Command::Files(args::FilesCommand::List {
-            page,
-            page_size,
-            json,
-            connection,
-        }) => commands::files_list(page, page_size, json, &connection).await,
-        Command::Files(args::FilesCommand::Delete { id, connection }) => {
-            commands::files_delete(&id, &connection).await
-        }
-        Command::Batch(args) => batch::run(args).await,
-        Command::Models { json } => commands::models(json),
-        Command::Sandbox(args) => commands::sandbox(args).await,
-        Command::Mcp(args) => mcp::run(args).await,
+    let settings = Settings::of(&cli.command);
+    // A signal while no command answers it stops the command at once (dropping its future).
+    let outcome = tokio::select! {
+        // A signal that came first stops the command before it does anything.
+        biased;
+        name = signals::unanswered() => Err(error::CliError::Interrupted {
+            message: format!("{name}: stopped"),
+            json: None,
+        }),
+        outcome = commands::run(cli.command, &settings) => outcome,
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            output::note!("error: {}", exit::in_cli_words(&error));
-            if json {
-                // Scripts read stdout: the failure as one object there too (stderr keeps the
-                // sentence). A closed stdout changes nothing: the exit code still says it.
-                let _ = output::print_json(&exit::as_json(&error));
-            }
-            ExitCode::from(exit::code_for(&error))
-        }
-    }
+    exit::report(outcome, settings.json, settings.timeout_secs())
 }

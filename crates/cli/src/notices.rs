@@ -59,10 +59,9 @@ pub fn retries_only() -> Observer {
 pub struct SlowNotice(tokio::task::JoinHandle<()>);
 
 impl SlowNotice {
-    /// Starts counting.
-    pub fn start(what: &str, from: &str) -> Self {
+    /// Starts counting; `timeout` is `--timeout` in seconds, which the notice names.
+    pub fn start(what: &str, from: &str, timeout: u64) -> Self {
         let (what, from) = (what.to_string(), from.to_string());
-        let timeout = crate::timeout::secs();
         let started = tokio::time::Instant::now();
         Self(tokio::spawn(async move {
             tokio::time::sleep(QUIET_FOR).await;

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Write as _;
 
-use nanobanana_api::Error;
+use crate::error::CliError;
 
 /// `text` safe to show on a terminal: every control character but the newline and the tab
 /// (an escape sequence that would retitle or clear the terminal, a carriage return that would
@@ -32,9 +32,9 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// Writes `text` to stdout (made [`printable`]). A closed stdout ends the process quietly with exit code 0: the
-/// work is done and nobody is reading.
-pub fn print(text: &str) -> Result<(), Error> {
+/// Writes `text` to stdout (made [`printable`]). A closed stdout is [`CliError::StdoutClosed`],
+/// which ends the command quietly with exit code 0: the work is done and nobody is reading.
+pub fn print(text: &str) -> Result<(), CliError> {
     let text = printable(text);
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -42,17 +42,13 @@ pub fn print(text: &str) -> Result<(), Error> {
         .and_then(|()| stdout.flush())
     {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(source) => Err(Error::Io {
-            action: "cannot write to standard output",
-            path: "<stdout>".into(),
-            source,
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::StdoutClosed),
+        Err(source) => Err(CliError::Stdout(source)),
     }
 }
 
 /// `value` as pretty JSON and a newline on stdout (see [`print`]).
-pub fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).expect("values serialize to JSON");
     print(&format!("{text}\n"))
 }

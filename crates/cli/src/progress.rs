@@ -232,17 +232,16 @@ impl BatchProgress {
         Self { bar }
     }
 
-    /// Records the item of batch-file line `line` as finished.
-    pub fn item_done<T>(&self, line: usize, result: &Result<T, nanobanana_api::Error>) {
+    /// Records the item of batch-file line `line` as finished: done, or failed as `failure`
+    /// says.
+    pub fn item_done(&self, line: usize, failure: Option<&str>) {
         self.bar.inc(1);
         if self.bar.is_hidden() {
-            match result {
-                Ok(_) => crate::output::note!("line {line}: done"),
-                Err(e) => {
-                    crate::output::note!("line {line}: failed: {}", crate::exit::in_cli_words(e))
-                }
+            match failure {
+                None => crate::output::note!("line {line}: done"),
+                Some(failure) => crate::output::note!("line {line}: failed: {failure}"),
             }
-        } else if result.is_err() {
+        } else if failure.is_some() {
             self.bar.set_message(format!("(line {line} failed)"));
         }
     }

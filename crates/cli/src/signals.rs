@@ -2,20 +2,24 @@
 //!
 //! [`install`] takes the signals over as the process starts. A command that has something to
 //! say when stopped (a task id to keep, a ledger to point at) holds a [`Signals`] while it
-//! does; a signal that arrives while nobody holds one stops the process at once, exit 130.
+//! does and returns its own interrupted outcome; a signal that arrives while nobody holds one
+//! is [`unanswered`], which `main` races the command against: the command is dropped at once
+//! and the process ends with the interrupted code.
 
 use std::sync::OnceLock;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
-use crate::output::note;
-
+/// The signals for commands that answer them.
 static SIGNALS: OnceLock<broadcast::Sender<&'static str>> = OnceLock::new();
+/// The first signal nobody answered.
+static UNANSWERED: OnceLock<watch::Sender<Option<&'static str>>> = OnceLock::new();
 
 /// Takes over SIGINT and SIGTERM for the rest of the process. Call once, first thing.
 pub fn install() {
     let (sender, _) = broadcast::channel(8);
     let sender = SIGNALS.get_or_init(|| sender).clone();
+    let unanswered = UNANSWERED.get_or_init(|| watch::channel(None).0).clone();
     #[cfg(unix)]
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -38,19 +42,32 @@ pub fn install() {
                 "interrupted"
             };
             if sender.send(name).is_err() {
-                // Nothing in flight that needs a last word.
-                note!("{name}: stopped");
-                std::process::exit(crate::exit::INTERRUPTED);
+                // Nothing in flight that needs a last word: `main` stops the command.
+                unanswered.send_replace(Some(name));
             }
         }
     });
+}
+
+/// The name of the first signal that arrived while no command listened (`interrupted` or
+/// `terminated`); pending until one does.
+pub async fn unanswered() -> &'static str {
+    let mut heard = UNANSWERED
+        .get()
+        .expect("signals::install runs first")
+        .subscribe();
+    let name = match heard.wait_for(Option::is_some).await {
+        Ok(name) => (*name).unwrap_or("interrupted"),
+        Err(_) => return std::future::pending().await,
+    };
+    name
 }
 
 /// The signals that arrive from now on, for a command that answers them itself.
 pub struct Signals(broadcast::Receiver<&'static str>);
 
 /// Starts hearing signals: until the [`Signals`] is dropped, a signal no longer stops the
-/// process by itself.
+/// command by itself.
 pub fn listen() -> Signals {
     let sender = SIGNALS.get().expect("signals::install runs first");
     Signals(sender.subscribe())

@@ -156,7 +156,17 @@ fn an_existing_output_is_refused_before_anything_is_created() {
     std::fs::write(dir.path().join("cat.png"), b"mine").unwrap();
     let output = nanobanana(&["generate", "a cat", "-o", "cat.png"], &[], dir.path());
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output).1.contains("--force"));
+    let (_, stderr) = text(&output);
+    assert!(stderr.contains("--force"));
+    // Said as a person would: which file, and what to do; not the operating system's words.
+    assert!(
+        stderr.contains("error: cat.png already exists; pass --force to overwrite it"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("entity") && !stderr.contains("refusing"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(dir.path().join("cat.png")).unwrap(), b"mine");
 }
 

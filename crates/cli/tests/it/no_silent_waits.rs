@@ -209,3 +209,50 @@ fn every_retry_says_what_it_waits_for_where_and_when() {
     // The final message names the address once.
     assert_eq!(stderr.matches("base URL").count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_batch_says_what_it_will_do_before_its_first_task_ends() {
+    // stderr is a pipe (no progress bar): the first line comes at once, before any result.
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..3)
+        .map(|i| format!("{{\"prompt\": \"banner {i}\", \"quality\": \"1K\"}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("b.jsonl"), lines).unwrap();
+    let output = crate::common::nanobanana_in(dir.path())
+        .args(["batch", "b.jsonl"])
+        .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let said: Vec<&str> = stderr.lines().collect();
+    let first = said
+        .iter()
+        .position(|l| l.starts_with("batch: 3 line(s), 3 to create (0 saved by earlier runs)"))
+        .unwrap_or_else(|| panic!("no first line: {stderr}"));
+    assert!(said[first].contains("b-images"), "{stderr}");
+    let done: Vec<usize> = said
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("line ") && l.ends_with(": done"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(done.len(), 3, "{stderr}");
+    assert!(done.iter().all(|i| *i > first), "{stderr}");
+    assert_eq!(
+        first, 0,
+        "the very first line, before the sandbox's note: {stderr}"
+    );
+
+    // A rerun counts what the ledger says is saved.
+    let output = crate::common::nanobanana_in(dir.path())
+        .args(["batch", "b.jsonl"])
+        .env("NANOBANANA_SANDBOX_TIME_SCALE", "0.002")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("batch: 3 line(s), 0 to create (3 saved by earlier runs)"),
+        "{stderr}"
+    );
+}

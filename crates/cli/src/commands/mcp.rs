@@ -13,6 +13,7 @@
 //! | `schema.rs` | the tools' arguments and descriptions (limits from the SDK's model table) |
 //! | `tools.rs` | the tools other than `generate_image` |
 //! | `generate.rs` | `generate_image` and the wait shared with `wait_task` |
+//! | `request.rs` | `generate_image`'s request, and the file it saves |
 //! | `session.rs` | what this server remembers: its tasks, idempotency keys |
 //! | `answer.rs` | tool results: structured content, text, errors in an agent's terms |
 //! | `progress.rs` | SDK events as MCP progress notifications |
@@ -23,6 +24,7 @@ mod generate;
 mod instructions;
 mod preview;
 mod progress;
+mod request;
 mod schema;
 mod server;
 mod session;
@@ -32,17 +34,18 @@ mod tools;
 
 use std::path::PathBuf;
 
-use nanobanana_api::Error;
 use rmcp::ServiceExt as _;
 
 use crate::args::McpArgs;
+use crate::error::CliError;
+use crate::settings::Settings;
 
 /// The folder images are saved in when a call names none, relative to where the server starts.
 pub const DEFAULT_OUTPUT_DIR: &str = "nanobanana-images";
 
 /// Serves MCP on stdin/stdout until stdin closes (then exits 0).
-pub async fn run(args: McpArgs) -> Result<(), Error> {
-    let connection = crate::connection::connect(&args.connection, true).await?;
+pub async fn mcp(args: McpArgs, settings: &Settings) -> Result<(), CliError> {
+    let connection = crate::connection::connect(settings, true).await?;
     let output_dir = absolute(
         args.output_dir
             .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT_DIR)),
@@ -57,13 +60,7 @@ pub async fn run(args: McpArgs) -> Result<(), Error> {
         Ok(running) => running,
         // Stdin closed before a client said hello: nothing to serve.
         Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
-        Err(e) => {
-            return Err(Error::Io {
-                action: "cannot start the MCP session on",
-                path: "stdin/stdout".into(),
-                source: std::io::Error::other(e.to_string()),
-            })
-        }
+        Err(e) => return Err(CliError::McpSession(e.to_string())),
     };
     let _ = running.waiting().await;
     Ok(())

@@ -41,7 +41,7 @@ pub async fn get_task(state: &State, args: GetTaskArgs) -> CallToolResult {
             let facts = json!({ "task": task, "next": next });
             answer::success(&state.mode, &summary, facts, vec![])
         }
-        Err(e) => answer::failure(&state.mode, &e),
+        Err(e) => answer::query_failure(&state.mode, &e),
     }
 }
 
@@ -287,7 +287,7 @@ pub async fn credits(state: &State) -> CallToolResult {
                 vec![],
             )
         }
-        Err(e) => answer::failure(&state.mode, &e),
+        Err(e) => answer::query_failure(&state.mode, &e),
     }
 }
 
@@ -317,7 +317,7 @@ pub async fn files_quota(state: &State) -> CallToolResult {
                 vec![],
             )
         }
-        Err(e) => answer::failure(&state.mode, &e),
+        Err(e) => answer::query_failure(&state.mode, &e),
     }
 }
 

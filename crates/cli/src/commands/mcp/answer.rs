@@ -9,6 +9,7 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{json, Value};
 
 use super::instructions::Mode;
+use crate::error::CliError;
 
 /// A successful answer: `summary` for people and models reading text, `facts` as structured
 /// content (the mode is added to both), then `extra` content such as a preview.
@@ -72,6 +73,33 @@ pub fn failure(mode: &Mode, error: &Error) -> CallToolResult {
     ]);
     result.structured_content = Some(facts);
     result
+}
+
+/// A one-answer query's failure as a tool result: the SDK's, or no answer within the server's
+/// `--timeout`.
+pub fn query_failure(mode: &Mode, error: &CliError) -> CallToolResult {
+    let CliError::Api(error) = error else {
+        let message = error.to_string();
+        let facts = with_mode(
+            mode,
+            json!({
+                "error": {
+                    "type": crate::exit::kind_of(error),
+                    "message": message,
+                    "param": null,
+                    "task_id": null,
+                    "status": null,
+                }
+            }),
+        );
+        let mut result = CallToolResult::error(vec![
+            ContentBlock::text(format!("error: {message}\n\n{}", mode.notice())),
+            ContentBlock::text(facts.to_string()),
+        ]);
+        result.structured_content = Some(facts);
+        return result;
+    };
+    failure(mode, error)
 }
 
 /// A refused argument, as the SDK refuses a field: what it is and what is allowed.
