@@ -1,5 +1,6 @@
 //! Exit codes by error class, so scripts can tell what went wrong.
 
+use nanobanana_api::error::Hint;
 use nanobanana_api::{config::ConfigError, Error};
 
 use crate::error::CliError;
@@ -87,41 +88,38 @@ fn api_code_for(error: &Error) -> u8 {
 /// at its model table, a person at the shell is pointed at `nanobanana models`.
 /// `timeout_secs` is `--timeout`, which the SDK's timeout message is worded with.
 pub fn in_cli_words(error: &Error, timeout_secs: u64) -> String {
-    error
-        .to_string()
-        .replace(
-            "`nanobanana_api::lineup::MODELS` lists the ones this version knows",
-            "`nanobanana models` lists the ones this version knows",
-        )
-        .replace(
-            "each model's limits are in `nanobanana_api::lineup::MODELS`",
-            "each model's limits: `nanobanana models`",
-        )
-        .replace(
-            "List the stored files to see their ids.",
-            "`nanobanana files list` shows the stored files and their ids.",
-        )
-        .replace(
-            "resume with wait(\"",
-            "resume with: nanobanana task wait \"",
-        )
-        // What a program sets on its ClientConfig, a person sets with the variable named
-        // beside it or with a flag.
-        .replace(" (ClientConfig::allow_insecure_http)", "")
-        .replace(" or ClientConfig::with_root_certificate", "")
-        .replace(" (ClientConfig::with_root_certificate)", "")
-        .replace(
-            "save with `SaveTo::from(dir).overwrite(true)` to replace it",
-            "add --force to replace it",
-        )
-        .replace(
-            "set BatchOptions::overwrite to replace it",
-            "add --force to replace it",
-        )
-        .replace(
-            "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
-            &format!("no answer within {timeout_secs} s (--timeout raises it)"),
-        )
+    error.message_with(|hint| match hint {
+        Hint::ListModels => Some(
+            "Check the model name: `nanobanana models` lists the ones this version knows (any \
+             other name is sent as is)."
+                .into(),
+        ),
+        Hint::SendFewerImages => {
+            Some("Send fewer or smaller images (each model's limits: `nanobanana models`).".into())
+        }
+        Hint::ListStoredFiles => {
+            Some("`nanobanana files list` shows the stored files and their ids.".into())
+        }
+        Hint::ResumeWait { task_id } => Some(format!(
+            "resume with: nanobanana task wait {task_id} (within 24 h) instead of submitting \
+             again."
+        )),
+        // What a program sets on its ClientConfig, a person sets with the variable.
+        Hint::TrustCaCertificate => Some(
+            "if a private CA issued it (or a proxy inspects TLS), trust that CA with \
+             EVOLINK_CA_CERT=/path/to/ca.pem, or add it to the system's trust store."
+                .into(),
+        ),
+        Hint::SetCaCertificate => Some("set with EVOLINK_CA_CERT".into()),
+        Hint::AllowInsecureHttp => {
+            Some("use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1".into())
+        }
+        Hint::Overwrite | Hint::OverwriteInBatch => Some("add --force to replace it".into()),
+        Hint::RaiseRequestTimeout => Some(format!(
+            "no answer within {timeout_secs} s (--timeout raises it)"
+        )),
+        _ => None,
+    })
 }
 
 /// What kind of failure `error` is, in one stable word for scripts.

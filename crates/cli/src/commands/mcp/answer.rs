@@ -3,6 +3,7 @@
 //! words with its advice pointed at this server's tools. The API key is never in an answer (the
 //! SDK's messages never hold it).
 
+use nanobanana_api::error::Hint;
 use nanobanana_api::error::ValidationError;
 use nanobanana_api::Error;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -129,33 +130,47 @@ fn with_mode(mode: &Mode, facts: Value) -> Value {
 /// The SDK's message, with its advice in this server's terms: where it points a program at its
 /// model table or at a method, an agent is pointed at a tool.
 pub fn in_agent_words(error: &Error) -> String {
-    let text = error
-        .to_string()
-        .replace(
-            "`nanobanana_api::lineup::MODELS` lists the ones this version knows",
-            "call list_models for the ones this server knows",
-        )
-        .replace(
-            "each model's limits are in `nanobanana_api::lineup::MODELS`",
-            "call list_models for each model's limits",
-        )
-        .replace("resume with wait(\"", "call wait_task with task_id \"")
-        .replace(" (ClientConfig::allow_insecure_http)", "")
-        .replace(" or ClientConfig::with_root_certificate", "")
-        .replace(" (ClientConfig::with_root_certificate)", "")
-        .replace(
-            "save with `SaveTo::from(dir).overwrite(true)` to replace it",
-            "give another file_name or output_dir (existing files are never replaced)",
-        )
-        .replace(
-            "no answer within the request timeout (ClientConfig::with_request_timeout sets it)",
-            "no answer in time (the server's --timeout sets it)",
-        )
-        // generate_image's argument for this field is `thinking`.
-        .replace(
-            "`model_params.thinking_level`",
-            "`thinking` (model_params.thinking_level)",
-        );
+    // generate_image's argument for this field is `thinking`.
+    let renamed;
+    let error = match error {
+        Error::Validation(e) if e.field == "model_params.thinking_level" => {
+            renamed = Error::Validation(ValidationError {
+                field: "thinking (model_params.thinking_level)".into(),
+                ..e.clone()
+            });
+            &renamed
+        }
+        _ => error,
+    };
+    let text = error.message_with(|hint| match hint {
+        Hint::ListModels => Some(
+            "Check the model name: call list_models for the ones this server knows (any other \
+             name is sent as is)."
+                .into(),
+        ),
+        Hint::SendFewerImages => {
+            Some("Send fewer or smaller images (call list_models for each model's limits).".into())
+        }
+        Hint::ResumeWait { task_id } => Some(format!(
+            "call wait_task with task_id \"{task_id}\" (within 24 h) instead of submitting again."
+        )),
+        Hint::TrustCaCertificate => Some(
+            "if a private CA issued it (or a proxy inspects TLS), trust that CA with \
+             EVOLINK_CA_CERT=/path/to/ca.pem, or add it to the system's trust store."
+                .into(),
+        ),
+        Hint::SetCaCertificate => Some("set with EVOLINK_CA_CERT".into()),
+        Hint::AllowInsecureHttp => {
+            Some("use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1".into())
+        }
+        Hint::Overwrite => {
+            Some("give another file_name or output_dir (existing files are never replaced)".into())
+        }
+        Hint::RaiseRequestTimeout => {
+            Some("no answer in time (the server's --timeout sets it)".into())
+        }
+        _ => None,
+    });
     match error {
         // A limit of the model: the table says what it does take.
         Error::Validation(_) if !text.contains("list_models") => {
