@@ -29,6 +29,8 @@ async fn the_sandbox_answers_every_operation_as_the_spec_documents() {
             "DELETE /api/v1/files/{file_id} -> 404",
             "GET /v1/credits -> 200",
             "POST /v1/images/generations -> 200",
+            "GET /v1/tasks -> 200",
+            "POST /v1/tasks/batch -> 200",
             "GET /v1/tasks/{task_id} -> 200"
         ]
     );
