@@ -1,5 +1,8 @@
 //! The journal's HTTP side: the middleware that records each request with its answer, and
 //! `GET /__sandbox/requests`. The journal itself (what is kept, how) is `journal`.
+//!
+//! The operation an entry names comes with the answer: the one routing matched ([`Routed`]),
+//! none for a request no route matched.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,14 +14,16 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::contract::SpecOperation;
 use crate::faults::InjectedFault;
 use crate::journal::{now_unix_ms, JournalEntry, SANDBOX_PREFIX};
 use crate::journal_body::SentBody;
+use crate::operation_layer::Routed;
+use crate::operations::SpecOperation;
 use crate::state::AppState;
 
-/// The longest error body read for its `type`, `param` and `message`.
-const ERROR_BODY_LIMIT: usize = 16 * 1024;
+/// The longest answer read: a create's for the id of its task, an error's for its `type`,
+/// `param` and `message`.
+const SMALL_BODY_LIMIT: usize = 16 * 1024;
 
 /// Middleware: records the request and its answer.
 pub(crate) async fn record(
@@ -33,8 +38,6 @@ pub(crate) async fn record(
     if path.starts_with(SANDBOX_PREFIX) || path == "/favicon.ico" {
         return next.run(request).await;
     }
-    let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
-    let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
     let key_hint = key_hint(request.headers());
     let idempotency_key = request
         .headers()
@@ -58,13 +61,18 @@ pub(crate) async fn record(
         .headers()
         .get(crate::idempotency::REPLAYED_HEADER)
         .is_some_and(|v| v == "true");
+    let operation = response.extensions().get::<Routed>().map(|routed| routed.0);
     let fault = response
         .extensions()
         .get::<InjectedFault>()
         .and_then(|f| f.0.as_ref())
         .map(|f| format!("{f:?}"));
+    let queried_task = match operation {
+        Some(SpecOperation::GetTask) => path.strip_prefix("/v1/tasks/").map(str::to_string),
+        _ => None,
+    };
     let (response, answer) =
-        if response.status().is_success() && operation != Some("create_image_generation") {
+        if response.status().is_success() && operation != Some(SpecOperation::CreateTask) {
             (response, serde_json::Value::Null)
         } else {
             read_small_body(response).await
@@ -79,7 +87,7 @@ pub(crate) async fn record(
         at_unix_ms,
         method,
         path,
-        operation: operation.map(str::to_string),
+        operation: operation.map(|op| op.operation_id().to_string()),
         status,
         duration_ms: started.elapsed().as_millis() as u64,
         task_id: created_task.or(queried_task),
@@ -116,7 +124,7 @@ fn key_hint(headers: &axum::http::HeaderMap) -> Option<String> {
 /// A small answer's JSON (a create's, or an error's); the body is passed on unchanged.
 async fn read_small_body(response: Response) -> (Response, serde_json::Value) {
     let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, ERROR_BODY_LIMIT).await {
+    match axum::body::to_bytes(body, SMALL_BODY_LIMIT).await {
         Ok(bytes) => {
             let json = serde_json::from_slice(&bytes).unwrap_or_default();
             (Response::from_parts(parts, Body::from(bytes)), json)

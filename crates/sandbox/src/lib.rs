@@ -39,6 +39,8 @@ pub mod images;
 pub mod journal;
 mod journal_body;
 mod journal_http;
+mod operation_layer;
+mod operations;
 mod outbound;
 mod page;
 mod rate_limit;
