@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::answered_error::json_error;
+
 /// The spec the sandbox implements.
 pub const SPEC: &str = nanobanana_api::raw::OPENAPI_YAML;
 
@@ -98,7 +100,7 @@ impl ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(self.body)).into_response();
+        let mut response = json_error(status, self.body);
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

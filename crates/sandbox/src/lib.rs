@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod address_policy;
+mod answered_error;
 mod api;
 mod auth;
 mod callback_schedule;
