@@ -11,6 +11,7 @@ use axum::{Extension, Json};
 use nanobanana_api::types;
 use tokio::time::Instant;
 
+use crate::answered_error::json_error;
 use crate::auth::CallerKey;
 use crate::config::Fault;
 use crate::contract::{ApiFailure, SpecOperation};
@@ -202,5 +203,5 @@ pub(crate) async fn get_credits(
 /// Any other path of the API's address.
 pub(crate) async fn no_such_endpoint() -> Response {
     let body = serde_json::json!({"error": {"code": 404, "message": "No such endpoint", "type": "not_found_error"}});
-    (axum::http::StatusCode::NOT_FOUND, Json(body)).into_response()
+    json_error(axum::http::StatusCode::NOT_FOUND, body)
 }

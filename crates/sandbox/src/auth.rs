@@ -24,8 +24,8 @@ pub(crate) async fn require_key(
     next: Next,
 ) -> Result<Response, ApiFailure> {
     let op = SpecOperation::of(&request);
-    let key =
-        accepted_key(&state, request.headers()).ok_or_else(|| ApiFailure::documented(op, 401))?;
+    let key = accepted_key(&state, request.headers())
+        .ok_or_else(|| ApiFailure::documented_for(op, 401))?;
     request.extensions_mut().insert(CallerKey(key));
     Ok(next.run(request).await)
 }

@@ -7,123 +7,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::answered_error::json_error;
+
 /// The spec the sandbox implements.
 pub const SPEC: &str = nanobanana_api::raw::OPENAPI_YAML;
 
-/// The operations the sandbox answers, as JSON pointers to them in the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SpecOperation {
-    /// `POST /v1/images/generations`
-    CreateTask,
-    /// `GET /v1/tasks/{task_id}`
-    GetTask,
-    /// `GET /v1/credits`
-    GetCredits,
-    /// `GET /v1/tasks`
-    ListTasks,
-    /// `POST /v1/tasks/batch`
-    GetTasksBatch,
-    /// `POST /api/v1/files/upload/stream` (file service)
-    UploadStream,
-    /// `POST /api/v1/files/upload/url` (file service)
-    UploadUrl,
-    /// `POST /api/v1/files/upload/base64` (file service)
-    UploadBase64,
-    /// `GET /api/v1/files/quota` (file service)
-    FilesQuota,
-    /// `GET /api/v1/files/list` (file service)
-    ListFiles,
-    /// `DELETE /api/v1/files/{file_id}` (file service)
-    DeleteFile,
-}
-
-impl SpecOperation {
-    /// The operation a matched route serves, by its path template. A result download
-    /// (`/results/{name}`) is part of following a task: it answers the task query's errors.
-    pub fn from_route(route: &str) -> Option<Self> {
-        Some(match route {
-            "/v1/images/generations" => Self::CreateTask,
-            "/v1/tasks/{task_id}" | "/results/{name}" => Self::GetTask,
-            "/v1/credits" => Self::GetCredits,
-            "/v1/tasks" => Self::ListTasks,
-            "/v1/tasks/batch" => Self::GetTasksBatch,
-            "/api/v1/files/upload/stream" => Self::UploadStream,
-            "/api/v1/files/upload/url" => Self::UploadUrl,
-            "/api/v1/files/upload/base64" => Self::UploadBase64,
-            "/api/v1/files/quota" => Self::FilesQuota,
-            "/api/v1/files/list" => Self::ListFiles,
-            "/api/v1/files/{file_id}" => Self::DeleteFile,
-            _ => return None,
-        })
-    }
-
-    /// The operation a request path belongs to (the journal's view, before routing).
-    pub fn from_path(path: &str) -> Option<Self> {
-        Some(match path {
-            "/v1/images/generations" => Self::CreateTask,
-            "/v1/credits" => Self::GetCredits,
-            "/api/v1/files/upload/stream" => Self::UploadStream,
-            "/api/v1/files/upload/url" => Self::UploadUrl,
-            "/api/v1/files/upload/base64" => Self::UploadBase64,
-            "/api/v1/files/quota" => Self::FilesQuota,
-            "/api/v1/files/list" => Self::ListFiles,
-            "/v1/tasks" => Self::ListTasks,
-            "/v1/tasks/batch" => Self::GetTasksBatch,
-            _ if path.starts_with("/v1/tasks/") => Self::GetTask,
-            // One segment under /api/v1/files/ (a download is two): a file's own path.
-            _ if path
-                .strip_prefix("/api/v1/files/")
-                .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
-            {
-                Self::DeleteFile
-            }
-            _ => return None,
-        })
-    }
-
-    /// The spec's operationId.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Self::CreateTask => "create_image_generation",
-            Self::GetTask => "get_task_detail",
-            Self::GetCredits => "get_credits",
-            Self::ListTasks => "list_tasks",
-            Self::GetTasksBatch => "get_tasks_batch",
-            Self::UploadStream => "upload_file_stream",
-            Self::UploadUrl => "upload_file_url",
-            Self::UploadBase64 => "upload_file_base64",
-            Self::FilesQuota => "get_files_quota",
-            Self::ListFiles => "list_files",
-            Self::DeleteFile => "delete_file",
-        }
-    }
-
-    /// The operation `request` was routed to (set by axum once routing matched; the middleware
-    /// of [`crate::auth`] and [`crate::faults`] run only on matched routes).
-    pub(crate) fn of(request: &axum::extract::Request) -> Self {
-        request
-            .extensions()
-            .get::<axum::extract::MatchedPath>()
-            .and_then(|path| Self::from_route(path.as_str()))
-            .unwrap_or(Self::CreateTask)
-    }
-
-    fn pointer(self) -> &'static str {
-        match self {
-            Self::CreateTask => "/paths/~1v1~1images~1generations/post",
-            Self::GetTask => "/paths/~1v1~1tasks~1{task_id}/get",
-            Self::GetCredits => "/paths/~1v1~1credits/get",
-            Self::ListTasks => "/paths/~1v1~1tasks/get",
-            Self::GetTasksBatch => "/paths/~1v1~1tasks~1batch/post",
-            Self::UploadStream => "/paths/~1api~1v1~1files~1upload~1stream/post",
-            Self::UploadUrl => "/paths/~1api~1v1~1files~1upload~1url/post",
-            Self::UploadBase64 => "/paths/~1api~1v1~1files~1upload~1base64/post",
-            Self::FilesQuota => "/paths/~1api~1v1~1files~1quota/get",
-            Self::ListFiles => "/paths/~1api~1v1~1files~1list/get",
-            Self::DeleteFile => "/paths/~1api~1v1~1files~1{file_id}/delete",
-        }
-    }
-}
+pub use crate::operations::SpecOperation;
 
 fn spec() -> &'static Value {
     static PARSED: OnceLock<Value> = OnceLock::new();
@@ -138,7 +27,8 @@ pub fn is_documented_status(status: u16) -> bool {
 /// The documented example body of `operation` for `status`, if the spec has one.
 pub fn documented_body(operation: SpecOperation, status: u16) -> Option<Value> {
     // Shared responses are `$ref`s to `#/components/responses/…`.
-    let mut response = spec().pointer(&format!("{}/responses/{status}", operation.pointer()))?;
+    let place = format!("{}/responses/{status}", operation.row().pointer());
+    let mut response = spec().pointer(&place)?;
     if let Some(target) = response.get("$ref").and_then(Value::as_str) {
         response = spec().pointer(target.strip_prefix('#')?)?;
     }
@@ -162,7 +52,14 @@ impl ApiFailure {
     /// The documented error of `operation` for `status` (the create call's when the operation
     /// documents none for that status).
     pub fn documented(operation: SpecOperation, status: u16) -> Self {
-        let body = documented_body(operation, status)
+        Self::documented_for(Some(operation), status)
+    }
+
+    /// The documented error of `operation` for `status`, as [`ApiFailure::documented`]; for a
+    /// request routed to no operation, the create call's (it documents every shared error).
+    pub(crate) fn documented_for(operation: Option<SpecOperation>, status: u16) -> Self {
+        let body = operation
+            .and_then(|operation| documented_body(operation, status))
             .or_else(|| documented_body(SpecOperation::CreateTask, status))
             .unwrap_or_else(|| {
                 serde_json::json!({"error": {"code": status, "message": "Error", "type": "api_error"}})
@@ -203,7 +100,7 @@ impl ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(self.body)).into_response();
+        let mut response = json_error(status, self.body);
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
@@ -249,13 +146,43 @@ mod tests {
     }
 
     #[test]
-    fn every_path_of_the_spec_is_an_operation_the_middleware_knows() {
+    fn every_operation_of_the_spec_is_a_row_of_the_table_and_every_row_is_in_the_spec() {
         let paths = spec()["paths"].as_object().expect("the spec has paths");
-        for path in paths.keys() {
-            assert!(
-                SpecOperation::from_route(path).is_some(),
-                "{path}: add it to SpecOperation::from_route (and a route in routes.rs), so \
-                 the key, faults and counters apply to it"
+        let mut in_spec = 0;
+        for (path, item) in paths {
+            let methods = item.as_object().expect("a path item is an object");
+            for method in ["get", "put", "post", "delete", "patch"] {
+                if !methods.contains_key(method) {
+                    continue;
+                }
+                in_spec += 1;
+                let row = crate::operations::OPERATIONS.iter().find(|row| {
+                    row.route == path && row.method.as_str().eq_ignore_ascii_case(method)
+                });
+                assert!(
+                    row.is_some(),
+                    "{method} {path}: add its row to operations::OPERATIONS (and its handler), so \
+                     that it is routed, and the key, faults, counters and journal apply to it"
+                );
+                assert!(
+                    SpecOperation::from_route(path).is_some(),
+                    "{path}: an operation the middleware knows"
+                );
+            }
+        }
+        assert_eq!(
+            in_spec,
+            crate::operations::OPERATIONS.len(),
+            "no row the spec lacks"
+        );
+        for row in &crate::operations::OPERATIONS {
+            let operation = spec().pointer(&row.pointer());
+            assert_eq!(
+                operation.and_then(|op| op["operationId"].as_str()),
+                Some(row.operation_id),
+                "{} {}: its pointer names its operation in the spec",
+                row.method,
+                row.route
             );
         }
     }

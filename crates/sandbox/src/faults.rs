@@ -68,11 +68,11 @@ pub(crate) async fn inject(
 fn requested(
     state: &AppState,
     headers: &HeaderMap,
-    op: SpecOperation,
+    op: Option<SpecOperation>,
 ) -> Result<Option<Fault>, ApiFailure> {
     match headers.get(FAULT_HEADER).map(|v| v.to_str().unwrap_or("")) {
         Some(text) => text.parse::<Fault>().map(Some).map_err(|e| {
-            ApiFailure::documented(op, 400)
+            ApiFailure::documented_for(op, 400)
                 .message(e)
                 .param(FAULT_HEADER)
         }),
@@ -85,8 +85,8 @@ const INJECTED_RETRY_AFTER_SECS: u64 = 1;
 
 /// The documented error of `op` for an injected `status`; 429 and 503 say when to retry, the
 /// same in `Retry-After` and in `fallback_suggestion`.
-fn injected_status(op: SpecOperation, status: u16) -> ApiFailure {
-    let failure = ApiFailure::documented(op, status);
+fn injected_status(op: Option<SpecOperation>, status: u16) -> ApiFailure {
+    let failure = ApiFailure::documented_for(op, status);
     if matches!(status, 429 | 503) {
         failure
             .retry_after(INJECTED_RETRY_AFTER_SECS)
@@ -97,7 +97,7 @@ fn injected_status(op: SpecOperation, status: u16) -> ApiFailure {
 }
 
 /// A 402 naming which limit stopped the request, with the figures the gateway sends with it.
-fn quota_refusal(op: SpecOperation, code: &str) -> ApiFailure {
+fn quota_refusal(op: Option<SpecOperation>, code: &str) -> ApiFailure {
     use serde_json::json;
     let (message, figures) = match code {
         "insufficient_user_quota" => (
@@ -125,7 +125,7 @@ fn quota_refusal(op: SpecOperation, code: &str) -> ApiFailure {
         "key_disabled" => ("This API key is disabled", json!({})),
         _ => ("This API key has expired", json!({})),
     };
-    let mut failure = ApiFailure::documented(op, 402).message(message);
+    let mut failure = ApiFailure::documented_for(op, 402).message(message);
     failure.body["error"]["code"] = json!(code);
     failure.body["error"]["type"] = json!("insufficient_quota_error");
     if let Some(error) = failure.body["error"].as_object_mut() {

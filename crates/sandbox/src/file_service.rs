@@ -17,6 +17,7 @@ use nanobanana_api::{files::ImageFormat, files::MAX_IMAGE_BYTES, types};
 use serde_json::Value;
 
 use crate::address_policy::AddressPolicy;
+use crate::answered_error::json_error;
 use crate::contract::{documented_body, SpecOperation};
 use crate::journal_body::{file_summary, SentBody};
 use crate::state::{AppState, Counters};
@@ -160,7 +161,7 @@ impl FileFailure {
 impl IntoResponse for FileFailure {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.body)).into_response()
+        json_error(status, self.body)
     }
 }
 
@@ -667,12 +668,12 @@ async fn file_response(upload: StoredUpload) -> Response {
 
 fn gone() -> Response {
     let body = serde_json::json!({"success": false, "code": 410, "msg": "This file has expired (uploads are kept 72 h)"});
-    (StatusCode::GONE, Json(body)).into_response()
+    json_error(StatusCode::GONE, body)
 }
 
 fn missing() -> Response {
     let body = serde_json::json!({"success": false, "code": 404, "msg": "No such file"});
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
+    json_error(StatusCode::NOT_FOUND, body)
 }
 
 fn too_large(op: SpecOperation) -> FileFailure {

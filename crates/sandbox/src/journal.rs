@@ -9,8 +9,8 @@
 //!
 //! Of the API key only a hint is kept (its last four characters, as dashboards show a key);
 //! of a body, its JSON with long strings cut and image data replaced by type and size (see
-//! `journal_body`). An error's `type`, `param` and `message` are read from the sandbox's own
-//! answer.
+//! `journal_body`). An error's `type`, `param` and `message` are what the sandbox's own answer
+//! said (handed on with it, see `answered_error`).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

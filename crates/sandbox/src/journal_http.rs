@@ -1,5 +1,10 @@
 //! The journal's HTTP side: the middleware that records each request with its answer, and
 //! `GET /__sandbox/requests`. The journal itself (what is kept, how) is `journal`.
+//!
+//! What an entry says of its answer comes with the answer, as extensions: the operation routing
+//! matched ([`Routed`], none for a request no route matched), the fault injected
+//! ([`InjectedFault`]), what an error said ([`AnsweredError`]). Only a successful create's body
+//! is read, for the id of the task it made.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,14 +16,16 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::contract::SpecOperation;
+use crate::answered_error::AnsweredError;
 use crate::faults::InjectedFault;
 use crate::journal::{now_unix_ms, JournalEntry, SANDBOX_PREFIX};
 use crate::journal_body::SentBody;
+use crate::operation_layer::Routed;
+use crate::operations::SpecOperation;
 use crate::state::AppState;
 
-/// The longest error body read for its `type`, `param` and `message`.
-const ERROR_BODY_LIMIT: usize = 16 * 1024;
+/// The longest create answer read for the id of its task.
+const CREATED_BODY_LIMIT: usize = 16 * 1024;
 
 /// Middleware: records the request and its answer.
 pub(crate) async fn record(
@@ -33,8 +40,6 @@ pub(crate) async fn record(
     if path.starts_with(SANDBOX_PREFIX) || path == "/favicon.ico" {
         return next.run(request).await;
     }
-    let operation = SpecOperation::from_path(&path).map(SpecOperation::operation_id);
-    let queried_task = path.strip_prefix("/v1/tasks/").map(|id| id.to_string());
     let key_hint = key_hint(request.headers());
     let idempotency_key = request
         .headers()
@@ -58,34 +63,39 @@ pub(crate) async fn record(
         .headers()
         .get(crate::idempotency::REPLAYED_HEADER)
         .is_some_and(|v| v == "true");
+    let operation = response.extensions().get::<Routed>().map(|routed| routed.0);
     let fault = response
         .extensions()
         .get::<InjectedFault>()
         .and_then(|f| f.0.as_ref())
         .map(|f| format!("{f:?}"));
-    let (response, answer) =
-        if response.status().is_success() && operation != Some("create_image_generation") {
-            (response, serde_json::Value::Null)
-        } else {
-            read_small_body(response).await
-        };
-    let text = |value: &serde_json::Value| value.as_str().map(str::to_string);
-    let created_task = if response.status().is_success() {
-        text(&answer["id"])
-    } else {
-        None
+    let said = response
+        .extensions()
+        .get::<AnsweredError>()
+        .cloned()
+        .unwrap_or_default();
+    let queried_task = match operation {
+        Some(SpecOperation::GetTask) => path.strip_prefix("/v1/tasks/").map(str::to_string),
+        _ => None,
     };
+    let (response, created_task) =
+        if response.status().is_success() && operation == Some(SpecOperation::CreateTask) {
+            let (response, answer) = read_small_body(response).await;
+            (response, answer["id"].as_str().map(str::to_string))
+        } else {
+            (response, None)
+        };
     state.journal.record(JournalEntry {
         at_unix_ms,
         method,
         path,
-        operation: operation.map(str::to_string),
+        operation: operation.map(|op| op.operation_id().to_string()),
         status,
         duration_ms: started.elapsed().as_millis() as u64,
         task_id: created_task.or(queried_task),
-        error_type: text(&answer["error"]["type"]),
-        param: text(&answer["error"]["param"]),
-        message: text(&answer["error"]["message"]).or_else(|| text(&answer["msg"])),
+        error_type: said.error_type,
+        param: said.param,
+        message: said.message,
         fault,
         body: body.take(),
         key_hint,
@@ -113,10 +123,10 @@ fn key_hint(headers: &axum::http::HeaderMap) -> Option<String> {
     })
 }
 
-/// A small answer's JSON (a create's, or an error's); the body is passed on unchanged.
+/// A small answer's JSON (a create's); the body is passed on unchanged.
 async fn read_small_body(response: Response) -> (Response, serde_json::Value) {
     let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, ERROR_BODY_LIMIT).await {
+    match axum::body::to_bytes(body, CREATED_BODY_LIMIT).await {
         Ok(bytes) => {
             let json = serde_json::from_slice(&bytes).unwrap_or_default();
             (Response::from_parts(parts, Body::from(bytes)), json)

@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod address_policy;
+mod answered_error;
 mod api;
 mod auth;
 mod callback_schedule;
@@ -39,6 +40,8 @@ pub mod images;
 pub mod journal;
 mod journal_body;
 mod journal_http;
+mod operation_layer;
+mod operations;
 mod outbound;
 mod page;
 mod rate_limit;

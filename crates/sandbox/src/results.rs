@@ -8,9 +8,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use tokio::time::Instant;
 
+use crate::answered_error::json_error;
 use crate::images::Caption;
 use crate::simulation::SimulatedTask;
 use crate::state::{AppState, Counters};
@@ -39,7 +39,7 @@ impl IntoResponse for Unavailable {
             Self::Expired(message) => (StatusCode::GONE, message),
         };
         let body = serde_json::json!({"error": {"code": status.as_u16(), "message": message, "type": "not_found_error"}});
-        (status, Json(body)).into_response()
+        json_error(status, body)
     }
 }
 

@@ -131,35 +131,3 @@ impl AppState {
         self.faults.lock().expect("faults").pop_front()
     }
 }
-
-/// Middleware: counts the documented calls refused (any answer but 2xx), creates and uploads
-/// apart, whichever layer refused them.
-pub(crate) async fn count_refusals(
-    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use crate::contract::SpecOperation;
-    let op = SpecOperation::of(&request);
-    let response = next.run(request).await;
-    if !response.status().is_success() {
-        match op {
-            SpecOperation::CreateTask => {
-                Counters::bump(&state.counters.creates_rejected);
-            }
-            SpecOperation::UploadStream
-            | SpecOperation::UploadUrl
-            | SpecOperation::UploadBase64 => {
-                Counters::bump(&state.counters.uploads_rejected);
-            }
-            SpecOperation::GetTask
-            | SpecOperation::GetCredits
-            | SpecOperation::ListTasks
-            | SpecOperation::GetTasksBatch
-            | SpecOperation::FilesQuota
-            | SpecOperation::ListFiles
-            | SpecOperation::DeleteFile => {}
-        }
-    }
-    response
-}

@@ -137,3 +137,63 @@ async fn uploads_are_journaled_with_their_image_described_not_kept() {
     );
     assert!(journal.iter().all(|e| e.status == 200), "{journal:#?}");
 }
+
+#[tokio::test]
+async fn a_path_no_route_matches_is_journaled_as_no_operation_and_answered_the_documented_404() {
+    let sandbox = nanobanana_test_kit::sandbox::start().await;
+    let http = reqwest::Client::new();
+    let api = sandbox.base_url().to_string();
+    let files = sandbox.files_base_url().to_string();
+    // Beside, below and under the API's operations: none is one of them.
+    for (base, path) in [
+        (&api, "/v1/nothing"),
+        (&api, "/v1/tasks/task-unified-1-x/results"),
+        (&api, "/v1/images/generations/extra"),
+        (&files, "/api/v1/files/upload/url/extra"),
+    ] {
+        let answer = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(KEY)
+            .json(&json!({"model": "nano-banana-2-lite", "prompt": "a cat"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        // The image API's 404 on its address, the file service's on its own.
+        if base == &api {
+            assert_eq!(body["error"]["code"], 404, "{path}: {body}");
+            assert_eq!(body["error"]["type"], "not_found_error", "{path}: {body}");
+            assert_eq!(
+                body["error"]["message"], "No such endpoint",
+                "{path}: {body}"
+            );
+            assert!(body["error"]["request_id"].is_string(), "{path}: {body}");
+        } else {
+            assert_eq!(body["success"], false, "{path}: {body}");
+            assert_eq!(body["code"], 404, "{path}: {body}");
+            assert_eq!(body["msg"], "No such endpoint", "{path}: {body}");
+        }
+        let entry = sandbox.requests().pop().unwrap();
+        assert_eq!(entry.path, path);
+        assert_eq!(entry.operation, None, "{path}: no operation, not a create");
+        assert_eq!(entry.status, 404);
+        assert_eq!(entry.task_id, None, "{path}");
+        assert_eq!(entry.message.as_deref(), Some("No such endpoint"), "{path}");
+        let error_type = (base == &api).then_some("not_found_error");
+        assert_eq!(entry.error_type.as_deref(), error_type, "{path}");
+    }
+    assert_eq!(sandbox.requests().len(), 4);
+    // Not counted as refused creates or uploads either.
+    assert_eq!(sandbox.stats().creates_rejected, 0);
+    assert_eq!(sandbox.stats().uploads_rejected, 0);
+    let unmatched: serde_json::Value = reqwest::get(format!(
+        "{api}/__sandbox/requests?operation=create_image_generation"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(unmatched, json!([]));
+}
