@@ -1,7 +1,6 @@
 //! `nanobanana task list` against an in-process sandbox: the tasks just made, as JSON and as
 //! a table, filtered.
 
-
 use std::path::Path;
 use std::process::Output;
 
