@@ -2,6 +2,7 @@
 //! in the same run. `cargo run --release -p nanobanana-bench -- all` runs every benchmark.
 
 mod batch;
+mod bulk;
 mod codegen;
 mod download;
 mod measure;
@@ -43,6 +44,11 @@ enum Bench {
         generations: usize,
         #[arg(long, default_value_t = 100)]
         rate: u32,
+    },
+    /// Task queries per task for N tasks: single queries vs generate_many's batch queries.
+    Bulk {
+        #[arg(long, default_value_t = 1000)]
+        tasks: usize,
     },
     /// `nanobanana batch` on an N-line file under a rate limit of R creates/s vs N/R.
     BatchCli {
@@ -123,6 +129,7 @@ async fn run(bench: Bench) {
             polling::run(20).await;
             batch::run(1000, 100).await;
             batch::run_cli(1000, 100).await;
+            bulk::run(1000).await;
             download::run().await;
             upload::run().await;
             throughput::run(32, 5, std::env::var("PRISM_BIN").ok()).await;
@@ -131,6 +138,7 @@ async fn run(bench: Bench) {
         Bench::Polling { tasks } => polling::run(tasks).await,
         Bench::Batch { generations, rate } => batch::run(generations, rate).await,
         Bench::BatchCli { generations, rate } => batch::run_cli(generations, rate).await,
+        Bench::Bulk { tasks } => bulk::run(tasks).await,
         Bench::Download => download::run().await,
         Bench::Upload => upload::run().await,
         Bench::Throughput {

@@ -40,15 +40,22 @@ async fn wait_counting(client: &NanoBanana, handle: TaskHandle) -> u32 {
     polls.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-async fn follow(client: Arc<NanoBanana>, task_time: Duration, start: Start) -> Outcome {
+/// Creates a task with `client` and waits for it with `waiter` (the same client, or one that
+/// did not create it and knows only the id), from the start `start`.
+async fn follow(
+    client: Arc<NanoBanana>,
+    waiter: Arc<NanoBanana>,
+    task_time: Duration,
+    start: Start,
+) -> Outcome {
     let request = types::ImageGenerationRequest::builder()
         .model(types::ImageModel::NanoBanana2Lite)
         .prompt("a cat");
     let created = client.create(request).await.unwrap();
     let created_at = Instant::now();
     let polls = match start {
-        Start::Answer => wait_counting(&client, TaskHandle::from(&created)).await,
-        Start::Id => wait_counting(&client, TaskHandle::from(created.id.as_str())).await,
+        Start::Answer => wait_counting(&waiter, TaskHandle::from(&created)).await,
+        Start::Id => wait_counting(&waiter, TaskHandle::from(created.id.as_str())).await,
     };
     Outcome {
         polls,
@@ -97,16 +104,19 @@ pub async fn run(tasks: usize) {
         .unwrap(),
     );
 
-    // Three ways in one run: the SDK waiting from the create's answer, the SDK waiting from
-    // the task's id (`client.wait(&created.id)`), and a 1 s loop.
+    // Four ways in one run: the SDK waiting from the create's answer, the SDK waiting from
+    // the task's id (`client.wait(&created.id)`), another process's client waiting from the
+    // id at once (`nanobanana task wait ID` for a fresh task), and a 1 s loop.
+    const WAYS: usize = 4;
     let mut runs = Vec::new();
-    for i in 0..tasks * 3 {
-        let (client, start) = match i % 3 {
-            0 => (ours.clone(), Start::Answer),
-            1 => (ours.clone(), Start::Id),
-            _ => (naive.clone(), Start::Id),
+    for i in 0..tasks * WAYS {
+        let (client, waiter, start) = match i % WAYS {
+            0 => (ours.clone(), ours.clone(), Start::Answer),
+            1 => (ours.clone(), ours.clone(), Start::Id),
+            2 => (ours.clone(), other_process.clone(), Start::Id),
+            _ => (naive.clone(), naive.clone(), Start::Id),
         };
-        runs.push(tokio::spawn(follow(client, task_time, start)));
+        runs.push(tokio::spawn(follow(client, waiter, task_time, start)));
     }
     let mut outcomes = Vec::new();
     for run in runs {
@@ -116,7 +126,7 @@ pub async fn run(tasks: usize) {
         let picked: Vec<&Outcome> = outcomes
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % 3 == kind)
+            .filter(|(i, _)| i % WAYS == kind)
             .map(|(_, o)| o)
             .collect();
         let polls = picked.iter().map(|o| o.polls as f64).sum::<f64>() / picked.len() as f64;
@@ -144,9 +154,13 @@ pub async fn run(tasks: usize) {
     for run in resumed {
         resumed_outcomes.push(run.await.unwrap());
     }
-    let (naive_polls, _, naive_lag, _) = summarize(2);
+    let (naive_polls, _, naive_lag, _) = summarize(3);
     let secs = task_time.as_secs_f64();
-    for (kind, start) in [(0, "from the create's answer"), (1, "from the task's id")] {
+    for (kind, start) in [
+        (0, "from the create's answer"),
+        (1, "from the task's id"),
+        (2, "from the task's id in another process, at once"),
+    ] {
         let (ours_polls, ours_max, ours_lag, ours_max_lag) = summarize(kind);
         report(
             &format!("polling {start} ({tasks} tasks of {secs:.0} s each way)"),

@@ -11,16 +11,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use nanobanana_api::tasks::LedgerEntry;
 use nanobanana_api::Error;
 use serde::{Deserialize, Serialize};
 
+mod render;
+#[cfg(test)]
+mod tests;
+
 /// The sheet's file name, in the images' folder.
 pub const SHEET_FILE: &str = "index.html";
-
-const TEMPLATE: &str = include_str!("../templates/contact-sheet.html");
-/// Where the cards' JSON starts and ends inside the page.
-const DATA_START: &str = "<script type=\"application/json\" id=\"nanobanana-cards\">";
-const DATA_END: &str = "</script>";
 
 /// One request on the sheet.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -40,6 +40,9 @@ pub struct Card {
     pub images: Vec<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// The credits its task reserved (from the batch's ledger), once known.
+    #[serde(default)]
+    pub credits_reserved: Option<f64>,
 }
 
 impl Card {
@@ -114,7 +117,7 @@ impl ContactSheet {
     pub fn is_ours_or_absent(dir: &Path) -> bool {
         let path = dir.join(SHEET_FILE);
         match std::fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).contains(DATA_START),
+            Ok(bytes) => String::from_utf8_lossy(&bytes).contains(render::DATA_START),
             Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         }
     }
@@ -123,8 +126,8 @@ impl ContactSheet {
     pub fn existing(dir: &Path) -> Option<Self> {
         let path = dir.join(SHEET_FILE);
         let text = std::fs::read_to_string(&path).ok()?;
-        let start = text.find(DATA_START)? + DATA_START.len();
-        let end = start + text[start..].find(DATA_END)?;
+        let start = text.find(render::DATA_START)? + render::DATA_START.len();
+        let end = start + text[start..].find(render::DATA_END)?;
         let cards: Vec<Card> = serde_json::from_str(&text[start..end]).ok()?;
         let title = text
             .split("<title>")
@@ -156,30 +159,24 @@ impl ContactSheet {
         self.positions.get(key).map(|&i| &self.cards[i])
     }
 
-    /// Writes the page (to a temporary file renamed over the old one: a reader never sees half).
+    /// Writes the page (to a temporary file renamed over the old one: a reader never sees
+    /// half). A card whose task the batch's ledger in the same folder records with its
+    /// reserved credits shows them.
     pub fn write(&self) -> Result<(), Error> {
-        let count = |state: &str| self.cards.iter().filter(|c| c.state == state).count();
-        let data = script_json(&self.cards);
-        let mut env = minijinja::Environment::new();
-        env.add_filter("href", href);
-        let html = env
-            .add_template("contact-sheet.html", TEMPLATE)
-            .and_then(|()| {
-                env.get_template("contact-sheet.html")?
-                    .render(minijinja::context! {
-                        title => self.title,
-                        cards => self.cards,
-                        done => count("done"),
-                        failed => count("failed"),
-                        waiting => count("waiting"),
-                        data => data,
-                    })
-            })
-            .map_err(|e| Error::Io {
-                action: "cannot draw the contact sheet",
-                path: self.path.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+        let mut cards = self.cards.clone();
+        if let Some(dir) = self.path.parent() {
+            let credits = credits_in_ledger(&dir.join(LEDGER_FILE));
+            for card in cards.iter_mut().filter(|c| c.credits_reserved.is_none()) {
+                if let Some(task_id) = &card.task_id {
+                    card.credits_reserved = credits.get(task_id).copied();
+                }
+            }
+        }
+        let html = render::page(&self.title, &cards).map_err(|e| Error::Io {
+            action: "cannot draw the contact sheet",
+            path: self.path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         let partial = self.path.with_extension("html.partial");
         tracing::debug!(bytes = html.len(), "writing the contact sheet");
         std::fs::write(&partial, html)
@@ -190,6 +187,22 @@ impl ContactSheet {
                 source,
             })
     }
+}
+
+/// The batch ledger's file name (the CLI's `batch::LEDGER_FILE`), in the images' folder.
+const LEDGER_FILE: &str = "nanobanana-batch.jsonl";
+
+/// The credits reserved for each task the ledger at `path` records, by task id (none when
+/// there is no ledger; lines that do not read as entries are skipped).
+fn credits_in_ledger(path: &Path) -> HashMap<String, f64> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<LedgerEntry>(line).ok())
+        .filter_map(|entry| Some((entry.task_id.clone(), entry.credits_reserved?)))
+        .filter(|(task_id, credits)| !task_id.is_empty() && credits.is_finite())
+        .collect()
 }
 
 /// The least time between two writes of a batch's sheet.
@@ -250,47 +263,6 @@ impl SheetUpdates {
     }
 }
 
-/// `cards` as JSON to put inside `<script>`: `<`, `>` and `&` (which appear only inside JSON
-/// strings) written `\u003c`, `\u003e`, `\u0026`, so no `</script>` or `<!--` can occur.
-fn script_json(cards: &[Card]) -> String {
-    let json = serde_json::to_string(cards).expect("cards serialize");
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The characters of a path segment kept as they are in a link: RFC 3986's unreserved ones.
-/// Everything else is percent-encoded: `:` (a scheme), `#`, `?`, `%`, spaces, quotes…
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A card's image path (relative to the sheet, `/`-separated) as an `href`/`src`: `./` then
-/// each segment percent-encoded, so it is always a relative path within the folder. Only
-/// letters, digits, `-._~%/` remain: safe in an attribute as it is (not HTML-escaped again).
-fn href(relative: String) -> minijinja::Value {
-    minijinja::Value::from_safe_string(link(&relative))
-}
-
-/// See [`href`].
-fn link(relative: &str) -> String {
-    let segments: Vec<String> = relative
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
-        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
-        .collect();
-    format!("./{}", segments.join("/"))
-}
-
 /// `file` as a link from `dir`: its path below `dir`, with `/` separators.
 fn relative(dir: &Path, file: &Path) -> String {
     let below = file.strip_prefix(dir).unwrap_or(file);
@@ -304,127 +276,4 @@ fn relative(dir: &Path, file: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cards_survive_a_round_trip_through_the_page_even_with_markup_in_a_prompt() {
-        let dir = tempfile::tempdir().unwrap();
-        let card = Card::waiting(
-            "line-1".into(),
-            "a </script> <b>fox</b>",
-            "nano-banana-2-lite",
-            Some("16:9".into()),
-            None,
-        )
-        .ended(
-            dir.path(),
-            Ok(("task-unified-1", &[dir.path().join("fox.png")][..])),
-        );
-        ContactSheet::new(dir.path(), "banners".into(), vec![card])
-            .write()
-            .unwrap();
-        let html = std::fs::read_to_string(dir.path().join(SHEET_FILE)).unwrap();
-        assert!(
-            html.contains("&lt;b&gt;fox&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;fox&lt;/b&gt;"),
-            "{html}"
-        );
-        assert!(html.contains("src=\"./fox.png\""), "{html}");
-        let read = ContactSheet::existing(dir.path()).unwrap();
-        assert_eq!(read.title, "banners");
-        let card = read.card("line-1").unwrap();
-        assert_eq!(card.prompt, "a </script> <b>fox</b>");
-        assert_eq!(card.images, ["fox.png"]);
-    }
-
-    #[test]
-    fn no_name_becomes_a_scheme_or_a_fragment_and_no_text_ends_the_script() {
-        let dir = tempfile::tempdir().unwrap();
-        let names = ["javascript:alert(3).png", "a b#c?d%e.png", "\"><img>.png"];
-        let cards: Vec<Card> = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                Card::waiting(
-                    format!("line-{i}"),
-                    "<!-- </script> <script>",
-                    "m",
-                    None,
-                    None,
-                )
-                .ended(dir.path(), Ok(("task-1", &[dir.path().join(name)][..])))
-            })
-            .collect();
-        ContactSheet::new(dir.path(), "t".into(), cards)
-            .write()
-            .unwrap();
-        let html = std::fs::read_to_string(dir.path().join(SHEET_FILE)).unwrap();
-        let links: Vec<&str> = [" href=\"", " src=\""]
-            .iter()
-            .flat_map(|attribute| html.split(attribute).skip(1))
-            .map(|rest| rest.split('"').next().unwrap())
-            .collect();
-        assert!(links.len() >= 6, "{html}");
-        for link in &links {
-            assert!(link.starts_with("./"), "{link}");
-            assert!(
-                !link[2..].contains([':', '#', '?', ' ', '<', '>', '"']),
-                "{link}"
-            );
-        }
-        assert!(
-            links.contains(&"./javascript%3Aalert%283%29.png"),
-            "{links:?}"
-        );
-        assert!(links.contains(&"./a%20b%23c%3Fd%25e.png"), "{links:?}");
-        // The JSON block: one `</script>` (its own end), no `<!--`, and the text intact.
-        let data = html.split(DATA_START).nth(1).unwrap();
-        let data = data.split(DATA_END).next().unwrap();
-        assert!(!data.contains('<'), "{data}");
-        let read = ContactSheet::existing(dir.path()).unwrap();
-        assert_eq!(
-            read.card("line-0").unwrap().prompt,
-            "<!-- </script> <script>"
-        );
-        assert_eq!(read.card("line-1").unwrap().images, ["a b#c?d%e.png"]);
-    }
-
-    #[test]
-    fn a_batch_writes_the_sheet_once_a_fifth_of_it_changed_and_at_the_end() {
-        let dir = tempfile::tempdir().unwrap();
-        let cards: Vec<Card> = (0..100)
-            .map(|i| Card::waiting(format!("line-{i}"), "p", "m", None, None))
-            .collect();
-        let mut updates = SheetUpdates::new(ContactSheet::new(dir.path(), "t".into(), cards));
-        // As if the last write were long ago: the time rule allows a write, the count decides.
-        updates.last_write -= MIN_INTERVAL;
-        let path = dir.path().join(SHEET_FILE);
-        for i in 0..19 {
-            let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
-            updates
-                .set(card.ended(dir.path(), Err("no".into())))
-                .unwrap();
-        }
-        assert!(!path.exists(), "19 of 100 changed: not yet written");
-        let card = updates.sheet().card("line-19").unwrap().clone();
-        updates
-            .set(card.ended(dir.path(), Err("no".into())))
-            .unwrap();
-        assert!(path.exists(), "20 of 100 changed: written");
-        std::fs::remove_file(&path).unwrap();
-        // Within the second after a write, no other write, however many changed.
-        for i in 20..50 {
-            let card = updates.sheet().card(&format!("line-{i}")).unwrap().clone();
-            updates
-                .set(card.ended(dir.path(), Err("no".into())))
-                .unwrap();
-        }
-        assert!(!path.exists());
-        updates.finish().unwrap();
-        let read = ContactSheet::existing(dir.path()).unwrap();
-        assert_eq!(read.card("line-49").unwrap().state, "failed");
-    }
 }

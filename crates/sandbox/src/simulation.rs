@@ -123,7 +123,9 @@ impl SimulatedTask {
             status,
             task_info: Some(types::TaskInfo {
                 can_cancel: Some(!matches!(self.phase(now), Phase::Done)),
-                estimated_time: None,
+                // As the create reported it (its real seconds), while it runs.
+                estimated_time: (!matches!(self.phase(now), Phase::Done))
+                    .then(|| self.duration.as_secs_f64().round() as u64),
             }),
             type_: Some(types::TaskType::Image),
             duration: done.then_some(self.duration.as_secs_f64()),

@@ -114,13 +114,16 @@ impl From<String> for TaskHandle {
     }
 }
 
-/// The polling loop behind [`NanoBanana::wait`].
-struct Poller<'a> {
+/// The schedule of one wait: when its next query is due, and what each answer means. Behind
+/// [`NanoBanana::wait`] (one query at a time) and a batch's bulk waiting (many tasks a query).
+pub(crate) struct Poller<'a> {
     client: &'a NanoBanana,
     handle: TaskHandle,
     started: Instant,
+    deadline: Option<Instant>,
     polls: u32,
-    /// Queries made since the estimate became known (the schedule's poll index).
+    /// Queries made on or after their due time since the estimate became known (the
+    /// schedule's poll index): a query sent early with others does not advance it.
     scheduled: u32,
     /// The first `progress` seen while processing, and when: with a later one, the rate.
     first_progress: Option<(Instant, i64)>,
@@ -133,17 +136,19 @@ struct Poller<'a> {
 impl<'a> Poller<'a> {
     /// A poller for `handle` that has not queried yet. A bare id of a task this client
     /// created is scheduled from what the create's answer said, as the answer itself would be.
-    fn new(client: &'a NanoBanana, mut handle: TaskHandle) -> Self {
+    pub(crate) fn new(client: &'a NanoBanana, mut handle: TaskHandle) -> Self {
         if handle.estimate.is_none() {
             if let Some(known) = client.inner.known.get(&handle.id) {
                 handle.estimate = known.estimate;
                 handle.created_at = handle.created_at.min(known.created_at);
             }
         }
+        let started = Instant::now();
         Self {
             client,
             handle,
-            started: Instant::now(),
+            started,
+            deadline: client.inner.deadline.map(|d| started + d),
             polls: 0,
             scheduled: 0,
             first_progress: None,
@@ -151,6 +156,21 @@ impl<'a> Poller<'a> {
             last_status: "unknown".to_string(),
             done: false,
         }
+    }
+
+    /// The task waited for.
+    pub(crate) fn id(&self) -> &str {
+        &self.handle.id
+    }
+
+    /// How long ago the task was created, as far as this wait knows.
+    pub(crate) fn age(&self) -> Duration {
+        self.handle.created_at.elapsed()
+    }
+
+    /// Whether the wait has ended (a final status, the deadline, or an error).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
     }
 
     /// Projects the end of a task from how fast its `progress` rises (the first reading while
@@ -172,10 +192,9 @@ impl<'a> Poller<'a> {
         }
     }
 
-    async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
-        if self.done {
-            return None;
-        }
+    /// When the next query is due, from the task's estimate (or the projection of its
+    /// progress) and its age; the deadline at the latest.
+    pub(crate) fn due(&self) -> Instant {
         let schedule = &self.client.inner.poll;
         let since_created = self.handle.created_at.elapsed();
         let delay = match (self.handle.estimate, self.projected_end) {
@@ -183,23 +202,26 @@ impl<'a> Poller<'a> {
                 .delay_for_projection(end.saturating_duration_since(Instant::now()), since_created),
             (estimate, _) => schedule.delay_before(self.scheduled, estimate, since_created),
         };
-        let mut at = Instant::now() + delay;
-        let deadline = self.client.inner.deadline.map(|d| self.started + d);
-        let last_chance = deadline.is_some_and(|d| at >= d);
-        if let Some(deadline) = deadline {
-            at = at.min(deadline);
+        let at = Instant::now() + delay;
+        match self.deadline {
+            Some(deadline) => at.min(deadline),
+            None => at,
         }
-        tokio::time::sleep_until(at).await;
+    }
 
-        let task = match self.client.get_task(&self.handle.id).await {
-            Ok(task) => task,
-            Err(e) => {
-                self.done = true;
-                return Some(Err(e));
-            }
-        };
+    /// Takes the answer of a query sent at `sent` for a query that was `due` then (one sent
+    /// before its due time, with other tasks', leaves the schedule where it was): the event to
+    /// report, or the error that ends the wait (the deadline passed with the task unfinished).
+    pub(crate) fn answer(
+        &mut self,
+        task: types::TaskDetail,
+        due: Instant,
+        sent: Instant,
+    ) -> Result<WaitEvent, Error> {
         self.polls += 1;
-        self.scheduled += 1;
+        if sent >= due {
+            self.scheduled += 1;
+        }
         if self.handle.estimate.is_none() {
             if self.handle.learn(&task) {
                 // An estimate learned now: the next query goes just past it, as after a create.
@@ -210,23 +232,42 @@ impl<'a> Poller<'a> {
         }
         self.last_status = task.status.to_string();
         let terminal = task.status.is_terminal();
+        let last_chance = self.deadline.is_some_and(|d| sent >= d);
         if !terminal && last_chance {
             self.done = true;
-            return Some(Err(Error::Deadline {
+            return Err(Error::Deadline {
                 task_id: self.handle.id.clone(),
                 waited: self.started.elapsed(),
                 last_status: self.last_status.clone(),
-            }));
+            });
         }
         self.done = terminal;
-        Some(Ok(WaitEvent {
+        Ok(WaitEvent {
             task_id: self.handle.id.clone(),
             poll: self.polls,
             status: task.status.clone(),
             progress: task.progress,
             elapsed: self.started.elapsed(),
             task,
-        }))
+        })
+    }
+
+    /// Marks the wait ended by `error` (a query that failed).
+    pub(crate) fn fail(&mut self, error: Error) -> Error {
+        self.done = true;
+        error
+    }
+
+    async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
+        if self.done {
+            return None;
+        }
+        let due = self.due();
+        tokio::time::sleep_until(due).await;
+        match self.client.get_task(&self.handle.id).await {
+            Ok(task) => Some(self.answer(task, due, due)),
+            Err(e) => Some(Err(self.fail(e))),
+        }
     }
 }
 

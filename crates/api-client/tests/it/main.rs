@@ -7,6 +7,7 @@ mod support;
 mod docs_models;
 mod generated_client;
 mod sdk_batch;
+mod sdk_bulk_wait;
 mod sdk_download;
 mod sdk_files;
 mod sdk_http_client;

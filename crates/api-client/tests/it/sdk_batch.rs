@@ -113,7 +113,7 @@ async fn creates(api: &MockServer) -> usize {
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.method.as_str() == "POST")
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == "/v1/images/generations")
         .count()
 }
 

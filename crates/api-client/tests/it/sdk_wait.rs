@@ -355,3 +355,46 @@ async fn a_fresh_task_takes_at_most_three_queries_from_its_answer_or_from_its_id
     );
     assert!(from_id <= 3, "from the task's id: {from_id} queries");
 }
+
+/// On the sandbox (tasks of 4.5 s reporting an estimate of 5 s), a fresh task waited for by a
+/// client that did not create it (another process, as `nanobanana task wait ID`), from its id
+/// alone: the first answer's `created` and `task_info.estimated_time` schedule the rest, so it
+/// takes at most 3 queries (counted in the sandbox's journal) instead of polling its way to
+/// the end.
+#[tokio::test]
+async fn a_fresh_task_waited_from_its_id_by_another_client_takes_at_most_three_queries() {
+    let sandbox = nanobanana_sandbox::Sandbox::start(nanobanana_sandbox::SandboxConfig {
+        time_scale: 0.1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let config = sandbox
+        .client_config(KEY)
+        .unwrap()
+        .with_poll_schedule(nanobanana_api::config::PollSchedule::default());
+    let creator = NanoBanana::new(&config).unwrap();
+    let created = creator
+        .create(
+            types::ImageGenerationRequest::builder()
+                .model(types::ImageModel::NanoBanana2Lite)
+                .prompt("a cat"),
+        )
+        .await
+        .unwrap();
+    let other_process = NanoBanana::new(&config).unwrap();
+    let task = other_process.wait(created.id.as_str()).await.unwrap();
+    assert_eq!(task.status, types::TaskStatus::Completed);
+    let queries = sandbox
+        .requests()
+        .iter()
+        .filter(|e| {
+            e.operation.as_deref() == Some("get_task_detail")
+                && e.task_id.as_deref() == Some(created.id.as_str())
+        })
+        .count();
+    assert!(
+        queries <= 3,
+        "from the id, in another client: {queries} queries"
+    );
+}

@@ -180,6 +180,9 @@ fn a_batch_leaves_a_contact_sheet_with_every_prompt_its_images_and_the_failure()
     }
     assert!(text.contains("content_policy_violation"), "{text}");
     assert!(text.contains("1:4 × 1K · line 2"), "{text}");
+    // Each image's card shows what its task reserved (from the batch's ledger); the failed
+    // card names no task, so no credits.
+    assert_eq!(text.matches("1.6 credits reserved").count(), 2, "{text}");
     assert_eq!(assert_every_image_loaded(&seen), 2);
     // Relative links: the folder works anywhere.
     let images: Vec<&str> = seen["images"]

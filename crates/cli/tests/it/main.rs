@@ -6,6 +6,7 @@ mod common;
 
 mod batch_interrupt;
 mod browser;
+mod bulk_queries;
 mod careless_input;
 mod cli;
 mod exit_codes;
