@@ -29,7 +29,8 @@ pub(crate) async fn list_tasks(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<types::TaskListResponse>, ApiFailure> {
-    let page = number(&query, "page", 1, u64::MAX)?.unwrap_or(1);
+    // An int64 in the spec: a page past its range is refused like any other bad value.
+    let page = number(&query, "page", 1, i64::MAX as u64)?.unwrap_or(1);
     let page_size = number(&query, "page_size", 1, MAX_PAGE_SIZE)?.unwrap_or(DEFAULT_PAGE_SIZE);
     let now = Instant::now();
     let matching: Vec<types::TaskSummary> = state
@@ -101,7 +102,7 @@ fn number(
     match raw.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
         _ => {
-            let range = if max == u64::MAX {
+            let range = if max >= i64::MAX as u64 {
                 format!("at least {min}")
             } else {
                 format!("between {min} and {max}")
