@@ -104,7 +104,18 @@ pub fn in_cli_words(error: &Error, timeout_secs: u64) -> String {
             "resume with: nanobanana task wait {task_id} (within 24 h) instead of submitting \
              again."
         )),
-        // What a program sets on its ClientConfig, a person sets with the variable.
+        Hint::Overwrite | Hint::OverwriteInBatch => Some("add --force to replace it".into()),
+        Hint::RaiseRequestTimeout => Some(format!(
+            "no answer within {timeout_secs} s (--timeout raises it)"
+        )),
+        _ => environment_words(hint),
+    })
+}
+
+/// Advice a person and an agent both follow through environment variables, where the SDK's
+/// own words also name its `ClientConfig` methods.
+pub fn environment_words(hint: &Hint) -> Option<String> {
+    match hint {
         Hint::TrustCaCertificate => Some(
             "if a private CA issued it (or a proxy inspects TLS), trust that CA with \
              EVOLINK_CA_CERT=/path/to/ca.pem, or add it to the system's trust store."
@@ -114,12 +125,8 @@ pub fn in_cli_words(error: &Error, timeout_secs: u64) -> String {
         Hint::AllowInsecureHttp => {
             Some("use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1".into())
         }
-        Hint::Overwrite | Hint::OverwriteInBatch => Some("add --force to replace it".into()),
-        Hint::RaiseRequestTimeout => Some(format!(
-            "no answer within {timeout_secs} s (--timeout raises it)"
-        )),
         _ => None,
-    })
+    }
 }
 
 /// What kind of failure `error` is, in one stable word for scripts.

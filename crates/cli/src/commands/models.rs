@@ -6,6 +6,26 @@ use nanobanana_api::lineup;
 use crate::error::CliError;
 use crate::settings::Settings;
 
+/// One model's limits as JSON, as `nanobanana models --json` and MCP's `list_models` give them.
+pub fn model_facts(m: &lineup::ModelLimits) -> serde_json::Value {
+    serde_json::json!({
+        "model": m.model,
+        "default": m.model.as_str() == crate::args::DEFAULT_MODEL,
+        "summary": m.summary,
+        "sizes": m.sizes,
+        "qualities": m.qualities,
+        "default_quality": m.default_quality,
+        "max_images": m.max_images,
+        "max_image_mb": m.max_image_mb,
+        "max_real_persons": m.max_real_persons,
+        "prompt_max_chars": m.prompt_max_chars,
+        "model_params": m.model_params,
+        "page": m.page,
+        "source": m.source,
+        "listed_upstream": m.listed_upstream,
+    })
+}
+
 /// `nanobanana models`: the known models and their limits, from the generated table.
 pub fn models(settings: &Settings) -> Result<(), CliError> {
     let join = |values: Vec<String>| {
@@ -16,26 +36,7 @@ pub fn models(settings: &Settings) -> Result<(), CliError> {
         }
     };
     if settings.json {
-        let table: Vec<serde_json::Value> = lineup::MODELS
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "model": m.model,
-                    "summary": m.summary,
-                    "sizes": m.sizes,
-                    "qualities": m.qualities,
-                    "default_quality": m.default_quality,
-                    "max_images": m.max_images,
-                    "max_image_mb": m.max_image_mb,
-                    "max_real_persons": m.max_real_persons,
-                    "prompt_max_chars": m.prompt_max_chars,
-                    "model_params": m.model_params,
-                    "page": m.page,
-                    "source": m.source,
-                    "listed_upstream": m.listed_upstream,
-                })
-            })
-            .collect();
+        let table: Vec<serde_json::Value> = lineup::MODELS.iter().map(model_facts).collect();
         return crate::output::print_json(&table);
     }
     let mut out = String::new();

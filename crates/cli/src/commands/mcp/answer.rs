@@ -154,22 +154,13 @@ pub fn in_agent_words(error: &Error) -> String {
         Hint::ResumeWait { task_id } => Some(format!(
             "call wait_task with task_id \"{task_id}\" (within 24 h) instead of submitting again."
         )),
-        Hint::TrustCaCertificate => Some(
-            "if a private CA issued it (or a proxy inspects TLS), trust that CA with \
-             EVOLINK_CA_CERT=/path/to/ca.pem, or add it to the system's trust store."
-                .into(),
-        ),
-        Hint::SetCaCertificate => Some("set with EVOLINK_CA_CERT".into()),
-        Hint::AllowInsecureHttp => {
-            Some("use https, or, on a network you trust, set EVOLINK_ALLOW_INSECURE_HTTP=1".into())
-        }
         Hint::Overwrite => {
             Some("give another file_name or output_dir (existing files are never replaced)".into())
         }
         Hint::RaiseRequestTimeout => {
             Some("no answer in time (the server's --timeout sets it)".into())
         }
-        _ => None,
+        _ => crate::exit::environment_words(hint),
     });
     match error {
         // A limit of the model: the table says what it does take.

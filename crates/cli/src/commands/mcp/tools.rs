@@ -200,24 +200,7 @@ fn parse_age(text: &str) -> Result<Duration, nanobanana_api::Error> {
 pub fn list_models(state: &State) -> CallToolResult {
     let models: Vec<serde_json::Value> = lineup::MODELS
         .iter()
-        .map(|m| {
-            json!({
-                "model": m.model,
-                "default": m.model.as_str() == crate::args::DEFAULT_MODEL,
-                "summary": m.summary,
-                "sizes": m.sizes,
-                "qualities": m.qualities,
-                "default_quality": m.default_quality,
-                "max_images": m.max_images,
-                "max_image_mb": m.max_image_mb,
-                "max_real_persons": m.max_real_persons,
-                "prompt_max_chars": m.prompt_max_chars,
-                "model_params": m.model_params,
-                "page": m.page,
-                "source": m.source,
-                "listed_upstream": m.listed_upstream,
-            })
-        })
+        .map(crate::commands::models::model_facts)
         .collect();
     let summary = lineup::MODELS
         .iter()
