@@ -9,9 +9,9 @@ if [ ! -x .venv/bin/st ]; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 fi
-# `--workspace`, as the tests step: its features, so its build of the binary is reused (`-p`
-# alone resolves other features and rebuilds).
-cargo build --workspace --locked -q --bin nanobanana
+# The binary as the tests step built it: `cargo build` (or `-p` alone) resolves other features
+# (no dev-dependencies) and rebuilt for 80 s after the tests step.
+cargo test --workspace --locked --no-run -q
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 files_port=$(free_port)
