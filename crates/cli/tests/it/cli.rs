@@ -689,8 +689,9 @@ async fn a_batch_killed_mid_run_finishes_on_rerun_without_paying_twice() {
     let ledger = dir.path().join("banners-images/nanobanana-batch.jsonl");
 
     // Killed (SIGKILL: no chance to clean up) while tasks are running, some images saved and
-    // some not. (A kill in the milliseconds a create is in flight cannot be recovered by any
-    // client: the API has no idempotency key and no task list. The kill lands mid-wait.)
+    // some not. The kill lands mid-wait; a kill with a create on the wire is recovered by the
+    // key the ledger holds before sending (sdk_batch's
+    // a_create_whose_answer_was_lost_is_resent_on_rerun_with_its_recorded_key).
     let env = env_for(&sandbox);
     let path = dir.path().to_path_buf();
     let watched = ledger.clone();
